@@ -1,0 +1,78 @@
+// Embedding-bag: rows of a table gathered and pooled per bag, with sparse row gradients.
+//
+// This is the first layer of every bag-of-features encoder (fastText, StarSpace, static
+// sentence embeddings). A batch touches a few thousand rows of a table that may hold millions, so
+// the backward pass produces a SparseRowGrad (the touched row ids and one gradient row each),
+// and an untouched row costs nothing per step.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tessera/core/tensor.h"
+
+namespace tessera {
+
+enum class Pooling {
+  kSum,    // sum_j w_j * e_j
+  kMean,   // sum_j w_j * e_j / n
+  kSqrtN,  // sum_j w_j * e_j / sqrt(n)   (n = number of ids in the bag; empty bag -> 0)
+};
+
+// A batch of bags in CSR form: bag b holds ids[offsets[b] .. offsets[b + 1]) with optional
+// per-id weights (empty = all 1).
+struct Bags {
+  std::vector<int32_t> ids;
+  std::vector<int64_t> offsets{0};
+  std::vector<float> weights;
+
+  int64_t size() const { return static_cast<int64_t>(offsets.size()) - 1; }
+  void add(std::span<const int32_t> bag_ids, std::span<const float> bag_weights = {});
+  void clear();
+  // Checks offsets, weight count and that every id is a row of a table of table_rows rows.
+  void check(int64_t table_rows) const;
+};
+
+// The gradient of a table restricted to the rows a step touched. Rows get slots in first-touch
+// order; values() row s is the gradient of table row rows()[s]. clear() costs O(touched rows).
+class SparseRowGrad {
+ public:
+  // Prepares for a table of the given shape; drops any gradient held.
+  void reset(int64_t table_rows, int64_t dim);
+  int64_t table_rows() const { return static_cast<int64_t>(slot_of_row_.size()); }
+  int64_t dim() const { return dim_; }
+  int64_t size() const { return static_cast<int64_t>(rows_.size()); }
+  std::span<const int32_t> rows() const { return rows_; }
+  float* values_row(int64_t slot) { return values_.row(slot); }
+  const float* values_row(int64_t slot) const { return values_.row(slot); }
+  // The (size x dim) gradient rows, as a view.
+  Tensor values() const;
+  void clear();
+
+  // Gives each id a slot, adding rows not seen yet (their values rows are left uninitialized
+  // for the caller to write); slots_out[i] is the slot of ids[i].
+  void assign_slots(std::span<const int32_t> ids, std::vector<int32_t>& slots_out);
+
+ private:
+  // Grows values_ to hold `rows` rows, keeping the first filled_rows.
+  void reserve(int64_t rows, int64_t filled_rows);
+
+  std::vector<int32_t> slot_of_row_;  // -1 for rows without gradient
+  std::vector<int32_t> rows_;
+  Tensor values_;  // capacity x dim
+  int64_t dim_ = 0;
+};
+
+// out (bags x dim) = pooled rows of table (table_rows x dim).
+void embedding_bag_forward(const Tensor& table, const Bags& bags, Pooling pooling, Tensor& out);
+
+// grad += d(table) given d(out) (bags x dim), touching only the rows the bags hold.
+void embedding_bag_backward(const Bags& bags, Pooling pooling, const Tensor& dout,
+                            SparseRowGrad& grad);
+
+// Dense reference: dtable (table_rows x dim) += d(table). For tests.
+void embedding_bag_backward_dense(const Bags& bags, Pooling pooling, const Tensor& dout,
+                                  Tensor& dtable);
+
+}  // namespace tessera

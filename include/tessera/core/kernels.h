@@ -1,0 +1,53 @@
+// Vector kernels on raw float arrays: the inner loops of every op and optimizer.
+//
+// Two builds of the same loops exist: a baseline x86-64 one and one compiled for AVX2 + FMA; the
+// best one the CPU supports is chosen once at start-up (TESSERA_SIMD=generic forces the
+// baseline, for comparison and tests). Results of the two agree to rounding, not bit for bit.
+#pragma once
+
+#include <cstdint>
+
+namespace tessera::kernels {
+
+// Hyper-parameters of one Adam step, with the bias corrections of step t folded in:
+// step_size = lr / (1 - beta1^t), inv_bias2_sqrt = 1 / sqrt(1 - beta2^t).
+struct AdamStep {
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+  float step_size = 1e-3f;
+  float inv_bias2_sqrt = 1.0f;
+  float decoupled_decay = 0.0f;  // AdamW: w *= (1 - lr * weight_decay) before the update
+};
+
+struct KernelTable {
+  const char* name;  // "avx2+fma" or "generic"
+  float (*dot)(const float* x, const float* y, int64_t n);
+  float (*sum)(const float* x, int64_t n);
+  float (*sum_squares)(const float* x, int64_t n);
+  void (*axpy)(float a, const float* x, float* y, int64_t n);          // y += a * x
+  void (*scale_into)(float a, const float* x, float* y, int64_t n);    // y = a * x
+  void (*scale)(float a, float* x, int64_t n);                         // x *= a
+  // w, m, v updated in place from gradient g (PyTorch Adam / AdamW semantics).
+  void (*adam)(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
+  // acc += g^2; w -= lr * g / (sqrt(acc) + eps)  (PyTorch Adagrad semantics).
+  void (*adagrad)(float* w, float* acc, const float* g, int64_t n, float lr, float eps);
+};
+
+// The table chosen for this CPU (and TESSERA_SIMD), fixed at first use.
+const KernelTable& active();
+// The baseline table, always available.
+const KernelTable& generic();
+// The AVX2 + FMA table, or nullptr when the CPU lacks AVX2 or FMA.
+const KernelTable* avx2();
+
+inline float dot(const float* x, const float* y, int64_t n) { return active().dot(x, y, n); }
+inline float sum(const float* x, int64_t n) { return active().sum(x, n); }
+inline float sum_squares(const float* x, int64_t n) { return active().sum_squares(x, n); }
+inline void axpy(float a, const float* x, float* y, int64_t n) { active().axpy(a, x, y, n); }
+inline void scale_into(float a, const float* x, float* y, int64_t n) {
+  active().scale_into(a, x, y, n);
+}
+inline void scale(float a, float* x, int64_t n) { active().scale(a, x, n); }
+
+}  // namespace tessera::kernels

@@ -1,0 +1,57 @@
+// Row-wise tensor ops as pure forward / backward pairs (autograd.h strings them together).
+//
+// Conventions: x, y are (rows x cols) of any shape the Tensor allows (rows = leading dims
+// flattened); backward functions *accumulate* into dx (dx += ...), so gradients from several
+// uses of a tensor add up. Every output is written whole; inputs may be prefix views.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "tessera/core/tensor.h"
+
+namespace tessera {
+
+enum class Activation { kRelu, kGelu, kTanh, kSigmoid };
+
+// y = f(x) elementwise.
+void activation_forward(Activation f, const Tensor& x, Tensor& y);
+// dx += f'(x) * dy, from x and y = f(x).
+void activation_backward(Activation f, const Tensor& x, const Tensor& y, const Tensor& dy,
+                         Tensor& dx);
+
+// Softmax over each row. y, dy, dx: (rows x cols).
+void softmax_forward(const Tensor& x, Tensor& y);
+void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx);
+void log_softmax_forward(const Tensor& x, Tensor& y);
+void log_softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx);
+
+// Layer norm over each row: y = (x - mean) / sqrt(var + eps) * gamma + beta, gamma and beta of
+// length cols. mean_out and rstd_out (length rows) keep the statistics for backward.
+void layer_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+                        Tensor& y, std::span<float> mean_out, std::span<float> rstd_out);
+void layer_norm_backward(const Tensor& x, const Tensor& gamma, std::span<const float> mean,
+                         std::span<const float> rstd, const Tensor& dy, Tensor* dx,
+                         Tensor* dgamma, Tensor* dbeta);
+
+// y = x / max(||x||, eps) per row; norms_out (length rows) keeps max(||x||, eps) for backward.
+void l2_normalize_forward(const Tensor& x, float eps, Tensor& y, std::span<float> norms_out);
+void l2_normalize_backward(const Tensor& y, std::span<const float> norms, const Tensor& dy,
+                           Tensor& dx);
+
+// Mean cross-entropy of logits (B x C) against target class indices (length B); probs_out
+// (B x C) keeps softmax(logits) for backward. dlogits += dloss * (probs - onehot) / B.
+float cross_entropy_forward(const Tensor& logits, std::span<const int32_t> targets,
+                            Tensor& probs_out);
+void cross_entropy_backward(const Tensor& probs, std::span<const int32_t> targets, float dloss,
+                            Tensor& dlogits);
+
+// Mean over all elements of (a - b)^2.
+float mse_forward(const Tensor& a, const Tensor& b);
+void mse_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da, Tensor* db);
+
+// Mean over rows of 1 - cos(a_i, b_i) (cosine embedding loss with target +1).
+float cosine_loss_forward(const Tensor& a, const Tensor& b);
+void cosine_loss_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da, Tensor* db);
+
+}  // namespace tessera

@@ -1,0 +1,96 @@
+// Optimizers: SGD (with momentum), AdaGrad, Adam and AdamW, each updating dense parameters
+// whole and sparse-row parameters lazily (only the rows with gradient move, with their state),
+// as PyTorch's SparseAdam and sparse Adagrad do. Formulas follow PyTorch's, so runs can be
+// compared step for step.
+//
+// An optimizer is bound to its parameters at construction and owns their state (one buffer
+// per role and parameter, the same shape as the value).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tessera/core/parameter.h"
+
+namespace tessera {
+
+class Optimizer {
+ public:
+  explicit Optimizer(std::vector<Parameter*> params);
+  virtual ~Optimizer() = default;
+
+  // Applies one update from the current gradients with learning rate lr.
+  void step(float lr);
+  // Clears every parameter's gradient.
+  void zero_grad();
+  int64_t steps_taken() const { return steps_; }
+  const std::vector<Parameter*>& params() const { return params_; }
+
+ protected:
+  // Update one parameter (index i in params()) whose dense gradient is p.grad.
+  virtual void update_dense(size_t i, Parameter& p, float lr) = 0;
+  // Update the rows of a sparse parameter that have gradient.
+  virtual void update_sparse(size_t i, Parameter& p, float lr) = 0;
+  // Per-parameter state buffers, allocated zero, the parameter's shape.
+  std::vector<Tensor> make_state() const;
+
+  std::vector<Parameter*> params_;
+  int64_t steps_ = 0;  // updates applied, counting the one in progress during update_*
+};
+
+struct SgdOptions {
+  float momentum = 0.0f;
+  float weight_decay = 0.0f;  // L2 added to the gradient (dense parameters only)
+};
+
+class Sgd : public Optimizer {
+ public:
+  Sgd(std::vector<Parameter*> params, SgdOptions options = {});
+
+ private:
+  void update_dense(size_t i, Parameter& p, float lr) override;
+  void update_sparse(size_t i, Parameter& p, float lr) override;
+  SgdOptions options_;
+  std::vector<Tensor> velocity_;
+};
+
+struct AdagradOptions {
+  float eps = 1e-10f;
+  float initial_accumulator = 0.0f;
+};
+
+class Adagrad : public Optimizer {
+ public:
+  Adagrad(std::vector<Parameter*> params, AdagradOptions options = {});
+
+ private:
+  void update_dense(size_t i, Parameter& p, float lr) override;
+  void update_sparse(size_t i, Parameter& p, float lr) override;
+  AdagradOptions options_;
+  std::vector<Tensor> sum_squares_;
+};
+
+struct AdamOptions {
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+  float weight_decay = 0.0f;
+  bool decoupled = false;  // true: AdamW (decay applied to the weights, not the gradient)
+};
+
+// Adam / AdamW. For sparse-row parameters it is lazy (SparseAdam): the moments of a row move
+// only on steps that touch it, while bias correction uses the global step count.
+class Adam : public Optimizer {
+ public:
+  Adam(std::vector<Parameter*> params, AdamOptions options = {});
+
+ private:
+  void update_dense(size_t i, Parameter& p, float lr) override;
+  void update_sparse(size_t i, Parameter& p, float lr) override;
+  AdamOptions options_;
+  std::vector<Tensor> first_moment_;
+  std::vector<Tensor> second_moment_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,13 @@
+// Each verb of the `tessera` command line registers itself on the top-level app; its callback
+// does the work. Verbs throw tessera::Error for runtime failures (exit code 1); CLI11 parse
+// errors are usage errors (exit code 2).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+void add_doctor_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+
+}  // namespace tessera::cli

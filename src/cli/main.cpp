@@ -1,0 +1,55 @@
+// tessera: learn, compress, index, serve and evaluate embeddings. `tessera <verb> --help`.
+#include <malloc.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "tessera/core/check.h"
+#include "tessera/version.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntimeError = 1;
+constexpr int kExitUsageError = 2;
+
+// Keep freed memory in the process: a training step allocates and frees tens of MB, and glibc
+// would otherwise return it to the kernel (mmap/munmap, trimming) and page-fault it back every
+// step. Same settings as the PyTorch peer's tuning (bench/torch_static_mnrl.py).
+void keep_freed_memory() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  keep_freed_memory();
+  CLI::App app{"tessera " TESSERA_VERSION
+               ": learn, compress, index, serve and evaluate embeddings on CPUs"};
+  app.set_version_flag("--version", "tessera " TESSERA_VERSION);
+  app.require_subcommand(1);
+  tessera::cli::add_doctor_command(app);
+  tessera::cli::add_bench_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "tessera: usage error: %s (see tessera --help)\n", e.what());
+    return kExitUsageError;
+  } catch (const tessera::Error& e) {
+    std::fprintf(stderr, "tessera: error: %s\n", e.what());
+    return kExitRuntimeError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tessera: error: %s\n", e.what());
+    return kExitRuntimeError;
+  }
+  return kExitOk;
+}

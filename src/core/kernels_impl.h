@@ -1,0 +1,67 @@
+// The kernel loops, written once and compiled twice (kernels_generic.cpp, kernels_avx2.cpp) with
+// different target flags; include only from those files, inside their own namespace.
+// Reductions use `omp simd reduction` (enabled by -fopenmp-simd) so they vectorise without
+// -ffast-math; the summation order is fixed per build, so results are deterministic.
+#include <cmath>
+#include <cstdint>
+
+#include "tessera/core/kernels.h"
+
+inline float dot(const float* __restrict x, const float* __restrict y, int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+inline float sum(const float* __restrict x, int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += x[i];
+  return s;
+}
+
+inline float sum_squares(const float* __restrict x, int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += x[i] * x[i];
+  return s;
+}
+
+inline void axpy(float a, const float* __restrict x, float* __restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+inline void scale_into(float a, const float* __restrict x, float* __restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = a * x[i];
+}
+
+inline void scale(float a, float* __restrict x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] *= a;
+}
+
+inline void adam(float* __restrict w, float* __restrict m, float* __restrict v,
+                 const float* __restrict g, int64_t n, const tessera::kernels::AdamStep& s) {
+  const float keep = 1.0f - s.decoupled_decay;
+  const float b1 = s.beta1, b2 = s.beta2, c1 = 1.0f - s.beta1, c2 = 1.0f - s.beta2;
+  for (int64_t i = 0; i < n; ++i) {
+    const float mi = b1 * m[i] + c1 * g[i];
+    const float vi = b2 * v[i] + c2 * g[i] * g[i];
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = w[i] * keep - s.step_size * mi / (std::sqrt(vi) * s.inv_bias2_sqrt + s.eps);
+  }
+}
+
+inline void adagrad(float* __restrict w, float* __restrict acc, const float* __restrict g,
+                    int64_t n, float lr, float eps) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float a = acc[i] + g[i] * g[i];
+    acc[i] = a;
+    w[i] -= lr * g[i] / (std::sqrt(a) + eps);
+  }
+}
+
+inline tessera::kernels::KernelTable make_table(const char* name) {
+  return {name, dot, sum, sum_squares, axpy, scale_into, scale, adam, adagrad};
+}

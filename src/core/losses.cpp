@@ -1,0 +1,142 @@
+// Loss functions: cross-entropy with logits, mean squared error, cosine loss.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "tessera/core/check.h"
+#include "tessera/core/kernels.h"
+#include "tessera/core/ops.h"
+#include "tessera/core/parallel.h"
+
+namespace tessera {
+
+float cross_entropy_forward(const Tensor& logits, std::span<const int32_t> targets,
+                            Tensor& probs_out) {
+  TESSERA_CHECK(logits.ndim() == 2, "cross_entropy needs 2-d logits, got {}",
+                logits.shape_string());
+  const int64_t batch = logits.dim(0);
+  const int64_t classes = logits.dim(1);
+  TESSERA_CHECK(static_cast<int64_t>(targets.size()) == batch,
+                "cross_entropy: {} targets for {} rows of logits", targets.size(), batch);
+  TESSERA_CHECK(batch > 0, "cross_entropy over an empty batch");
+  for (int64_t r = 0; r < batch; ++r) {
+    TESSERA_CHECK(targets[r] >= 0 && targets[r] < classes,
+                  "cross_entropy: target {} of row {} outside [0, {})", targets[r], r, classes);
+  }
+  TESSERA_CHECK(probs_out.same_shape(logits), "cross_entropy: probs buffer {} for logits {}",
+                probs_out.shape_string(), logits.shape_string());
+  // One pass per row: softmax into probs_out, and -log p_target from the log-sum-exp of the
+  // logits (not log(probs), which underflows); row losses are summed serially, in order.
+  std::vector<double> row_loss(static_cast<size_t>(batch));
+  parallel_for(
+      batch,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float* x = logits.row(r);
+          float* p = probs_out.row(r);
+          float max = x[0];
+          for (int64_t i = 1; i < classes; ++i) max = std::max(max, x[i]);
+          float total = 0.0f;
+          for (int64_t i = 0; i < classes; ++i) {
+            p[i] = std::exp(x[i] - max);
+            total += p[i];
+          }
+          kernels::scale(1.0f / total, p, classes);
+          row_loss[static_cast<size_t>(r)] =
+              static_cast<double>(max) + std::log(static_cast<double>(total)) - x[targets[r]];
+        }
+      },
+      16);
+  double total = 0.0;
+  for (double l : row_loss) total += l;
+  return static_cast<float>(total / static_cast<double>(batch));
+}
+
+void cross_entropy_backward(const Tensor& probs, std::span<const int32_t> targets, float dloss,
+                            Tensor& dlogits) {
+  TESSERA_CHECK(probs.same_shape(dlogits), "cross_entropy backward: shapes {} and {} differ",
+                probs.shape_string(), dlogits.shape_string());
+  const int64_t batch = probs.dim(0);
+  const float coef = dloss / static_cast<float>(batch);
+  parallel_for(
+      batch,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          kernels::axpy(coef, probs.row(r), dlogits.row(r), probs.cols());
+          dlogits.row(r)[targets[r]] -= coef;
+        }
+      },
+      32);
+}
+
+float mse_forward(const Tensor& a, const Tensor& b) {
+  TESSERA_CHECK(a.same_shape(b), "mse: shapes {} and {} differ", a.shape_string(),
+                b.shape_string());
+  TESSERA_CHECK(a.numel() > 0, "mse of empty tensors");
+  double total = 0.0;
+  for (int64_t r = 0; r < a.rows(); ++r) {
+    for (int64_t i = 0; i < a.cols(); ++i) {
+      const double d = static_cast<double>(a.row(r)[i]) - b.row(r)[i];
+      total += d * d;
+    }
+  }
+  return static_cast<float>(total / static_cast<double>(a.numel()));
+}
+
+void mse_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da, Tensor* db) {
+  const float coef = 2.0f * dloss / static_cast<float>(a.numel());
+  for (int64_t r = 0; r < a.rows(); ++r) {
+    for (int64_t i = 0; i < a.cols(); ++i) {
+      const float d = coef * (a.row(r)[i] - b.row(r)[i]);
+      if (da != nullptr) da->row(r)[i] += d;
+      if (db != nullptr) db->row(r)[i] -= d;
+    }
+  }
+}
+
+namespace {
+constexpr float kCosineEps = 1e-8f;
+
+struct RowCosine {
+  float dot, norm_a, norm_b;
+};
+
+RowCosine row_cosine(const float* a, const float* b, int64_t n) {
+  return {kernels::dot(a, b, n), std::max(std::sqrt(kernels::sum_squares(a, n)), kCosineEps),
+          std::max(std::sqrt(kernels::sum_squares(b, n)), kCosineEps)};
+}
+}  // namespace
+
+float cosine_loss_forward(const Tensor& a, const Tensor& b) {
+  TESSERA_CHECK(a.same_shape(b), "cosine loss: shapes {} and {} differ", a.shape_string(),
+                b.shape_string());
+  TESSERA_CHECK(a.rows() > 0, "cosine loss over no rows");
+  double total = 0.0;
+  for (int64_t r = 0; r < a.rows(); ++r) {
+    const RowCosine c = row_cosine(a.row(r), b.row(r), a.cols());
+    total += 1.0 - c.dot / (c.norm_a * c.norm_b);
+  }
+  return static_cast<float>(total / static_cast<double>(a.rows()));
+}
+
+// d cos / da = b / (|a||b|) - cos * a / |a|^2, and symmetrically for b.
+void cosine_loss_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da,
+                          Tensor* db) {
+  const float coef = -dloss / static_cast<float>(a.rows());
+  const int64_t n = a.cols();
+  for (int64_t r = 0; r < a.rows(); ++r) {
+    const RowCosine c = row_cosine(a.row(r), b.row(r), n);
+    const float inv_ab = 1.0f / (c.norm_a * c.norm_b);
+    const float cos = c.dot * inv_ab;
+    if (da != nullptr) {
+      kernels::axpy(coef * inv_ab, b.row(r), da->row(r), n);
+      kernels::axpy(-coef * cos / (c.norm_a * c.norm_a), a.row(r), da->row(r), n);
+    }
+    if (db != nullptr) {
+      kernels::axpy(coef * inv_ab, a.row(r), db->row(r), n);
+      kernels::axpy(-coef * cos / (c.norm_b * c.norm_b), b.row(r), db->row(r), n);
+    }
+  }
+}
+
+}  // namespace tessera
