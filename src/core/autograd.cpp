@@ -277,7 +277,7 @@ Var l2_normalize(const Var& x, float eps) {
   const int ix = x.id();
   const int out_id = x.graph()->size();
   return x.graph()->record(std::move(out), inputs, [=](Graph& g, const Tensor& d) {
-    l2_normalize_backward(g.value(out_id), *norms, d, g.grad(ix));
+    l2_normalize_backward(g.value(out_id), *norms, eps, d, g.grad(ix));
   });
 }
 

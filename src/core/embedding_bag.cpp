@@ -71,47 +71,6 @@ void prefetch_row(const float* row, int64_t dim) {
 
 }  // namespace
 
-void SparseRowGrad::reset(int64_t table_rows, int64_t dim) {
-  slot_of_row_.assign(static_cast<size_t>(table_rows), -1);
-  rows_.clear();
-  dim_ = dim;
-  values_ = Tensor();
-}
-
-Tensor SparseRowGrad::values() const {
-  if (rows_.empty()) return Tensor::zeros({0, dim_});
-  return values_.slice_rows(0, size());
-}
-
-void SparseRowGrad::clear() {
-  for (int32_t r : rows_) slot_of_row_[static_cast<size_t>(r)] = -1;
-  rows_.clear();
-}
-
-void SparseRowGrad::reserve(int64_t rows, int64_t filled_rows) {
-  const int64_t capacity = values_.defined() ? values_.dim(0) : 0;
-  if (rows <= capacity) return;
-  Tensor grown = Tensor::empty({std::max(rows, capacity * 2), dim_});
-  if (filled_rows > 0) {
-    grown.slice_rows(0, filled_rows).copy_from(values_.slice_rows(0, filled_rows));
-  }
-  values_ = grown;
-}
-
-void SparseRowGrad::assign_slots(std::span<const int32_t> ids, std::vector<int32_t>& slots_out) {
-  const int64_t filled_rows = size();
-  slots_out.resize(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    int32_t& slot = slot_of_row_[static_cast<size_t>(ids[i])];
-    if (slot < 0) {
-      slot = static_cast<int32_t>(rows_.size());
-      rows_.push_back(ids[i]);
-    }
-    slots_out[i] = slot;
-  }
-  reserve(size(), filled_rows);
-}
-
 void embedding_bag_forward(const Tensor& table, const Bags& bags, Pooling pooling, Tensor& out) {
   const int64_t dim = table.cols();
   TESSERA_CHECK(table.ndim() == 2, "embedding table must be 2-d, got {}", table.shape_string());
@@ -146,57 +105,29 @@ void embedding_bag_backward(const Bags& bags, Pooling pooling, const Tensor& dou
                 "embedding_bag gradient is {}, expected [{}, {}]", dout.shape_string(),
                 bags.size(), dim);
   const int64_t n_ids = static_cast<int64_t>(bags.ids.size());
-  const int64_t prior_rows = grad.size();
-
-  // Scratch kept across calls: a training step calls this with similar sizes every time. Bound
-  // to plain references because a thread_local named inside the worker lambda would be the
-  // worker's own (empty) copy.
-  thread_local std::vector<int32_t> tl_slot_of_id, tl_bag_of_id, tl_first_entry, tl_entries;
-  std::vector<int32_t>& slot_of_id = tl_slot_of_id;
-  std::vector<int32_t>& bag_of_id = tl_bag_of_id;
-  std::vector<int32_t>& first_entry = tl_first_entry;
-  std::vector<int32_t>& entries = tl_entries;
+  thread_local std::vector<int32_t> slot_of_id;
   grad.assign_slots(bags.ids, slot_of_id);
-  bag_of_id.resize(static_cast<size_t>(n_ids));
-  for (int64_t b = 0; b < bags.size(); ++b) {
-    std::fill(bag_of_id.begin() + bags.offsets[b], bag_of_id.begin() + bags.offsets[b + 1],
-              static_cast<int32_t>(b));
-  }
 
-  // Counting sort of the ids by slot, so each gradient row is written by one thread in one pass,
-  // summing its contributions in the order they appear in the batch (deterministic).
+  // Counting sort of the ids by slot: each gradient row is later summed by one thread in one
+  // pass, in the order its ids appear in the batch (deterministic).
   const int64_t slots = grad.size();
-  first_entry.assign(static_cast<size_t>(slots + 1), 0);
-  for (int64_t i = 0; i < n_ids; ++i) ++first_entry[static_cast<size_t>(slot_of_id[i]) + 1];
-  for (int64_t s = 0; s < slots; ++s) first_entry[s + 1] += first_entry[s];
-  entries.resize(static_cast<size_t>(n_ids));
-  {
-    std::vector<int32_t> fill(first_entry.begin(), first_entry.end() - 1);
-    for (int64_t i = 0; i < n_ids; ++i) entries[fill[slot_of_id[i]]++] = static_cast<int32_t>(i);
+  PendingRows pending;
+  pending.source = dout;
+  pending.first_entry.assign(static_cast<size_t>(slots + 1), 0);
+  for (int64_t i = 0; i < n_ids; ++i) ++pending.first_entry[static_cast<size_t>(slot_of_id[i]) + 1];
+  for (int64_t s = 0; s < slots; ++s) pending.first_entry[s + 1] += pending.first_entry[s];
+  pending.src.resize(static_cast<size_t>(n_ids));
+  pending.coef.resize(static_cast<size_t>(n_ids));
+  std::vector<int32_t> next(pending.first_entry.begin(), pending.first_entry.end() - 1);
+  for (int64_t b = 0; b < bags.size(); ++b) {
+    const float factor = pool_factor(pooling, bags.offsets[b + 1] - bags.offsets[b]);
+    for (int64_t i = bags.offsets[b]; i < bags.offsets[b + 1]; ++i) {
+      const int32_t e = next[static_cast<size_t>(slot_of_id[i])]++;
+      pending.src[e] = static_cast<int32_t>(b);
+      pending.coef[e] = weight_at(bags, i) * factor;
+    }
   }
-
-  const auto& k = kernels::active();
-  parallel_for(
-      slots,
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t s = begin; s < end; ++s) {
-          const int32_t from = first_entry[s], to = first_entry[s + 1];
-          if (from == to) continue;
-          float* dst = grad.values_row(s);
-          for (int32_t e = from; e < to; ++e) {
-            const int32_t i = entries[e];
-            const int32_t b = bag_of_id[i];
-            const float coef = weight_at(bags, i) *
-                               pool_factor(pooling, bags.offsets[b + 1] - bags.offsets[b]);
-            if (e == from && s >= prior_rows) {
-              k.scale_into(coef, dout.row(b), dst, dim);
-            } else {
-              k.axpy(coef, dout.row(b), dst, dim);
-            }
-          }
-        }
-      },
-      64);
+  grad.add(std::move(pending));
 }
 
 void embedding_bag_backward_dense(const Bags& bags, Pooling pooling, const Tensor& dout,

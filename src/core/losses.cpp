@@ -36,11 +36,7 @@ float cross_entropy_forward(const Tensor& logits, std::span<const int32_t> targe
           float* p = probs_out.row(r);
           float max = x[0];
           for (int64_t i = 1; i < classes; ++i) max = std::max(max, x[i]);
-          float total = 0.0f;
-          for (int64_t i = 0; i < classes; ++i) {
-            p[i] = std::exp(x[i] - max);
-            total += p[i];
-          }
+          const float total = kernels::exp_sum(x, max, 1.0f, p, classes);
           kernels::scale(1.0f / total, p, classes);
           row_loss[static_cast<size_t>(r)] =
               static_cast<double>(max) + std::log(static_cast<double>(total)) - x[targets[r]];

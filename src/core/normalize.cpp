@@ -33,13 +33,8 @@ float exp_shifted(const float* x, float* out, int64_t n, float* max_out) {
   float max = -std::numeric_limits<float>::infinity();
   for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
   if (max == -std::numeric_limits<float>::infinity()) max = 0.0f;
-  float total = 0.0f;
-  for (int64_t i = 0; i < n; ++i) {
-    out[i] = std::exp(x[i] - max);
-    total += out[i];
-  }
   *max_out = max;
-  return total;
+  return kernels::exp_sum(x, max, 1.0f, out, n);
 }
 }  // namespace
 
@@ -178,9 +173,10 @@ void l2_normalize_forward(const Tensor& x, float eps, Tensor& y, std::span<float
   });
 }
 
-// dx = (dy - y * <dy, y>) / norm (where the norm was clamped to eps, dx = dy / eps).
-void l2_normalize_backward(const Tensor& y, std::span<const float> norms, const Tensor& dy,
-                           Tensor& dx) {
+// dx = (dy - y * <dy, y>) / norm; where the norm was clamped to eps, y = x / eps is linear in
+// x and dx = dy / eps.
+void l2_normalize_backward(const Tensor& y, std::span<const float> norms, float eps,
+                           const Tensor& dy, Tensor& dx) {
   check_same(y, dy, "l2_normalize backward");
   check_same(y, dx, "l2_normalize backward");
   const int64_t n = y.cols();
@@ -188,8 +184,12 @@ void l2_normalize_backward(const Tensor& y, std::span<const float> norms, const 
     const float* out = y.row(r);
     const float* g = dy.row(r);
     float* d = dx.row(r);
-    const float inner = kernels::dot(g, out, n);
     const float inv = 1.0f / norms[r];
+    if (norms[r] <= eps) {
+      kernels::axpy(inv, g, d, n);
+      return;
+    }
+    const float inner = kernels::dot(g, out, n);
     for (int64_t i = 0; i < n; ++i) d[i] += (g[i] - out[i] * inner) * inv;
   });
 }

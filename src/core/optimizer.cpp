@@ -1,6 +1,8 @@
 #include "tessera/core/optimizer.h"
 
 #include <cmath>
+#include <initializer_list>
+#include <span>
 
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
@@ -10,16 +12,17 @@ namespace tessera {
 
 namespace {
 
-// Runs fn(slot, row_id) for every row of a sparse gradient, spread over the pool.
-template <typename Fn>
-void for_sparse_rows(const Parameter& p, Fn&& fn) {
-  const auto rows = p.sparse_grad.rows();
-  parallel_for(
-      static_cast<int64_t>(rows.size()),
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t s = begin; s < end; ++s) fn(s, rows[static_cast<size_t>(s)]);
-      },
-      64);
+// Rows of a big table are scattered in memory: request those of the slot `kAhead` further on
+// while this one is updated (each row is a few KB, too short for the hardware prefetcher).
+constexpr int64_t kAhead = 2;
+
+void prefetch_rows(std::span<const int32_t> rows, int64_t slot, std::initializer_list<const Tensor*> tables) {
+  if (slot + kAhead >= static_cast<int64_t>(rows.size())) return;
+  const int32_t row = rows[static_cast<size_t>(slot + kAhead)];
+  for (const Tensor* t : tables) {
+    const float* p = t->row(row);
+    for (int64_t i = 0; i < t->cols(); i += 16) __builtin_prefetch(p + i, 1);
+  }
 }
 
 // Runs fn(offset, count) over the elements of a dense parameter in cache-sized chunks.
@@ -97,8 +100,9 @@ void Sgd::update_dense(size_t i, Parameter& p, float lr) {
 
 void Sgd::update_sparse(size_t i, Parameter& p, float lr) {
   const int64_t dim = p.value.cols();
-  for_sparse_rows(p, [&](int64_t slot, int32_t row) {
-    const float* g = p.sparse_grad.values_row(slot);
+  const auto rows = p.sparse_grad.rows();
+  p.sparse_grad.for_each_row([&](int64_t slot, int32_t row, float* g) {
+    prefetch_rows(rows, slot, {&p.value});
     float* w = p.value.row(row);
     if (velocity_.empty()) {
       kernels::axpy(-lr, g, w, dim);
@@ -130,9 +134,10 @@ void Adagrad::update_dense(size_t i, Parameter& p, float lr) {
 void Adagrad::update_sparse(size_t i, Parameter& p, float lr) {
   const auto& k = kernels::active();
   const int64_t dim = p.value.cols();
-  for_sparse_rows(p, [&](int64_t slot, int32_t row) {
-    k.adagrad(p.value.row(row), sum_squares_[i].row(row), p.sparse_grad.values_row(slot), dim, lr,
-              options_.eps);
+  const auto rows = p.sparse_grad.rows();
+  p.sparse_grad.for_each_row([&](int64_t slot, int32_t row, float* g) {
+    prefetch_rows(rows, slot, {&p.value, &sum_squares_[i]});
+    k.adagrad(p.value.row(row), sum_squares_[i].row(row), g, dim, lr, options_.eps);
   });
 }
 
@@ -180,9 +185,10 @@ void Adam::update_sparse(size_t i, Parameter& p, float lr) {
   const bool coupled_decay = !options_.decoupled && options_.weight_decay != 0.0f;
   const auto& k = kernels::active();
   const int64_t dim = p.value.cols();
-  for_sparse_rows(p, [&](int64_t slot, int32_t row) {
+  const auto rows = p.sparse_grad.rows();
+  p.sparse_grad.for_each_row([&](int64_t slot, int32_t row, float* g) {
+    prefetch_rows(rows, slot, {&p.value, &first_moment_[i], &second_moment_[i]});
     float* w = p.value.row(row);
-    float* g = p.sparse_grad.values_row(slot);
     if (coupled_decay) kernels::axpy(options_.weight_decay, w, g, dim);
     k.adam(w, first_moment_[i].row(row), second_moment_[i].row(row), g, dim, s);
   });

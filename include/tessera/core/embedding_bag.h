@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "tessera/core/sparse_row_grad.h"
 #include "tessera/core/tensor.h"
 
 namespace tessera {
@@ -34,40 +35,11 @@ struct Bags {
   void check(int64_t table_rows) const;
 };
 
-// The gradient of a table restricted to the rows a step touched. Rows get slots in first-touch
-// order; values() row s is the gradient of table row rows()[s]. clear() costs O(touched rows).
-class SparseRowGrad {
- public:
-  // Prepares for a table of the given shape; drops any gradient held.
-  void reset(int64_t table_rows, int64_t dim);
-  int64_t table_rows() const { return static_cast<int64_t>(slot_of_row_.size()); }
-  int64_t dim() const { return dim_; }
-  int64_t size() const { return static_cast<int64_t>(rows_.size()); }
-  std::span<const int32_t> rows() const { return rows_; }
-  float* values_row(int64_t slot) { return values_.row(slot); }
-  const float* values_row(int64_t slot) const { return values_.row(slot); }
-  // The (size x dim) gradient rows, as a view.
-  Tensor values() const;
-  void clear();
-
-  // Gives each id a slot, adding rows not seen yet (their values rows are left uninitialized
-  // for the caller to write); slots_out[i] is the slot of ids[i].
-  void assign_slots(std::span<const int32_t> ids, std::vector<int32_t>& slots_out);
-
- private:
-  // Grows values_ to hold `rows` rows, keeping the first filled_rows.
-  void reserve(int64_t rows, int64_t filled_rows);
-
-  std::vector<int32_t> slot_of_row_;  // -1 for rows without gradient
-  std::vector<int32_t> rows_;
-  Tensor values_;  // capacity x dim
-  int64_t dim_ = 0;
-};
-
 // out (bags x dim) = pooled rows of table (table_rows x dim).
 void embedding_bag_forward(const Tensor& table, const Bags& bags, Pooling pooling, Tensor& out);
 
-// grad += d(table) given d(out) (bags x dim), touching only the rows the bags hold.
+// grad += d(table) given d(out) (bags x dim), touching only the rows the bags hold. The rows'
+// sums are left pending in grad (see SparseRowGrad); dout's storage is kept alive there.
 void embedding_bag_backward(const Bags& bags, Pooling pooling, const Tensor& dout,
                             SparseRowGrad& grad);
 

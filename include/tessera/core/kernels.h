@@ -28,6 +28,8 @@ struct KernelTable {
   void (*axpy)(float a, const float* x, float* y, int64_t n);          // y += a * x
   void (*scale_into)(float a, const float* x, float* y, int64_t n);    // y = a * x
   void (*scale)(float a, float* x, int64_t n);                         // x *= a
+  // out = exp(scale * (x - shift)), returning sum(out); within 2 ulp of std::exp (softmax).
+  float (*exp_sum)(const float* x, float shift, float scale, float* out, int64_t n);
   // w, m, v updated in place from gradient g (PyTorch Adam / AdamW semantics).
   void (*adam)(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
   // acc += g^2; w -= lr * g / (sqrt(acc) + eps)  (PyTorch Adagrad semantics).
@@ -49,5 +51,8 @@ inline void scale_into(float a, const float* x, float* y, int64_t n) {
   active().scale_into(a, x, y, n);
 }
 inline void scale(float a, float* x, int64_t n) { active().scale(a, x, n); }
+inline float exp_sum(const float* x, float shift, float scale, float* out, int64_t n) {
+  return active().exp_sum(x, shift, scale, out, n);
+}
 
 }  // namespace tessera::kernels

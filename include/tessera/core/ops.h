@@ -36,8 +36,8 @@ void layer_norm_backward(const Tensor& x, const Tensor& gamma, std::span<const f
 
 // y = x / max(||x||, eps) per row; norms_out (length rows) keeps max(||x||, eps) for backward.
 void l2_normalize_forward(const Tensor& x, float eps, Tensor& y, std::span<float> norms_out);
-void l2_normalize_backward(const Tensor& y, std::span<const float> norms, const Tensor& dy,
-                           Tensor& dx);
+void l2_normalize_backward(const Tensor& y, std::span<const float> norms, float eps,
+                           const Tensor& dy, Tensor& dx);
 
 // Mean cross-entropy of logits (B x C) against target class indices (length B); probs_out
 // (B x C) keeps softmax(logits) for backward. dlogits += dloss * (probs - onehot) / B.
