@@ -46,8 +46,9 @@ Var Graph::leaf(Tensor value) {
   return {this, size() - 1};
 }
 
-Var Graph::record(Tensor value, std::span<const Var> inputs, BackwardFn backward) {
-  bool needs_grad = false;
+Var Graph::record(Tensor value, std::span<const Var> inputs, BackwardFn backward,
+                  bool reads_parameters) {
+  bool needs_grad = reads_parameters;
   for (const Var& in : inputs) {
     TESSERA_CHECK(in.graph() == this, "an op mixes Vars of different graphs");
     needs_grad = needs_grad || requires_grad(in.id());
@@ -331,15 +332,15 @@ Var embedding_bag(Graph& graph, Parameter& table, Bags bags, Pooling pooling) {
                 table.name);
   Tensor out = Tensor::empty({bags.size(), table.value.cols()});
   embedding_bag_forward(table.value, bags, pooling, out);
-  // The table enters the tape as a leaf that requires grad; its gradient goes to the
-  // parameter's SparseRowGrad, never to a dense buffer.
-  const Var table_leaf = graph.leaf(Tensor::zeros({1}));
-  const Var inputs[] = {table_leaf};
+  // The table's gradient goes to the parameter's SparseRowGrad, never to a dense buffer.
   auto held = std::make_shared<Bags>(std::move(bags));
   Parameter* p = &table;
-  return graph.record(std::move(out), inputs, [held, p, pooling](Graph&, const Tensor& d) {
-    embedding_bag_backward(*held, pooling, d, p->sparse_grad);
-  });
+  return graph.record(
+      std::move(out), {},
+      [held, p, pooling](Graph&, const Tensor& d) {
+        embedding_bag_backward(*held, pooling, d, p->sparse_grad);
+      },
+      /*reads_parameters=*/true);
 }
 
 Var cross_entropy(const Var& logits, std::vector<int32_t> targets) {

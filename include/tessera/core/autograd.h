@@ -70,8 +70,11 @@ class Graph {
   void clear();
   int size() const { return static_cast<int>(nodes_.size()); }
 
-  // For op implementations: records a node computed from `inputs`.
-  Var record(Tensor value, std::span<const Var> inputs, BackwardFn backward);
+  // For op implementations: records a node computed from `inputs`. reads_parameters marks an
+  // op that sends gradient to parameters outside the tape (embedding tables), so it needs
+  // backward even when no input does.
+  Var record(Tensor value, std::span<const Var> inputs, BackwardFn backward,
+             bool reads_parameters = false);
   const Tensor& value(int id) const;
   bool requires_grad(int id) const;
   // The gradient buffer of node id, created zero-filled on first use.
