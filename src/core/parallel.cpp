@@ -60,7 +60,10 @@ class Pool {
   void start(int threads) {
     threads_ = threads;
     stopping_ = false;
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
+    // The generation is read here, not in the new thread: a job posted before the thread first
+    // runs must still count as new to it.
+    const uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, seen] { work(i, seen); });
   }
 
   void stop() {
@@ -86,8 +89,7 @@ class Pool {
     t_in_region = false;
   }
 
-  void work(int index) {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+  void work(int index, uint64_t seen) {
     for (;;) {
       // Spin about 50 microseconds for the next job, then sleep until woken.
       const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
