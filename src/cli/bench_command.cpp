@@ -38,7 +38,8 @@ void add_train_step(CLI::App& bench) {
   cmd->add_option("--optimizer", args->optimizer, "Sparse optimizer")
       ->check(CLI::IsMember({"adam", "adagrad"}))
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads")->check(CLI::Range(1, 1024))
+  cmd->add_option("--threads", args->threads, "Threads")
+      ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the result as JSON");
@@ -61,9 +62,8 @@ void add_train_step(CLI::App& bench) {
           r.last_loss);
       return;
     }
-    fmt::print("train-step V={} dim={} B={} L={} mrl={} opt={} threads={}\n", opts.vocab,
-               opts.dim, opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ","),
-               args->optimizer, r.threads);
+    fmt::print("train-step V={} dim={} B={} L={} mrl={} opt={} threads={}\n", opts.vocab, opts.dim,
+               opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ","), args->optimizer, r.threads);
     fmt::print(
         "{} steps: {:.2f} ms/step mean, {:.2f} median, {:.2f} min; {:.0f} pairs/s\n"
         "  forward {:.2f} ms, backward {:.2f} ms, optimizer {:.2f} ms; {:.0f} rows updated/step; "

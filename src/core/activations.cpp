@@ -38,7 +38,8 @@ void activation_forward(Activation f, const Tensor& x, Tensor& y) {
         for (int64_t i = 0; i < n; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
         break;
       case Activation::kGelu:  // exact GELU: x * Phi(x)
-        for (int64_t i = 0; i < n; ++i) out[i] = 0.5f * in[i] * (1.0f + std::erf(in[i] * kInvSqrt2));
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = 0.5f * in[i] * (1.0f + std::erf(in[i] * kInvSqrt2));
         break;
       case Activation::kTanh:
         for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(in[i]);

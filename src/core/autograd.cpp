@@ -35,8 +35,7 @@ Var Graph::constant(Tensor value) {
 }
 
 Var Graph::param(Parameter& p) {
-  TESSERA_CHECK(!p.sparse, "parameter '{}' has sparse rows: use it through embedding_bag",
-                p.name);
+  TESSERA_CHECK(!p.sparse, "parameter '{}' has sparse rows: use it through embedding_bag", p.name);
   nodes_.push_back({p.value, p.grad, nullptr, true});
   return {this, size() - 1};
 }
@@ -53,8 +52,8 @@ Var Graph::record(Tensor value, std::span<const Var> inputs, BackwardFn backward
     TESSERA_CHECK(in.graph() == this, "an op mixes Vars of different graphs");
     needs_grad = needs_grad || requires_grad(in.id());
   }
-  nodes_.push_back({std::move(value), Tensor(), needs_grad ? std::move(backward) : nullptr,
-                    needs_grad});
+  nodes_.push_back(
+      {std::move(value), Tensor(), needs_grad ? std::move(backward) : nullptr, needs_grad});
   return {this, size() - 1};
 }
 
@@ -101,7 +100,8 @@ namespace {
 void accumulate(const Tensor& src, Tensor& dst, float factor = 1.0f) {
   TESSERA_CHECK(src.same_shape(dst), "gradient of shape {} for a value of shape {}",
                 src.shape_string(), dst.shape_string());
-  for (int64_t r = 0; r < src.rows(); ++r) kernels::axpy(factor, src.row(r), dst.row(r), src.cols());
+  for (int64_t r = 0; r < src.rows(); ++r)
+    kernels::axpy(factor, src.row(r), dst.row(r), src.cols());
 }
 
 Tensor like(const Tensor& t) { return Tensor::empty(t.shape()); }
@@ -121,25 +121,25 @@ Var matmul(const Var& a, const Var& b, bool transpose_a, bool transpose_b) {
   Tensor out = matmul(a.value(), b.value(), transpose_a, transpose_b);
   const Var inputs[] = {a, b};
   const int ia = a.id(), ib = b.id();
-  return a.graph()->record(
-      std::move(out), inputs, [ia, ib, transpose_a, transpose_b](Graph& g, const Tensor& dc) {
-        const Tensor& av = g.value(ia);
-        const Tensor& bv = g.value(ib);
-        if (g.requires_grad(ia)) {
-          if (!transpose_a) {  // dA = dC op(B)^T
-            matmul(dc, bv, g.grad(ia), false, !transpose_b, 1.0f, 1.0f);
-          } else {  // dA = op(B) dC^T
-            matmul(bv, dc, g.grad(ia), transpose_b, true, 1.0f, 1.0f);
-          }
-        }
-        if (g.requires_grad(ib)) {
-          if (!transpose_b) {  // dB = op(A)^T dC
-            matmul(av, dc, g.grad(ib), !transpose_a, false, 1.0f, 1.0f);
-          } else {  // dB = dC^T op(A)
-            matmul(dc, av, g.grad(ib), true, transpose_a, 1.0f, 1.0f);
-          }
-        }
-      });
+  return a.graph()->record(std::move(out), inputs,
+                           [ia, ib, transpose_a, transpose_b](Graph& g, const Tensor& dc) {
+                             const Tensor& av = g.value(ia);
+                             const Tensor& bv = g.value(ib);
+                             if (g.requires_grad(ia)) {
+                               if (!transpose_a) {  // dA = dC op(B)^T
+                                 matmul(dc, bv, g.grad(ia), false, !transpose_b, 1.0f, 1.0f);
+                               } else {  // dA = op(B) dC^T
+                                 matmul(bv, dc, g.grad(ia), transpose_b, true, 1.0f, 1.0f);
+                               }
+                             }
+                             if (g.requires_grad(ib)) {
+                               if (!transpose_b) {  // dB = op(A)^T dC
+                                 matmul(av, dc, g.grad(ib), !transpose_a, false, 1.0f, 1.0f);
+                               } else {  // dB = dC^T op(A)
+                                 matmul(dc, av, g.grad(ib), true, transpose_a, 1.0f, 1.0f);
+                               }
+                             }
+                           });
 }
 
 namespace {
@@ -261,11 +261,10 @@ Var layer_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
   const int ix = x.id(), ig = gamma.id(), ib = beta.id();
   return x.graph()->record(std::move(out), inputs, [=](Graph& g, const Tensor& d) {
     const size_t rows = stats->size() / 2;
-    layer_norm_backward(g.value(ix), g.value(ig), {stats->data(), rows},
-                        {stats->data() + rows, rows}, d,
-                        g.requires_grad(ix) ? &g.grad(ix) : nullptr,
-                        g.requires_grad(ig) ? &g.grad(ig) : nullptr,
-                        g.requires_grad(ib) ? &g.grad(ib) : nullptr);
+    layer_norm_backward(
+        g.value(ix), g.value(ig), {stats->data(), rows}, {stats->data() + rows, rows}, d,
+        g.requires_grad(ix) ? &g.grad(ix) : nullptr, g.requires_grad(ig) ? &g.grad(ig) : nullptr,
+        g.requires_grad(ib) ? &g.grad(ib) : nullptr);
   });
 }
 
@@ -349,10 +348,9 @@ Var cross_entropy(const Var& logits, std::vector<int32_t> targets) {
   const Var inputs[] = {logits};
   const int il = logits.id();
   auto held = std::make_shared<std::vector<int32_t>>(std::move(targets));
-  return logits.graph()->record(scalar(loss), inputs,
-                                [il, probs, held](Graph& g, const Tensor& d) {
-                                  cross_entropy_backward(probs, *held, d.data()[0], g.grad(il));
-                                });
+  return logits.graph()->record(scalar(loss), inputs, [il, probs, held](Graph& g, const Tensor& d) {
+    cross_entropy_backward(probs, *held, d.data()[0], g.grad(il));
+  });
 }
 
 Var mse(const Var& a, const Var& b) {
@@ -360,8 +358,7 @@ Var mse(const Var& a, const Var& b) {
   const Var inputs[] = {a, b};
   const int ia = a.id(), ib = b.id();
   return a.graph()->record(scalar(loss), inputs, [ia, ib](Graph& g, const Tensor& d) {
-    mse_backward(g.value(ia), g.value(ib), d.data()[0],
-                 g.requires_grad(ia) ? &g.grad(ia) : nullptr,
+    mse_backward(g.value(ia), g.value(ib), d.data()[0], g.requires_grad(ia) ? &g.grad(ia) : nullptr,
                  g.requires_grad(ib) ? &g.grad(ib) : nullptr);
   });
 }

@@ -15,8 +15,8 @@ const char* base_name(const char* path) {
 
 void throw_check_failure(const char* condition, const std::string& message, const char* file,
                          int line) {
-  throw Error(fmt::format("{} (check `{}` failed at {}:{})", message, condition, base_name(file),
-                          line));
+  throw Error(
+      fmt::format("{} (check `{}` failed at {}:{})", message, condition, base_name(file), line));
 }
 
 void throw_error(const std::string& message, const char* file, int line) {

@@ -13,7 +13,8 @@ namespace tessera {
 void Bags::add(std::span<const int32_t> bag_ids, std::span<const float> bag_weights) {
   TESSERA_CHECK(bag_weights.empty() || bag_weights.size() == bag_ids.size(),
                 "a bag of {} ids got {} weights", bag_ids.size(), bag_weights.size());
-  TESSERA_CHECK(bag_weights.empty() == weights.empty() || ids.empty(),
+  // An empty bag carries no weights either way (a text whose tokens were all filtered out).
+  TESSERA_CHECK(bag_ids.empty() || ids.empty() || bag_weights.empty() == weights.empty(),
                 "either every bag of a batch has weights or none has");
   ids.insert(ids.end(), bag_ids.begin(), bag_ids.end());
   weights.insert(weights.end(), bag_weights.begin(), bag_weights.end());
@@ -37,8 +38,7 @@ void Bags::check(int64_t table_rows) const {
                 weights.size(), ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     TESSERA_CHECK(ids[i] >= 0 && ids[i] < table_rows,
-                  "bag id {} at position {} is outside the table's {} rows", ids[i], i,
-                  table_rows);
+                  "bag id {} at position {} is outside the table's {} rows", ids[i], i, table_rows);
   }
 }
 
@@ -102,8 +102,8 @@ void embedding_bag_backward(const Bags& bags, Pooling pooling, const Tensor& dou
                             SparseRowGrad& grad) {
   const int64_t dim = grad.dim();
   TESSERA_CHECK(dout.ndim() == 2 && dout.dim(0) == bags.size() && dout.dim(1) == dim,
-                "embedding_bag gradient is {}, expected [{}, {}]", dout.shape_string(),
-                bags.size(), dim);
+                "embedding_bag gradient is {}, expected [{}, {}]", dout.shape_string(), bags.size(),
+                dim);
   const int64_t n_ids = static_cast<int64_t>(bags.ids.size());
   thread_local std::vector<int32_t> slot_of_id;
   grad.assign_slots(bags.ids, slot_of_id);

@@ -15,7 +15,7 @@ const KernelTable* avx2() {
 }
 
 const KernelTable& active() {
-  static const KernelTable& chosen = [] () -> const KernelTable& {
+  static const KernelTable& chosen = []() -> const KernelTable& {
     const char* forced = std::getenv("TESSERA_SIMD");
     if (forced != nullptr && std::strcmp(forced, "generic") == 0) return generic();
     TESSERA_CHECK(forced == nullptr || forced[0] == '\0' || std::strcmp(forced, "avx2") == 0,

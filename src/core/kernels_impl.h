@@ -45,8 +45,9 @@ inline void adam(float* __restrict w, float* __restrict m, float* __restrict v,
   const float keep = 1.0f - s.decoupled_decay;
   const float b1 = s.beta1, b2 = s.beta2, c1 = 1.0f - s.beta1, c2 = 1.0f - s.beta2;
   for (int64_t i = 0; i < n; ++i) {
-    const float mi = b1 * m[i] + c1 * g[i];
-    const float vi = b2 * v[i] + c2 * g[i] * g[i];
+    const float gi = g[i] + s.coupled_decay * w[i];
+    const float mi = b1 * m[i] + c1 * gi;
+    const float vi = b2 * v[i] + c2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
     w[i] = w[i] * keep - s.step_size * mi / (std::sqrt(vi) * s.inv_bias2_sqrt + s.eps);

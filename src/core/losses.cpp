@@ -116,8 +116,7 @@ float cosine_loss_forward(const Tensor& a, const Tensor& b) {
 }
 
 // d cos / da = b / (|a||b|) - cos * a / |a|^2, and symmetrically for b.
-void cosine_loss_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da,
-                          Tensor* db) {
+void cosine_loss_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da, Tensor* db) {
   const float coef = -dloss / static_cast<float>(a.rows());
   const int64_t n = a.cols();
   for (int64_t r = 0; r < a.rows(); ++r) {

@@ -21,8 +21,8 @@ GemmShape check_shapes(const Tensor& a, const Tensor& b, const Tensor& c, bool t
   const int64_t k = ta ? a.dim(0) : a.dim(1);
   const int64_t kb = tb ? b.dim(1) : b.dim(0);
   const int64_t n = tb ? b.dim(0) : b.dim(1);
-  TESSERA_CHECK(k == kb, "matmul inner dimensions differ: op(A) is {}x{}, op(B) is {}x{}", m, k,
-                kb, n);
+  TESSERA_CHECK(k == kb, "matmul inner dimensions differ: op(A) is {}x{}, op(B) is {}x{}", m, k, kb,
+                n);
   TESSERA_CHECK(c.dim(0) == m && c.dim(1) == n, "matmul output is {}, expected [{}, {}]",
                 c.shape_string(), m, n);
   return {m, n, k};
@@ -50,7 +50,8 @@ void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool transpose_a, bool 
     gemm_rows(0, s.m);
     return;
   }
-  parallel_for(s.m, [&](int64_t begin, int64_t end, int) { gemm_rows(begin, end); }, 16);
+  parallel_for(
+      s.m, [&](int64_t begin, int64_t end, int) { gemm_rows(begin, end); }, 16);
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
@@ -61,8 +62,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
   return c;
 }
 
-void matmul_naive(const Tensor& a, const Tensor& b, Tensor& c, bool transpose_a,
-                  bool transpose_b, float alpha, float beta) {
+void matmul_naive(const Tensor& a, const Tensor& b, Tensor& c, bool transpose_a, bool transpose_b,
+                  float alpha, float beta) {
   const GemmShape s = check_shapes(a, b, c, transpose_a, transpose_b);
   for (int64_t i = 0; i < s.m; ++i) {
     for (int64_t j = 0; j < s.n; ++j) {

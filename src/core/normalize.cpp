@@ -68,10 +68,11 @@ void log_softmax_forward(const Tensor& x, Tensor& y) {
   for_rows(x.rows(), [&](int64_t r) {
     float max = 0.0f;
     const float total = exp_shifted(x.row(r), y.row(r), n, &max);
-    const float log_total = max + std::log(total);
+    // (x - max) - log(total), not x - (max + log(total)): the latter rounds at the size of x.
+    const float log_total = std::log(total);
     const float* in = x.row(r);
     float* out = y.row(r);
-    for (int64_t i = 0; i < n; ++i) out[i] = in[i] - log_total;
+    for (int64_t i = 0; i < n; ++i) out[i] = (in[i] - max) - log_total;
   });
 }
 
@@ -122,8 +123,8 @@ void layer_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta
 // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)); dgamma = sum_rows dy * xhat;
 // dbeta = sum_rows dy.
 void layer_norm_backward(const Tensor& x, const Tensor& gamma, std::span<const float> mean,
-                         std::span<const float> rstd, const Tensor& dy, Tensor* dx,
-                         Tensor* dgamma, Tensor* dbeta) {
+                         std::span<const float> rstd, const Tensor& dy, Tensor* dx, Tensor* dgamma,
+                         Tensor* dbeta) {
   check_same(x, dy, "layer_norm backward");
   const int64_t n = x.cols();
   const float* g = gamma.data();
@@ -140,8 +141,8 @@ void layer_norm_backward(const Tensor& x, const Tensor& gamma, std::span<const f
         sum_dxhat += dxhat;
         sum_dxhat_xhat += dxhat * xhat;
       }
-      const float mean_dxhat = static_cast<float>(sum_dxhat / n);
-      const float mean_dxhat_xhat = static_cast<float>(sum_dxhat_xhat / n);
+      const float mean_dxhat = static_cast<float>(sum_dxhat / static_cast<double>(n));
+      const float mean_dxhat_xhat = static_cast<float>(sum_dxhat_xhat / static_cast<double>(n));
       for (int64_t i = 0; i < n; ++i) {
         const float xhat = (in[i] - mean[r]) * rstd[r];
         d[i] += rstd[r] * (gy[i] * g[i] - mean_dxhat - xhat * mean_dxhat_xhat);

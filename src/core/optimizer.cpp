@@ -16,7 +16,8 @@ namespace {
 // while this one is updated (each row is a few KB, too short for the hardware prefetcher).
 constexpr int64_t kAhead = 2;
 
-void prefetch_rows(std::span<const int32_t> rows, int64_t slot, std::initializer_list<const Tensor*> tables) {
+void prefetch_rows(std::span<const int32_t> rows, int64_t slot,
+                   std::initializer_list<const Tensor*> tables) {
   if (slot + kAhead >= static_cast<int64_t>(rows.size())) return;
   const int32_t row = rows[static_cast<size_t>(slot + kAhead)];
   for (const Tensor* t : tables) {
@@ -30,15 +31,14 @@ template <typename Fn>
 void for_dense_chunks(const Parameter& p, Fn&& fn) {
   constexpr int64_t kChunk = 4096;
   const int64_t n = p.value.numel();
-  parallel_for(
-      (n + kChunk - 1) / kChunk,
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t c = begin; c < end; ++c) {
-          const int64_t offset = c * kChunk;
-          fn(offset, std::min(kChunk, n - offset));
-        }
-      },
-      4);
+  parallel_for((n + kChunk - 1) / kChunk,
+               [&](int64_t begin, int64_t end, int) {
+                 for (int64_t c = begin; c < end; ++c) {
+                   const int64_t offset = c * kChunk;
+                   fn(offset, std::min(kChunk, n - offset));
+                 }
+               },
+               4);
 }
 
 }  // namespace
@@ -164,33 +164,28 @@ kernels::AdamStep adam_step(const AdamOptions& o, int64_t t, float lr) {
   s.step_size = static_cast<float>(lr / bias1);
   s.inv_bias2_sqrt = static_cast<float>(1.0 / std::sqrt(bias2));
   s.decoupled_decay = o.decoupled ? lr * o.weight_decay : 0.0f;
+  s.coupled_decay = o.decoupled ? 0.0f : o.weight_decay;
   return s;
 }
 }  // namespace
 
 void Adam::update_dense(size_t i, Parameter& p, float lr) {
   const kernels::AdamStep s = adam_step(options_, steps_, lr);
-  const bool coupled_decay = !options_.decoupled && options_.weight_decay != 0.0f;
   const auto& k = kernels::active();
   for_dense_chunks(p, [&](int64_t offset, int64_t n) {
-    float* w = p.value.data() + offset;
-    float* g = p.grad.data() + offset;
-    if (coupled_decay) kernels::axpy(options_.weight_decay, w, g, n);  // g += wd * w
-    k.adam(w, first_moment_[i].data() + offset, second_moment_[i].data() + offset, g, n, s);
+    k.adam(p.value.data() + offset, first_moment_[i].data() + offset,
+           second_moment_[i].data() + offset, p.grad.data() + offset, n, s);
   });
 }
 
 void Adam::update_sparse(size_t i, Parameter& p, float lr) {
   const kernels::AdamStep s = adam_step(options_, steps_, lr);
-  const bool coupled_decay = !options_.decoupled && options_.weight_decay != 0.0f;
   const auto& k = kernels::active();
   const int64_t dim = p.value.cols();
   const auto rows = p.sparse_grad.rows();
   p.sparse_grad.for_each_row([&](int64_t slot, int32_t row, float* g) {
     prefetch_rows(rows, slot, {&p.value, &first_moment_[i], &second_moment_[i]});
-    float* w = p.value.row(row);
-    if (coupled_decay) kernels::axpy(options_.weight_decay, w, g, dim);
-    k.adam(w, first_moment_[i].row(row), second_moment_[i].row(row), g, dim, s);
+    k.adam(p.value.row(row), first_moment_[i].row(row), second_moment_[i].row(row), g, dim, s);
   });
 }
 

@@ -1,6 +1,7 @@
 #include "tessera/core/runtime_info.h"
 
 #include <cblas.h>
+#include <cpuid.h>
 #include <fmt/core.h>
 
 #include "tessera/core/kernels.h"
@@ -29,7 +30,8 @@ RuntimeInfo runtime_info() {
   note(__builtin_cpu_supports("popcnt"), "popcnt");
   note(__builtin_cpu_supports("avx2"), "avx2");
   note(__builtin_cpu_supports("fma"), "fma");
-  note(__builtin_cpu_supports("f16c"), "f16c");
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;  // F16C: CPUID leaf 1, ECX bit 29
+  note(__get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0, "f16c");
   note(__builtin_cpu_supports("avx512f"), "avx512f");
   info.cpu_features = features;
   info.threads = num_threads();  // also initialises the pool, which pins OpenBLAS to 1 thread

@@ -29,8 +29,9 @@ Tensor Tensor::allocate(std::span<const int64_t> shape) {
   std::copy(shape.begin(), shape.end(), t.shape_.begin());
   t.ld_ = t.cols();
   const int64_t n = t.numel();
-  const size_t bytes = std::max<size_t>(kAlignment, (static_cast<size_t>(n) * sizeof(float) +
-                                                     kAlignment - 1) / kAlignment * kAlignment);
+  const size_t bytes =
+      std::max<size_t>(kAlignment, (static_cast<size_t>(n) * sizeof(float) + kAlignment - 1) /
+                                       kAlignment * kAlignment);
   void* memory = std::aligned_alloc(kAlignment, bytes);
   TESSERA_CHECK(memory != nullptr, "out of memory allocating a tensor of {} floats", n);
   t.storage_ = std::shared_ptr<float>(static_cast<float*>(memory), [](float* p) { std::free(p); });
@@ -88,9 +89,7 @@ int64_t Tensor::dim(int i) const {
   return shape_[index];
 }
 
-std::string Tensor::shape_string() const {
-  return fmt::format("[{}]", fmt::join(shape(), ", "));
-}
+std::string Tensor::shape_string() const { return fmt::format("[{}]", fmt::join(shape(), ", ")); }
 
 int64_t Tensor::numel() const {
   if (ndim_ == 0) return 0;

@@ -27,8 +27,8 @@ Resolved resolve(const Var& queries, const Var& documents, const MatryoshkaInfoN
   const Tensor& q = queries.value();
   const Tensor& d = documents.value();
   TESSERA_CHECK(q.ndim() == 2 && d.ndim() == 2 && q.dim(1) == d.dim(1),
-                "InfoNCE needs queries and documents of one width, got {} and {}",
-                q.shape_string(), d.shape_string());
+                "InfoNCE needs queries and documents of one width, got {} and {}", q.shape_string(),
+                d.shape_string());
   TESSERA_CHECK(q.dim(0) > 0 && d.dim(0) >= q.dim(0),
                 "InfoNCE needs a document for every query: {} for {}", d.dim(0), q.dim(0));
   Resolved r;
@@ -101,8 +101,8 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
   Tensor raw = Tensor::zeros({b, n});
   int64_t from = 0;
   for (size_t k = 0; k < prefixes.size(); ++k) {
-    matmul(column_block(q, from, prefixes[k]), column_block(d, from, prefixes[k]), raw, false,
-           true, 1.0f, 1.0f);
+    matmul(column_block(q, from, prefixes[k]), column_block(d, from, prefixes[k]), raw, false, true,
+           1.0f, 1.0f);
     from = prefixes[k];
     Tensor cosine = Tensor::empty({b, n});
     Tensor prob = Tensor::empty({b, n});
@@ -161,8 +161,8 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
           const Tensor& cosine = saved->cosines[kk];
           const Tensor& prob = saved->probs[kk];
           // d cos = scale * w * dloss * (p - onehot) / B
-          const float coef = saved->scale * saved->setup.weights[kk] * dloss.data()[0] /
-                             static_cast<float>(rows);
+          const float coef =
+              saved->scale * saved->setup.weights[kk] * dloss.data()[0] / static_cast<float>(rows);
           std::fill(dd_norm_parts.begin(), dd_norm_parts.end(), 0.0f);
           parallel_for(
               rows,

@@ -47,11 +47,11 @@ Bags random_bags(const StepBenchmarkOptions& o, std::mt19937_64& rng) {
 }  // namespace
 
 StepBenchmarkResult run_step_benchmark(const StepBenchmarkOptions& o) {
-  TESSERA_CHECK(o.vocab > 0 && o.vocab <= INT32_MAX, "vocab must be in [1, 2^31), got {}",
-                o.vocab);
+  TESSERA_CHECK(o.vocab > 0 && o.vocab <= INT32_MAX, "vocab must be in [1, 2^31), got {}", o.vocab);
   TESSERA_CHECK(o.dim > 0 && o.batch > 1 && o.bag_len > 0 && o.steps > 0 && o.warmup_steps >= 0,
                 "need dim > 0, batch > 1, bag-len > 0, steps > 0, warmup >= 0");
-  Parameter table = Parameter::sparse_rows("table", normal_table(o.vocab, o.dim, o.init_std, o.seed));
+  Parameter table =
+      Parameter::sparse_rows("table", normal_table(o.vocab, o.dim, o.init_std, o.seed));
   std::unique_ptr<Optimizer> optimizer;
   if (o.optimizer == SparseOptimizerKind::kAdam) {
     optimizer = std::make_unique<Adam>(std::vector<Parameter*>{&table});
@@ -65,6 +65,7 @@ StepBenchmarkResult run_step_benchmark(const StepBenchmarkOptions& o) {
   // Batches are drawn before timing, as the peer does.
   std::mt19937_64 rng(o.seed + 1);
   std::vector<Bags> batches;
+  batches.reserve(static_cast<size_t>(o.warmup_steps + o.steps));
   for (int s = 0; s < o.warmup_steps + o.steps; ++s) batches.push_back(random_bags(o, rng));
 
   StepBenchmarkResult result;
@@ -74,8 +75,8 @@ StepBenchmarkResult run_step_benchmark(const StepBenchmarkOptions& o) {
   for (int s = 0; s < o.warmup_steps + o.steps; ++s) {
     const auto t0 = Clock::now();
     Graph graph;
-    const Var both = embedding_bag(graph, table, std::move(batches[static_cast<size_t>(s)]),
-                                   Pooling::kMean);
+    const Var both =
+        embedding_bag(graph, table, std::move(batches[static_cast<size_t>(s)]), Pooling::kMean);
     const Var queries = slice_rows(both, 0, o.batch);
     const Var documents = slice_rows(both, o.batch, 2 * o.batch);
     const Var loss = matryoshka_infonce(queries, documents, loss_options);

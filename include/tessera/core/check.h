@@ -27,12 +27,12 @@ namespace detail {
 }  // namespace tessera
 
 // Throws tessera::Error("file:line: message (check `cond` failed)") when cond is false.
-#define TESSERA_CHECK(cond, ...)                                                              \
-  do {                                                                                        \
-    if (!(cond)) [[unlikely]] {                                                               \
-      ::tessera::detail::throw_check_failure(#cond, ::fmt::format(__VA_ARGS__), __FILE__,     \
-                                             __LINE__);                                       \
-    }                                                                                         \
+#define TESSERA_CHECK(cond, ...)                                                          \
+  do {                                                                                    \
+    if (!(cond)) [[unlikely]] {                                                           \
+      ::tessera::detail::throw_check_failure(#cond, ::fmt::format(__VA_ARGS__), __FILE__, \
+                                             __LINE__);                                   \
+    }                                                                                     \
   } while (false)
 
 // Throws tessera::Error("file:line: message") unconditionally.

@@ -18,6 +18,7 @@ struct AdamStep {
   float step_size = 1e-3f;
   float inv_bias2_sqrt = 1.0f;
   float decoupled_decay = 0.0f;  // AdamW: w *= (1 - lr * weight_decay) before the update
+  float coupled_decay = 0.0f;    // Adam's L2: the update sees g + weight_decay * w (g unchanged)
 };
 
 struct KernelTable {
@@ -25,9 +26,9 @@ struct KernelTable {
   float (*dot)(const float* x, const float* y, int64_t n);
   float (*sum)(const float* x, int64_t n);
   float (*sum_squares)(const float* x, int64_t n);
-  void (*axpy)(float a, const float* x, float* y, int64_t n);          // y += a * x
-  void (*scale_into)(float a, const float* x, float* y, int64_t n);    // y = a * x
-  void (*scale)(float a, float* x, int64_t n);                         // x *= a
+  void (*axpy)(float a, const float* x, float* y, int64_t n);        // y += a * x
+  void (*scale_into)(float a, const float* x, float* y, int64_t n);  // y = a * x
+  void (*scale)(float a, float* x, int64_t n);                       // x *= a
   // out = exp(scale * (x - shift)), returning sum(out); within 2 ulp of std::exp (softmax).
   float (*exp_sum)(const float* x, float shift, float scale, float* out, int64_t n);
   // w, m, v updated in place from gradient g (PyTorch Adam / AdamW semantics).

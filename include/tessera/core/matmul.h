@@ -13,8 +13,7 @@ void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool transpose_a = fals
             bool transpose_b = false, float alpha = 1.0f, float beta = 0.0f);
 
 // Allocates C.
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
-              bool transpose_b = false);
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
 
 // Triple loop in double precision: the reference the tuned path is tested against.
 void matmul_naive(const Tensor& a, const Tensor& b, Tensor& c, bool transpose_a = false,

@@ -31,8 +31,8 @@ void log_softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx);
 void layer_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
                         Tensor& y, std::span<float> mean_out, std::span<float> rstd_out);
 void layer_norm_backward(const Tensor& x, const Tensor& gamma, std::span<const float> mean,
-                         std::span<const float> rstd, const Tensor& dy, Tensor* dx,
-                         Tensor* dgamma, Tensor* dbeta);
+                         std::span<const float> rstd, const Tensor& dy, Tensor* dx, Tensor* dgamma,
+                         Tensor* dbeta);
 
 // y = x / max(||x||, eps) per row; norms_out (length rows) keeps max(||x||, eps) for backward.
 void l2_normalize_forward(const Tensor& x, float eps, Tensor& y, std::span<float> norms_out);

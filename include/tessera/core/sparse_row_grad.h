@@ -57,7 +57,7 @@ class SparseRowGrad {
   std::vector<int32_t> slot_of_row_;  // -1 for rows without gradient
   std::vector<int32_t> rows_;
   std::vector<PendingRows> pending_;
-  Tensor values_;                // capacity x dim; rows [0, materialized_) are summed
+  Tensor values_;  // capacity x dim; rows [0, materialized_) are summed
   int64_t materialized_ = 0;
   int64_t dim_ = 0;
 };

@@ -68,8 +68,8 @@ class Tensor {
   Tensor clone() const;  // deep, contiguous copy
   void fill(float value);
   void zero() { fill(0.0f); }
-  void copy_from(const Tensor& other);  // same shape required; layouts may differ
-  std::vector<float> to_vector() const; // row by row, without padding
+  void copy_from(const Tensor& other);   // same shape required; layouts may differ
+  std::vector<float> to_vector() const;  // row by row, without padding
 
   bool same_shape(const Tensor& other) const;
 

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tessera needs to build, test and benchmark.
+# Idempotent and quiet: prints nothing and exits 0 when everything is already installed.
+set -euo pipefail
+
+# The one list of packages the project needs. Later issues add more (utf8proc, simdjson,
+# nlohmann-json, hnswlib, cpp-httplib, SQLite, Open MPI, ...): add them here, nowhere else.
+PACKAGES=(
+  build-essential   # g++, make
+  cmake
+  pkg-config
+  libopenblas-dev   # cblas_sgemm (BLAS::BLAS)
+  libeigen3-dev     # decompositions
+  libcli11-dev      # command line
+  libfmt-dev        # formatting
+  libspdlog-dev     # logging
+  libgtest-dev      # unit tests
+  libgmock-dev
+  libbenchmark-dev  # bench/ programs
+  python3           # Debian's /usr/bin/python3, runs the reference scripts in ../shared/bench
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "setup.sh: missing packages: ${missing[*]}" >&2
+  echo "setup.sh: installing them needs root, and sudo is not available; run this script as root" >&2
+  exit 1
+fi
+
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# README's second command (and CI's, through .ci/run): installs missing packages, builds Release,
+# runs every test, then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then builds and runs a consumer of the installed library (find_package(tessera)).
+# Under CI (CI=true in the environment) warnings are errors. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs=$(nproc)
+build_dir=${TESSERA_BUILD_DIR:-build}
+asan_dir=${TESSERA_ASAN_BUILD_DIR:-build-asan}
+werror=OFF
+if [[ "${CI:-}" == "true" ]]; then
+  werror=ON
+fi
+
+started=$SECONDS
+stage_started=$SECONDS
+stage_name=""
+# Prints how long the previous stage took, then the header of the next one.
+stage() {
+  if [[ -n "$stage_name" ]]; then
+    echo "-- $((SECONDS - stage_started)) s"
+  fi
+  stage_name=${1:-}
+  stage_started=$SECONDS
+  if [[ -n "$stage_name" ]]; then
+    echo "== $stage_name"
+  fi
+}
+
+stage "setup: Debian packages"
+./scripts/setup.sh
+
+stage "build: Release in $build_dir (TESSERA_WERROR=$werror)"
+TESSERA_BUILD_DIR=$build_dir ./scripts/build.sh
+
+stage "test: ctest in $build_dir"
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2
+
+stage "build: Debug + address;undefined sanitizers in $asan_dir (tessera_unit_tests only)"
+cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+  -DTESSERA_SANITIZE="address;undefined" -DTESSERA_BUILD_BENCHMARKS=OFF \
+  -DTESSERA_WERROR="$werror" >/dev/null
+cmake --build "$asan_dir" --target tessera_unit_tests -j"$jobs"
+
+stage "test: unit tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$asan_dir" -L unit --output-on-failure --no-tests=error -j2
+
+stage "test: find_package(tessera) consumer against an installed $build_dir"
+prefix=$(mktemp -d "${TMPDIR:-/tmp}/tessera-install.XXXXXX")
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+cmake -S tests/find_package -B "$prefix/consumer-build" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/consumer-build" -j"$jobs" >/dev/null
+"$prefix/consumer-build/tessera_find_package_test"
+"$prefix/bin/tessera" --version >/dev/null
+
+stage ""
+echo "== all tests passed in $((SECONDS - started)) s"
