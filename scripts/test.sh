@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's second command (and CI's, through .ci/run): installs missing packages, builds Release,
 # runs every test, then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then builds and runs a consumer of the installed library (find_package(tessera)).
+# then under ThreadSanitizer, then builds and runs a consumer of the installed library
+# (find_package(tessera)).
 # Under CI (CI=true in the environment) warnings are errors. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,6 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs=$(nproc)
 build_dir=${TESSERA_BUILD_DIR:-build}
 asan_dir=${TESSERA_ASAN_BUILD_DIR:-build-asan}
+tsan_dir=${TESSERA_TSAN_BUILD_DIR:-build-tsan}
 werror=OFF
 if [[ "${CI:-}" == "true" ]]; then
   werror=ON
@@ -47,6 +49,16 @@ cmake --build "$asan_dir" --target tessera_unit_tests -j"$jobs"
 stage "test: unit tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$asan_dir" -L unit --output-on-failure --no-tests=error -j2
+
+stage "build: Debug + thread sanitizer in $tsan_dir (tessera_unit_tests only)"
+cmake -S . -B "$tsan_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+  -DTESSERA_SANITIZE="thread" -DTESSERA_BUILD_BENCHMARKS=OFF \
+  -DTESSERA_WERROR="$werror" >/dev/null
+cmake --build "$tsan_dir" --target tessera_unit_tests -j"$jobs"
+
+stage "test: unit tests under ThreadSanitizer"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir "$tsan_dir" -L unit --output-on-failure --no-tests=error -j2
 
 stage "test: find_package(tessera) consumer against an installed $build_dir"
 prefix=$(mktemp -d "${TMPDIR:-/tmp}/tessera-install.XXXXXX")

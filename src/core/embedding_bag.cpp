@@ -79,7 +79,7 @@ void embedding_bag_forward(const Tensor& table, const Bags& bags, Pooling poolin
                 dim);
   bags.check(table.dim(0));
   const auto& k = kernels::active();
-  parallel_for(
+  parallel_for_dynamic(
       bags.size(),
       [&](int64_t begin, int64_t end, int) {
         for (int64_t b = begin; b < end; ++b) {
@@ -95,7 +95,7 @@ void embedding_bag_forward(const Tensor& table, const Bags& bags, Pooling poolin
           }
         }
       },
-      8);
+      32);
 }
 
 void embedding_bag_backward(const Bags& bags, Pooling pooling, const Tensor& dout,

@@ -14,7 +14,7 @@ namespace {
 
 // Rows of a big table are scattered in memory: request those of the slot `kAhead` further on
 // while this one is updated (each row is a few KB, too short for the hardware prefetcher).
-constexpr int64_t kAhead = 2;
+constexpr int64_t kAhead = 4;
 
 void prefetch_rows(std::span<const int32_t> rows, int64_t slot,
                    std::initializer_list<const Tensor*> tables) {

@@ -166,4 +166,26 @@ void parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& f
   pool().run(chunks, chunk_fn);
 }
 
+void parallel_for_dynamic(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn,
+                          int64_t grain) {
+  if (n <= 0) return;
+  grain = std::max<int64_t>(1, grain);
+  if (t_in_region || n <= grain) {
+    fn(0, n, 0);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  const int64_t threads = std::min<int64_t>(num_threads(), (n + grain - 1) / grain);
+  parallel_for(
+      threads,
+      [&](int64_t, int64_t, int thread) {
+        for (;;) {
+          const int64_t begin = next.fetch_add(grain, std::memory_order_relaxed);
+          if (begin >= n) return;
+          fn(begin, std::min(n, begin + grain), thread);
+        }
+      },
+      1);
+}
+
 }  // namespace tessera

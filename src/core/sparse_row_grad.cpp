@@ -105,7 +105,7 @@ Tensor SparseRowGrad::values() {
 void SparseRowGrad::for_each_row(const std::function<void(int64_t, int32_t, float*)>& fn) {
   if (pending_.empty() && materialized_ < size()) materialize();  // rows given no gradient
   const bool summed = pending_.empty();
-  parallel_for(
+  parallel_for_dynamic(
       size(),
       [&](int64_t begin, int64_t end, int) {
         std::vector<float> buffer(summed ? 0 : static_cast<size_t>(dim_));
@@ -115,7 +115,7 @@ void SparseRowGrad::for_each_row(const std::function<void(int64_t, int32_t, floa
           fn(s, rows_[static_cast<size_t>(s)], g);
         }
       },
-      64);
+      256);
 }
 
 }  // namespace tessera

@@ -6,12 +6,28 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <sys/mman.h>
+
 #include "tessera/core/check.h"
 
 namespace tessera {
 
 namespace {
 constexpr size_t kAlignment = 64;
+// Big tensors (embedding tables and their optimizer state) are read a row at a time at random;
+// with 4 KiB pages nearly every row costs a TLB miss. They get 2 MiB-aligned memory that the
+// kernel is asked to back with transparent huge pages (an Adam update over 67k random rows of
+// three 200 MB tables ran ~20% faster so). Below kHugeThreshold the default alignment is kept.
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kHugeThreshold = size_t{8} << 20;
+
+void* allocate_bytes(size_t bytes) {
+  if (bytes < kHugeThreshold) return std::aligned_alloc(kAlignment, bytes);
+  bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* memory = std::aligned_alloc(kHugePage, bytes);
+  if (memory != nullptr) madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: may be ignored
+  return memory;
+}
 
 void check_shape(std::span<const int64_t> shape) {
   TESSERA_CHECK(!shape.empty() && shape.size() <= Tensor::kMaxDims,
@@ -32,7 +48,7 @@ Tensor Tensor::allocate(std::span<const int64_t> shape) {
   const size_t bytes =
       std::max<size_t>(kAlignment, (static_cast<size_t>(n) * sizeof(float) + kAlignment - 1) /
                                        kAlignment * kAlignment);
-  void* memory = std::aligned_alloc(kAlignment, bytes);
+  void* memory = allocate_bytes(bytes);
   TESSERA_CHECK(memory != nullptr, "out of memory allocating a tensor of {} floats", n);
   t.storage_ = std::shared_ptr<float>(static_cast<float*>(memory), [](float* p) { std::free(p); });
   t.data_ = t.storage_.get();

@@ -26,6 +26,13 @@ void set_num_threads(int n);
 void parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn,
                   int64_t min_chunk = 1);
 
+// Like parallel_for, but threads claim blocks of `grain` items as they go, so a thread slowed
+// down (by other work on its core, or by slow memory) does not hold the others up. For loops
+// whose items are independent: which thread runs an item varies from run to run, so reductions
+// across items belong in parallel_for instead.
+void parallel_for_dynamic(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn,
+                          int64_t grain);
+
 // True inside a parallel_for chunk (nested calls run serially).
 bool in_parallel_region();
 
