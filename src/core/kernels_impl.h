@@ -94,6 +94,33 @@ inline float exp_sum(const float* __restrict x, float shift, float scale, float*
   return s;
 }
 
+inline float scaled_max(const float* __restrict x, float a, const float* __restrict b,
+                        float* __restrict out, int64_t n) {
+  float m = -__builtin_inff();
+#pragma omp simd reduction(max : m)
+  for (int64_t i = 0; i < n; ++i) {
+    out[i] = x[i] * a * b[i];
+    m = out[i] > m ? out[i] : m;
+  }
+  return m;
+}
+
+inline float contrastive_grad(const float* __restrict c, const float* __restrict p, float coef,
+                              float a, const float* __restrict b, float* __restrict col_acc,
+                              float* __restrict out, int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = coef * p[i];
+    const float t = d * c[i];
+    s += t;
+    col_acc[i] += t;
+    out[i] += d * a * b[i];
+  }
+  return s;
+}
+
 inline tessera::kernels::KernelTable make_table(const char* name) {
-  return {name, dot, sum, sum_squares, axpy, scale_into, scale, exp_sum, adam, adagrad};
+  return {name,  dot,     sum,        sum_squares,      axpy, scale_into,
+          scale, exp_sum, scaled_max, contrastive_grad, adam, adagrad};
 }

@@ -1,12 +1,11 @@
 #include "tessera/core/tensor.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-
-#include <sys/mman.h>
 
 #include "tessera/core/check.h"
 

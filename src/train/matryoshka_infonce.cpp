@@ -100,6 +100,7 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
   std::vector<double> prefix_loss(prefixes.size());
   Tensor raw = Tensor::zeros({b, n});
   int64_t from = 0;
+  const auto& k_table = kernels::active();
   for (size_t k = 0; k < prefixes.size(); ++k) {
     matmul(column_block(q, from, prefixes[k]), column_block(d, from, prefixes[k]), raw, false, true,
            1.0f, 1.0f);
@@ -108,6 +109,8 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
     Tensor prob = Tensor::empty({b, n});
     const float* qn = saved->q_norms.data() + k * b;
     const float* dn = saved->d_norms.data() + k * n;
+    std::vector<float> inv_dn(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) inv_dn[static_cast<size_t>(j)] = 1.0f / dn[j];
     std::vector<double> row_loss(static_cast<size_t>(b));
     const float scale = options.scale;
     parallel_for(
@@ -117,14 +120,9 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
             const float* r = raw.row(i);
             float* c = cosine.row(i);
             float* p = prob.row(i);
-            const float inv_qn = 1.0f / qn[i];
-            float max = -INFINITY;
-            for (int64_t j = 0; j < n; ++j) {
-              c[j] = r[j] * inv_qn / dn[j];
-              max = std::max(max, c[j]);
-            }
-            const float total = kernels::exp_sum(c, max, scale, p, n);
-            kernels::scale(1.0f / total, p, n);
+            const float max = k_table.scaled_max(r, 1.0f / qn[i], inv_dn.data(), c, n);
+            const float total = k_table.exp_sum(c, max, scale, p, n);
+            k_table.scale(1.0f / total, p, n);
             row_loss[static_cast<size_t>(i)] =
                 static_cast<double>(scale) * (max - c[i]) + std::log(static_cast<double>(total));
           }
@@ -154,6 +152,7 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
         Tensor dq = Tensor::zeros({rows, qv.dim(1)});
         Tensor dd = Tensor::zeros({cols, dv.dim(1)});
         std::vector<float> dq_norm(static_cast<size_t>(rows));
+        std::vector<float> inv_dn(static_cast<size_t>(cols));
         std::vector<float> dd_norm_parts(static_cast<size_t>(chunks * cols));
         for (size_t kk = pre.size(); kk-- > 0;) {
           const float* qn = saved->q_norms.data() + kk * rows;
@@ -164,6 +163,8 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
           const float coef =
               saved->scale * saved->setup.weights[kk] * dloss.data()[0] / static_cast<float>(rows);
           std::fill(dd_norm_parts.begin(), dd_norm_parts.end(), 0.0f);
+          for (int64_t j = 0; j < cols; ++j) inv_dn[static_cast<size_t>(j)] = 1.0f / dn[j];
+          const auto& kt = kernels::active();
           parallel_for(
               rows,
               [&](int64_t begin, int64_t end, int chunk) {
@@ -173,14 +174,12 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
                   const float* p = prob.row(i);
                   float* acc = draw_sum.row(i);
                   const float inv_qn = 1.0f / qn[i];
-                  float row_dot = 0.0f;
-                  for (int64_t j = 0; j < cols; ++j) {
-                    const float dcos = coef * (p[j] - (j == i ? 1.0f : 0.0f));
-                    const float t = dcos * c[j];
-                    row_dot += t;
-                    dn_part[j] += t;
-                    acc[j] += dcos * inv_qn / dn[j];
-                  }
+                  // d cos_ij = coef * (p_ij - [i == j]): the whole row, then the target's -coef.
+                  float row_dot =
+                      kt.contrastive_grad(c, p, coef, inv_qn, inv_dn.data(), dn_part, acc, cols);
+                  row_dot -= coef * c[i];
+                  dn_part[i] -= coef * c[i];
+                  acc[i] -= coef * inv_qn * inv_dn[static_cast<size_t>(i)];
                   // cos = raw / (|q| |d|): d|q_i| = -sum_j dcos_ij cos_ij / |q_i|
                   dq_norm[static_cast<size_t>(i)] = qn[i] > kNormEps ? -row_dot / qn[i] : 0.0f;
                 }

@@ -126,6 +126,44 @@ TEST_P(KernelsTest, ExpSumMatchesStdExp) {
   }
 }
 
+TEST_P(KernelsTest, ContrastiveRowKernels) {
+  // scaled_max: out = x * a * b and its max; contrastive_grad: with d = coef * p and t = d * c,
+  // col_acc += t, out += d * a * b, returns sum t. Against double loops.
+  const int64_t n = GetParam();
+  for (const kernels::KernelTable* k : tables()) {
+    SCOPED_TRACE(k->name);
+    Rng rng(static_cast<uint32_t>(n) + 900);
+    const Buffer x(n, rng, -2.0f, 2.0f), b(n, rng, 0.5f, 2.0f), c(n, rng, -1.0f, 1.0f);
+    const Buffer p(n, rng, 0.0f, 1.0f);
+    Buffer out(n, rng, 0.0f, 1.0f), col(n, rng, -1.0f, 1.0f), acc(n, rng, -1.0f, 1.0f);
+    const Buffer col0 = col, acc0 = acc;
+    const float a = 0.75f, coef = -0.3f;
+    const float max = k->scaled_max(x.data(), a, b.data(), out.data(), n);
+    double expected_max = -1e30;
+    for (int64_t i = 0; i < n; ++i) {
+      const double e = static_cast<double>(x[i]) * a * b[i];
+      EXPECT_TRUE(near(out[i], e, 3 * kUnitRoundoff, 1e-30)) << "scaled_max out " << i;
+      expected_max = std::max(expected_max, static_cast<double>(out[i]));
+    }
+    EXPECT_EQ(max, static_cast<float>(expected_max));
+    EXPECT_TRUE(out.sentinel_intact());
+
+    const float total =
+        k->contrastive_grad(c.data(), p.data(), coef, a, b.data(), col.data(), acc.data(), n);
+    double expected_total = 0, total_abs = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double d = static_cast<double>(coef) * p[i];
+      const double t = d * c[i];
+      expected_total += t;
+      total_abs += std::abs(t);
+      EXPECT_TRUE(near(col[i], col0[i] + t, 4 * kUnitRoundoff, 1e-7)) << "col_acc " << i;
+      EXPECT_TRUE(near(acc[i], acc0[i] + d * a * b[i], 5 * kUnitRoundoff, 1e-7)) << "out " << i;
+    }
+    EXPECT_NEAR(total, expected_total, sum_bound(n, total_abs) + 4 * kUnitRoundoff * total_abs);
+    EXPECT_TRUE(col.sentinel_intact() && acc.sentinel_intact());
+  }
+}
+
 TEST(Kernels, ExpSumOfExtremeArguments) {
   // Large negative arguments (softmax of a far-off logit) give ~0, never NaN or garbage from the
   // exponent bits; 0 gives exactly 1 and the largest finite arguments stay finite.

@@ -31,6 +31,13 @@ struct KernelTable {
   void (*scale)(float a, float* x, int64_t n);                       // x *= a
   // out = exp(scale * (x - shift)), returning sum(out); within 2 ulp of std::exp (softmax).
   float (*exp_sum)(const float* x, float shift, float scale, float* out, int64_t n);
+  // Row kernels of the contrastive loss (see train/matryoshka_infonce.cpp):
+  // out[j] = x[j] * a * b[j], returning max_j out[j].
+  float (*scaled_max)(const float* x, float a, const float* b, float* out, int64_t n);
+  // With d_j = coef * p[j] and t_j = d_j * c[j]: col_acc[j] += t_j; out[j] += d_j * a * b[j];
+  // returns sum_j t_j.
+  float (*contrastive_grad)(const float* c, const float* p, float coef, float a, const float* b,
+                            float* col_acc, float* out, int64_t n);
   // w, m, v updated in place from gradient g (PyTorch Adam / AdamW semantics).
   void (*adam)(float* w, float* m, float* v, const float* g, int64_t n, const AdamStep& s);
   // acc += g^2; w -= lr * g / (sqrt(acc) + eps)  (PyTorch Adagrad semantics).
