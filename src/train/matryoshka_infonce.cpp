@@ -47,11 +47,6 @@ Resolved resolve(const Var& queries, const Var& documents, const MatryoshkaInfoN
   return r;
 }
 
-// Columns [begin, end) of a 2-d tensor, as a view.
-Tensor column_block(const Tensor& t, int64_t begin, int64_t end) {
-  return Tensor::view_of(const_cast<float*>(t.data()) + begin, {t.dim(0), end - begin}, t.ld());
-}
-
 // Row norms of the prefixes: norms[k * rows + i] = max(|t[i, :prefixes[k]]|, eps).
 std::vector<float> prefix_norms(const Tensor& t, const std::vector<int64_t>& prefixes) {
   const int64_t rows = t.dim(0);
@@ -73,6 +68,22 @@ std::vector<float> prefix_norms(const Tensor& t, const std::vector<int64_t>& pre
   return norms;
 }
 
+// Rows of queries handled together: the tile's similarity rows (kTileRows x N floats) stay in
+// cache while every prefix's block product, softmax and gradient are formed on them.
+constexpr int64_t kTileRows = 64;
+
+// Rows [begin, end) and columns [col_begin, col_end) of a 2-d tensor, as a view.
+Tensor block(const Tensor& t, int64_t begin, int64_t end, int64_t col_begin, int64_t col_end) {
+  return Tensor::view_of(const_cast<float*>(t.row(begin)) + col_begin,
+                         {end - begin, col_end - col_begin}, t.ld());
+}
+
+std::vector<float> inverses(const float* x, int64_t n) {
+  std::vector<float> out(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = 1.0f / x[i];
+  return out;
+}
+
 // What the forward pass keeps for backward.
 struct Saved {
   Resolved setup;
@@ -82,6 +93,86 @@ struct Saved {
   std::vector<Tensor> probs;            // per prefix, B x N: softmax of scale * cosines
 };
 
+// Backward of the fused loss, given d loss; accumulates into dq (B x dim) and dd (N x dim).
+void backward_fused(const Saved& saved, const Tensor& q, const Tensor& d, float dloss, Tensor& dq,
+                    Tensor& dd) {
+  const auto& pre = saved.setup.prefixes;
+  const auto& kt = kernels::active();
+  const int64_t rows = q.dim(0), cols = d.dim(0), width = q.dim(1);
+  const int64_t prefixes = static_cast<int64_t>(pre.size());
+  std::vector<std::vector<float>> inv_dn;
+  for (int64_t k = 0; k < prefixes; ++k) {
+    inv_dn.push_back(inverses(saved.d_norms.data() + k * cols, cols));
+  }
+  // Each chunk of tiles (one per thread, a static split) keeps its own partial document
+  // gradient and column sums; they are added in chunk order, so results are deterministic.
+  const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
+  const int chunks = std::max(1, static_cast<int>(std::min<int64_t>(num_threads(), tiles)));
+  std::vector<Tensor> dd_parts(static_cast<size_t>(chunks));
+  std::vector<std::vector<float>> col_sums(static_cast<size_t>(chunks));  // prefixes x cols
+  parallel_for(
+      tiles,
+      [&](int64_t tile_begin, int64_t tile_end, int chunk) {
+        Tensor& dd_part = dd_parts[static_cast<size_t>(chunk)];
+        dd_part = Tensor::zeros({cols, width});
+        std::vector<float>& col_sum = col_sums[static_cast<size_t>(chunk)];
+        col_sum.assign(static_cast<size_t>(prefixes * cols), 0.0f);
+        Tensor acc = Tensor::empty({kTileRows, cols});  // d raw, summed over prefixes >= k
+        for (int64_t t = tile_begin; t < tile_end; ++t) {
+          const int64_t r0 = t * kTileRows, r1 = std::min(rows, r0 + kTileRows);
+          Tensor acc_tile = acc.slice_rows(0, r1 - r0);
+          acc_tile.zero();
+          for (int64_t k = prefixes; k-- > 0;) {
+            const float* qn = saved.q_norms.data() + k * rows;
+            const float* inv = inv_dn[static_cast<size_t>(k)].data();
+            float* col = col_sum.data() + k * cols;
+            const Tensor& cosine = saved.cosines[static_cast<size_t>(k)];
+            const Tensor& prob = saved.probs[static_cast<size_t>(k)];
+            // d cos_ij = coef * (p_ij - [i == j]), coef = scale * w * dloss / B.
+            const float coef = saved.scale * saved.setup.weights[static_cast<size_t>(k)] * dloss /
+                               static_cast<float>(rows);
+            const int64_t p = pre[static_cast<size_t>(k)];
+            for (int64_t i = r0; i < r1; ++i) {
+              const float* c = cosine.row(i);
+              const float inv_qn = 1.0f / qn[i];
+              float* acc_row = acc_tile.row(i - r0);
+              float row_dot =
+                  kt.contrastive_grad(c, prob.row(i), coef, inv_qn, inv, col, acc_row, cols);
+              row_dot -= coef * c[i];
+              col[i] -= coef * c[i];
+              acc_row[i] -= coef * inv_qn * inv[i];
+              // cos = raw / (|q||d|): d|q_i| = -sum_j dcos_ij cos_ij / |q_i|, and
+              // d q[i, :p] += (d|q_i| / |q_i|) q[i, :p].
+              if (qn[i] > kNormEps) kt.axpy(-row_dot * inv_qn * inv_qn, q.row(i), dq.row(i), p);
+            }
+            // Columns (p_{k-1}, p_k] get the raw gradient of every prefix that contains them.
+            const int64_t from = k == 0 ? 0 : pre[static_cast<size_t>(k - 1)];
+            Tensor dq_block = block(dq, r0, r1, from, p);
+            Tensor dd_block = block(dd_part, 0, cols, from, p);
+            matmul(acc_tile, block(d, 0, cols, from, p), dq_block, false, false, 1.0f, 1.0f);
+            matmul(acc_tile, block(q, r0, r1, from, p), dd_block, true, false, 1.0f, 1.0f);
+          }
+        }
+      },
+      1);
+  for (const Tensor& part : dd_parts) {
+    if (!part.defined()) continue;
+    for (int64_t j = 0; j < cols; ++j) kt.axpy(1.0f, part.row(j), dd.row(j), width);
+  }
+  // Document norm terms: d d[j, :p] += -(sum_i dcos_ij cos_ij) / |d_j|^2 * d[j, :p].
+  for (int64_t k = 0; k < prefixes; ++k) {
+    const float* dn = saved.d_norms.data() + k * cols;
+    for (int64_t j = 0; j < cols; ++j) {
+      if (dn[j] <= kNormEps) continue;
+      float total = 0.0f;
+      for (const auto& part : col_sums) {
+        if (!part.empty()) total += part[static_cast<size_t>(k * cols + j)];
+      }
+      kt.axpy(-total / (dn[j] * dn[j]), d.row(j), dd.row(j), pre[static_cast<size_t>(k)]);
+    }
+  }
+}
+
 }  // namespace
 
 Var matryoshka_infonce(const Var& queries, const Var& documents,
@@ -89,128 +180,83 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
   auto saved = std::make_shared<Saved>();
   saved->setup = resolve(queries, documents, options);
   saved->scale = options.scale;
-  const auto& prefixes = saved->setup.prefixes;
+  const auto& pre = saved->setup.prefixes;
+  const int64_t prefixes = static_cast<int64_t>(pre.size());
   const Tensor& q = queries.value();
   const Tensor& d = documents.value();
-  const int64_t b = q.dim(0), n = d.dim(0);
-  saved->q_norms = prefix_norms(q, prefixes);
-  saved->d_norms = prefix_norms(d, prefixes);
-
-  // raw_k = q[:, :p_k] d[:, :p_k]^T, built block by block from raw_{k-1}.
-  std::vector<double> prefix_loss(prefixes.size());
-  Tensor raw = Tensor::zeros({b, n});
-  int64_t from = 0;
-  const auto& k_table = kernels::active();
-  for (size_t k = 0; k < prefixes.size(); ++k) {
-    matmul(column_block(q, from, prefixes[k]), column_block(d, from, prefixes[k]), raw, false, true,
-           1.0f, 1.0f);
-    from = prefixes[k];
-    Tensor cosine = Tensor::empty({b, n});
-    Tensor prob = Tensor::empty({b, n});
-    const float* qn = saved->q_norms.data() + k * b;
-    const float* dn = saved->d_norms.data() + k * n;
-    std::vector<float> inv_dn(static_cast<size_t>(n));
-    for (int64_t j = 0; j < n; ++j) inv_dn[static_cast<size_t>(j)] = 1.0f / dn[j];
-    std::vector<double> row_loss(static_cast<size_t>(b));
-    const float scale = options.scale;
-    parallel_for(
-        b,
-        [&](int64_t begin, int64_t end, int) {
-          for (int64_t i = begin; i < end; ++i) {
-            const float* r = raw.row(i);
-            float* c = cosine.row(i);
-            float* p = prob.row(i);
-            const float max = k_table.scaled_max(r, 1.0f / qn[i], inv_dn.data(), c, n);
-            const float total = k_table.exp_sum(c, max, scale, p, n);
-            k_table.scale(1.0f / total, p, n);
-            row_loss[static_cast<size_t>(i)] =
-                static_cast<double>(scale) * (max - c[i]) + std::log(static_cast<double>(total));
-          }
-        },
-        16);
-    double sum = 0.0;
-    for (double l : row_loss) sum += l;
-    prefix_loss[k] = sum / static_cast<double>(b);
-    saved->cosines.push_back(std::move(cosine));
-    saved->probs.push_back(std::move(prob));
+  const int64_t rows = q.dim(0), cols = d.dim(0);
+  saved->q_norms = prefix_norms(q, pre);
+  saved->d_norms = prefix_norms(d, pre);
+  std::vector<std::vector<float>> inv_dn;
+  for (int64_t k = 0; k < prefixes; ++k) {
+    inv_dn.push_back(inverses(saved->d_norms.data() + k * cols, cols));
+    saved->cosines.push_back(Tensor::empty({rows, cols}));
+    saved->probs.push_back(Tensor::empty({rows, cols}));
   }
+  // row_loss[k * rows + i]: the cross-entropy of query i at prefix k.
+  std::vector<double> row_loss(static_cast<size_t>(prefixes * rows));
+  const auto& kt = kernels::active();
+  const float scale = options.scale;
+  const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
+  parallel_for_dynamic(
+      tiles,
+      [&](int64_t tile_begin, int64_t tile_end, int) {
+        Tensor raw = Tensor::empty({kTileRows, cols});  // q d^T over the prefix so far
+        for (int64_t t = tile_begin; t < tile_end; ++t) {
+          const int64_t r0 = t * kTileRows, r1 = std::min(rows, r0 + kTileRows);
+          Tensor raw_tile = raw.slice_rows(0, r1 - r0);
+          int64_t from = 0;
+          for (int64_t k = 0; k < prefixes; ++k) {
+            const int64_t p = pre[static_cast<size_t>(k)];
+            matmul(block(q, r0, r1, from, p), block(d, 0, cols, from, p), raw_tile, false, true,
+                   1.0f, k == 0 ? 0.0f : 1.0f);
+            from = p;
+            const float* qn = saved->q_norms.data() + k * rows;
+            Tensor& cosine = saved->cosines[static_cast<size_t>(k)];
+            Tensor& prob = saved->probs[static_cast<size_t>(k)];
+            for (int64_t i = r0; i < r1; ++i) {
+              float* c = cosine.row(i);
+              float* pr = prob.row(i);
+              const float max = kt.scaled_max(raw_tile.row(i - r0), 1.0f / qn[i],
+                                              inv_dn[static_cast<size_t>(k)].data(), c, cols);
+              const float total = kt.exp_sum(c, max, scale, pr, cols);
+              kt.scale(1.0f / total, pr, cols);
+              row_loss[static_cast<size_t>(k * rows + i)] =
+                  static_cast<double>(scale) * (max - c[i]) + std::log(static_cast<double>(total));
+            }
+          }
+        }
+      },
+      1);
   double loss = 0.0;
-  for (size_t k = 0; k < prefixes.size(); ++k) loss += saved->setup.weights[k] * prefix_loss[k];
+  for (int64_t k = 0; k < prefixes; ++k) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < rows; ++i) sum += row_loss[static_cast<size_t>(k * rows + i)];
+    loss += saved->setup.weights[static_cast<size_t>(k)] * sum / static_cast<double>(rows);
+  }
 
   const Var inputs[] = {queries, documents};
   const int iq = queries.id(), id = documents.id();
-  return queries.graph()->record(
-      Tensor::from({1}, {static_cast<float>(loss)}), inputs,
-      [saved, iq, id](Graph& g, const Tensor& dloss) {
-        const Tensor& qv = g.value(iq);
-        const Tensor& dv = g.value(id);
-        const auto& pre = saved->setup.prefixes;
-        const int64_t rows = qv.dim(0), cols = dv.dim(0);
-        const int chunks = std::max(1, num_threads());
-        // d raw_k, summed from the last prefix down: block j receives sum_{k >= j} d raw_k.
-        Tensor draw_sum = Tensor::zeros({rows, cols});
-        Tensor dq = Tensor::zeros({rows, qv.dim(1)});
-        Tensor dd = Tensor::zeros({cols, dv.dim(1)});
-        std::vector<float> dq_norm(static_cast<size_t>(rows));
-        std::vector<float> inv_dn(static_cast<size_t>(cols));
-        std::vector<float> dd_norm_parts(static_cast<size_t>(chunks * cols));
-        for (size_t kk = pre.size(); kk-- > 0;) {
-          const float* qn = saved->q_norms.data() + kk * rows;
-          const float* dn = saved->d_norms.data() + kk * cols;
-          const Tensor& cosine = saved->cosines[kk];
-          const Tensor& prob = saved->probs[kk];
-          // d cos = scale * w * dloss * (p - onehot) / B
-          const float coef =
-              saved->scale * saved->setup.weights[kk] * dloss.data()[0] / static_cast<float>(rows);
-          std::fill(dd_norm_parts.begin(), dd_norm_parts.end(), 0.0f);
-          for (int64_t j = 0; j < cols; ++j) inv_dn[static_cast<size_t>(j)] = 1.0f / dn[j];
-          const auto& kt = kernels::active();
-          parallel_for(
-              rows,
-              [&](int64_t begin, int64_t end, int chunk) {
-                float* dn_part = dd_norm_parts.data() + static_cast<int64_t>(chunk) * cols;
-                for (int64_t i = begin; i < end; ++i) {
-                  const float* c = cosine.row(i);
-                  const float* p = prob.row(i);
-                  float* acc = draw_sum.row(i);
-                  const float inv_qn = 1.0f / qn[i];
-                  // d cos_ij = coef * (p_ij - [i == j]): the whole row, then the target's -coef.
-                  float row_dot =
-                      kt.contrastive_grad(c, p, coef, inv_qn, inv_dn.data(), dn_part, acc, cols);
-                  row_dot -= coef * c[i];
-                  dn_part[i] -= coef * c[i];
-                  acc[i] -= coef * inv_qn * inv_dn[static_cast<size_t>(i)];
-                  // cos = raw / (|q| |d|): d|q_i| = -sum_j dcos_ij cos_ij / |q_i|
-                  dq_norm[static_cast<size_t>(i)] = qn[i] > kNormEps ? -row_dot / qn[i] : 0.0f;
-                }
-              },
-              16);
-          // Norm terms: d q[i, :p] += (d|q_i| / |q_i|) q[i, :p], and the same for documents.
-          const int64_t p = pre[kk];
-          for (int64_t i = 0; i < rows; ++i) {
-            kernels::axpy(dq_norm[static_cast<size_t>(i)] / qn[i], qv.row(i), dq.row(i), p);
-          }
-          for (int64_t j = 0; j < cols; ++j) {
-            float dnorm = 0.0f;
-            for (int c = 0; c < chunks; ++c) dnorm += dd_norm_parts[c * cols + j];
-            if (dn[j] > kNormEps) kernels::axpy(-dnorm / (dn[j] * dn[j]), dv.row(j), dd.row(j), p);
-          }
-          // Block (p_{k-1}, p_k] gets the summed raw gradient of every prefix that contains it.
-          const int64_t block_begin = kk == 0 ? 0 : pre[kk - 1];
-          Tensor dq_block = column_block(dq, block_begin, p);
-          Tensor dd_block = column_block(dd, block_begin, p);
-          matmul(draw_sum, column_block(dv, block_begin, p), dq_block, false, false, 1.0f, 1.0f);
-          matmul(draw_sum, column_block(qv, block_begin, p), dd_block, true, false, 1.0f, 1.0f);
-        }
-        if (g.requires_grad(iq)) {
-          Tensor& gq = g.grad(iq);
-          for (int64_t i = 0; i < rows; ++i) kernels::axpy(1.0f, dq.row(i), gq.row(i), dq.cols());
-        }
-        if (g.requires_grad(id)) {
-          Tensor& gd = g.grad(id);
-          for (int64_t j = 0; j < cols; ++j) kernels::axpy(1.0f, dd.row(j), gd.row(j), dd.cols());
-        }
-      });
+  return queries.graph()->record(Tensor::from({1}, {static_cast<float>(loss)}), inputs,
+                                 [saved, iq, id](Graph& g, const Tensor& dloss) {
+                                   const Tensor& qv = g.value(iq);
+                                   const Tensor& dv = g.value(id);
+                                   Tensor dq = Tensor::zeros({qv.dim(0), qv.dim(1)});
+                                   Tensor dd = Tensor::zeros({dv.dim(0), dv.dim(1)});
+                                   backward_fused(*saved, qv, dv, dloss.data()[0], dq, dd);
+                                   if (g.requires_grad(iq)) {
+                                     Tensor& gq = g.grad(iq);
+                                     for (int64_t i = 0; i < dq.rows(); ++i) {
+                                       kernels::axpy(1.0f, dq.row(i), gq.row(i), dq.cols());
+                                     }
+                                   }
+                                   if (g.requires_grad(id)) {
+                                     Tensor& gd = g.grad(id);
+                                     for (int64_t j = 0; j < dd.rows(); ++j) {
+                                       kernels::axpy(1.0f, dd.row(j), gd.row(j), dd.cols());
+                                     }
+                                   }
+                                 });
 }
 
 Var matryoshka_infonce_reference(const Var& queries, const Var& documents,
