@@ -216,38 +216,45 @@ Var add_bias(const Var& x, const Var& bias) {
   });
 }
 
-Var activation(const Var& x, Activation f) {
+namespace {
+// An op of one input whose backward needs the input and its own output (activations, softmax):
+// forward(x, out) fills out; backward(x, out, dout, dx) accumulates into dx.
+template <typename Forward, typename Backward>
+Var unary_with_output(const Var& x, Forward forward, Backward backward) {
   Tensor out = like(x.value());
-  activation_forward(f, x.value(), out);
+  forward(x.value(), out);
   const Var inputs[] = {x};
   const int ix = x.id();
-  Graph* graph = x.graph();
-  const int out_id = graph->size();  // the id record() is about to assign
-  return graph->record(std::move(out), inputs, [ix, out_id, f](Graph& g, const Tensor& d) {
-    activation_backward(f, g.value(ix), g.value(out_id), d, g.grad(ix));
-  });
+  const int out_id = x.graph()->size();  // the id record() is about to assign
+  return x.graph()->record(std::move(out), inputs,
+                           [ix, out_id, backward](Graph& g, const Tensor& d) {
+                             backward(g.value(ix), g.value(out_id), d, g.grad(ix));
+                           });
+}
+}  // namespace
+
+Var activation(const Var& x, Activation f) {
+  return unary_with_output(
+      x, [f](const Tensor& in, Tensor& out) { activation_forward(f, in, out); },
+      [f](const Tensor& in, const Tensor& out, const Tensor& d, Tensor& dx) {
+        activation_backward(f, in, out, d, dx);
+      });
 }
 
 Var softmax(const Var& x) {
-  Tensor out = like(x.value());
-  softmax_forward(x.value(), out);
-  const Var inputs[] = {x};
-  const int ix = x.id();
-  const int out_id = x.graph()->size();
-  return x.graph()->record(std::move(out), inputs, [ix, out_id](Graph& g, const Tensor& d) {
-    softmax_backward(g.value(out_id), d, g.grad(ix));
-  });
+  return unary_with_output(
+      x, [](const Tensor& in, Tensor& out) { softmax_forward(in, out); },
+      [](const Tensor&, const Tensor& out, const Tensor& d, Tensor& dx) {
+        softmax_backward(out, d, dx);
+      });
 }
 
 Var log_softmax(const Var& x) {
-  Tensor out = like(x.value());
-  log_softmax_forward(x.value(), out);
-  const Var inputs[] = {x};
-  const int ix = x.id();
-  const int out_id = x.graph()->size();
-  return x.graph()->record(std::move(out), inputs, [ix, out_id](Graph& g, const Tensor& d) {
-    log_softmax_backward(g.value(out_id), d, g.grad(ix));
-  });
+  return unary_with_output(
+      x, [](const Tensor& in, Tensor& out) { log_softmax_forward(in, out); },
+      [](const Tensor&, const Tensor& out, const Tensor& d, Tensor& dx) {
+        log_softmax_backward(out, d, dx);
+      });
 }
 
 Var layer_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {

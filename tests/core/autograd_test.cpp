@@ -15,21 +15,11 @@
 namespace tessera {
 namespace {
 
+using testing::error_message;
 using ::testing::HasSubstr;
 using testing::random_tensor;
 using testing::Rng;
 using testing::tensor_near;
-
-template <typename Fn>
-std::string error_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected tessera::Error";
-  return {};
-}
 
 TEST(Graph, ParameterGradientsAccumulateIntoParameterGrad) {
   // loss = sum(x W) => dW[k][j] = sum_i x[i][k], the same for every column j.

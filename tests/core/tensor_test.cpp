@@ -14,19 +14,8 @@
 namespace tessera {
 namespace {
 
+using testing::error_message;
 using ::testing::HasSubstr;
-
-// Runs fn, expects a tessera::Error, and returns its message for further checks.
-template <typename Fn>
-std::string error_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected tessera::Error";
-  return {};
-}
 
 TEST(Tensor, ZerosHasShapeAndIsZero) {
   const Tensor t = Tensor::zeros({2, 3, 4});

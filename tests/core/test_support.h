@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tessera/core/check.h"
 #include "tessera/core/parameter.h"
 #include "tessera/core/tensor.h"
 
@@ -94,5 +95,17 @@ class Watchdog {
   bool done_ = false;
   std::thread thread_;
 };
+
+// Runs fn, expects a tessera::Error, and returns its message for further checks.
+template <typename Fn>
+std::string error_message(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected tessera::Error";
+  return {};
+}
 
 }  // namespace tessera::testing
