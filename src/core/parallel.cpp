@@ -55,8 +55,15 @@ class Pool {
     }
     wake_.notify_all();
     run_chunk(0);
-    // The other chunks finish within microseconds of this one: spin (a yield is a system call).
-    while (pending_.load(std::memory_order_acquire) > 0) cpu_relax();
+    // The other chunks finish within microseconds of this one: spin (a yield is a system call),
+    // yielding only after a while, for when there are more threads than free cores.
+    for (int spins = 0; pending_.load(std::memory_order_acquire) > 0; ++spins) {
+      if (spins < 4096) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+    }
     job_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
