@@ -23,10 +23,7 @@ void keep_freed_memory() {
   mallopt(M_TOP_PAD, 64 << 20);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  keep_freed_memory();
+int run(int argc, char** argv) {
   CLI::App app{"tessera " TESSERA_VERSION
                ": learn, compress, index, serve and evaluate embeddings on CPUs"};
   app.set_version_flag("--version", "tessera " TESSERA_VERSION);
@@ -52,4 +49,18 @@ int main(int argc, char** argv) {
     return kExitRuntimeError;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  keep_freed_memory();
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // from setting up the command line itself
+    std::fprintf(stderr, "tessera: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "tessera: internal error\n");
+  }
+  return kExitRuntimeError;
 }

@@ -70,7 +70,7 @@ StepBenchmarkResult run_step_benchmark(const StepBenchmarkOptions& o) {
   // Batches are drawn before timing, as the peer does.
   std::mt19937_64 rng(o.seed + 1);
   std::vector<Bags> batches;
-  batches.reserve(static_cast<size_t>(o.warmup_steps + o.steps));
+  batches.reserve(static_cast<size_t>(o.warmup_steps) + static_cast<size_t>(o.steps));
   for (int s = 0; s < o.warmup_steps + o.steps; ++s) batches.push_back(random_bags(o, rng));
 
   StepBenchmarkResult result;
