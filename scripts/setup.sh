@@ -17,6 +17,12 @@ PACKAGES=(
   libgtest-dev      # unit tests
   libgmock-dev
   libbenchmark-dev  # bench/ programs
+  libutf8proc-dev   # unicode normalization and case folding (src/text)
+  libstemmer-dev    # Snowball stemmers (src/text)
+  libsimdjson-dev   # JSONL readers (src/data)
+  zlib1g-dev        # .gz input (src/data)
+  clang             # libFuzzer targets of the parsers (fuzz/)
+  libclang-rt-14-dev
   python3           # Debian's /usr/bin/python3, runs the reference scripts in ../shared/bench
 )
 
