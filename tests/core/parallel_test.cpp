@@ -61,6 +61,56 @@ TEST(ParallelFor, CoversTheRangeExactlyOnce) {
   }
 }
 
+TEST(ParallelForDynamic, CoversTheRangeExactlyOnceInBlocksOfGrain) {
+  for (int threads : {1, 2, 3}) {
+    ScopedNumThreads scoped(threads);
+    for (int64_t n : {0, 1, 5, 64, 1000, 1001}) {
+      for (int64_t grain : {1, 7, 256}) {
+        SCOPED_TRACE(::testing::Message()
+                     << "threads=" << threads << " n=" << n << " grain=" << grain);
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+        std::atomic<int> bad_blocks{0};
+        parallel_for_dynamic(
+            n,
+            [&](int64_t begin, int64_t end, int thread) {
+              // Blocks hold `grain` items, the last one possibly fewer.
+              if (begin < 0 || end > n || begin >= end || (end - begin > grain && n > grain) ||
+                  thread < 0 || thread >= threads) {
+                ++bad_blocks;
+                return;
+              }
+              for (int64_t i = begin; i < end; ++i) ++hits[static_cast<size_t>(i)];
+            },
+            grain);
+        EXPECT_EQ(bad_blocks, 0);
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)], 1) << i;
+      }
+    }
+  }
+}
+
+TEST(ParallelForDynamic, RethrowsAndRunsNestedCallsSerially) {
+  ScopedNumThreads scoped(2);
+  EXPECT_THROW(parallel_for_dynamic(
+                   100,
+                   [](int64_t begin, int64_t, int) {
+                     if (begin >= 50) throw std::runtime_error("block failed");
+                   },
+                   10),
+               std::runtime_error);
+  std::atomic<int64_t> total{0};
+  parallel_for(
+      4,
+      [&](int64_t chunk_begin, int64_t chunk_end, int) {
+        for (int64_t item = chunk_begin; item < chunk_end; ++item) {
+          parallel_for_dynamic(
+              10, [&](int64_t begin, int64_t end, int) { total += end - begin; }, 3);
+        }
+      },
+      1);
+  EXPECT_EQ(total, 40);
+}
+
 TEST(ParallelFor, ChunksAreAFixedFunctionOfNAndThreads) {
   ScopedNumThreads scoped(3);
   auto chunks = [] {
