@@ -7,6 +7,7 @@ find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(nlohmann_json REQUIRED)
 # utf8proc and libstemmer ship no CMake config: found as plain libraries, linked by name so the
 # installed package needs nothing more than the same Debian packages.
 find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)

@@ -20,6 +20,7 @@ PACKAGES=(
   libutf8proc-dev   # unicode normalization and case folding (src/text)
   libstemmer-dev    # Snowball stemmers (src/text)
   libsimdjson-dev   # JSONL readers (src/data)
+  nlohmann-json3-dev # small JSON documents (configs, CLI output)
   zlib1g-dev        # .gz input (src/data)
   clang             # libFuzzer targets of the parsers (fuzz/)
   libclang-rt-14-dev

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README's second command (and CI's, through .ci/run): installs missing packages, builds Release,
 # runs every test, then the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then under ThreadSanitizer, then builds and runs a consumer of the installed library
-# (find_package(tessera)).
+# then under ThreadSanitizer, then runs the readers' libFuzzer targets briefly (clang), then builds
+# and runs a consumer of the installed library (find_package(tessera)).
 # Under CI (CI=true in the environment) warnings are errors. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,6 +11,8 @@ jobs=$(nproc)
 build_dir=${TESSERA_BUILD_DIR:-build}
 asan_dir=${TESSERA_ASAN_BUILD_DIR:-build-asan}
 tsan_dir=${TESSERA_TSAN_BUILD_DIR:-build-tsan}
+fuzz_dir=${TESSERA_FUZZ_BUILD_DIR:-build-fuzz}
+fuzz_runs=${TESSERA_FUZZ_RUNS:-50000}
 werror=OFF
 if [[ "${CI:-}" == "true" ]]; then
   werror=ON
@@ -59,6 +61,21 @@ cmake --build "$tsan_dir" --target tessera_unit_tests -j"$jobs"
 stage "test: unit tests under ThreadSanitizer"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir "$tsan_dir" -L unit --output-on-failure --no-tests=error -j2
+
+stage "build: libFuzzer targets of the readers in $fuzz_dir (clang)"
+cmake -S fuzz -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build "$fuzz_dir" -j"$jobs"
+
+stage "test: each fuzz target for $fuzz_runs runs from its seed corpus (fuzz/corpus/<target>)"
+for target in fuzz_line_source fuzz_jsonl fuzz_delimited fuzz_fasttext fuzz_qrels; do
+  # New inputs go to a scratch directory (the first one given), never into the repository.
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/tessera-$target.XXXXXX")
+  TESSERA_NUM_THREADS=2 "$fuzz_dir/$target" -runs="$fuzz_runs" -max_len=4096 -seed=1 \
+    "$scratch" "fuzz/corpus/$target" 2>"$scratch.log" ||
+    { cat "$scratch.log"; rm -rf "$scratch" "$scratch.log"; exit 1; }
+  tail -n 1 "$scratch.log"
+  rm -rf "$scratch" "$scratch.log"
+done
 
 stage "test: find_package(tessera) consumer against an installed $build_dir"
 prefix=$(mktemp -d "${TMPDIR:-/tmp}/tessera-install.XXXXXX")

@@ -8,7 +8,6 @@ passed=0
 failed=0
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
 
 # expect CODE DESCRIPTION -- COMMAND...: runs COMMAND, checks its exit code.
 expect() {
@@ -64,6 +63,42 @@ check "train-step prints JSON" grep -q '"ms_per_step_mean"' "$out"
 # Three prefixes of a 16-pair batch start near 3 * ln(16) = 8.3 (scale 20 spreads it a little).
 first=$(sed -E 's/.*"first_loss": ([0-9.]+).*/\1/' "$out")
 check "train-step first loss is plausible ($first)" awk -v a="$first" 'BEGIN { exit !(a > 4 && a < 40) }'
+
+# ---- tokenize and vocab (issue 3) on real data and on bad input
+data=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/data
+work=$(mktemp -d)
+trap 'rm -f "$out" "$err"; rm -rf "$work"' EXIT
+scifact=$data/beir/scifact/corpus.jsonl
+if [[ -f $scifact ]]; then
+  expect 0 "vocab over scifact" -- "$tessera" vocab --input "$scifact" --field title+text \
+    --stem --stop-words --out "$work/vocab.tsv" --quiet
+  check "vocab has >20000 words" test "$(wc -l <"$work/vocab.tsv")" -gt 20000
+  check "vocab lines are word<TAB>count" \
+    awk -F'\t' 'NF != 2 || $2 !~ /^[0-9]+$/ { bad = 1 } END { exit bad }' "$work/vocab.tsv"
+  check "stop words are gone" bash -c "! grep -qP '^the\t' '$work/vocab.tsv'"
+  expect 0 "tokenize --json with that vocab" -- "$tessera" tokenize --input "$scifact" \
+    --field title+text --stem --stop-words --vocab "$work/vocab.tsv" --limit 3 --json
+  check "tokenize prints 3 lines" test "$(wc -l <"$out")" -eq 3
+  check "tokenize lines are JSON with tokens and features" \
+    /usr/bin/python3 -c 'import json,sys; [json.loads(l)["features"][0]["id"] for l in open(sys.argv[1])]' "$out"
+else
+  echo "skipped: $scifact not found"
+fi
+
+printf '{"text": "fine"}\n{"text": 5}\n' >"$work/bad.jsonl"
+printf 'keep me\n' >"$work/keep.tsv"
+expect 1 "vocab on a wrong JSON type" -- "$tessera" vocab --input "$work/bad.jsonl" --out "$work/keep.tsv"
+check "error names file and line" grep -q 'bad.jsonl:2: expected a string' "$err"
+check "a failed run leaves the old output alone" grep -qx 'keep me' "$work/keep.tsv"
+
+printf 'good line\nbad \xff byte\n' >"$work/invalid.txt"
+expect 1 "invalid UTF-8 is an error" -- "$tessera" tokenize --input "$work/invalid.txt"
+check "invalid UTF-8 error names the line" grep -q 'invalid.txt:2' "$err"
+expect 0 "invalid UTF-8 replaced on request" -- "$tessera" tokenize --input "$work/invalid.txt" \
+  --on-invalid-utf8 replace
+expect 1 "missing input file" -- "$tessera" vocab --input "$work/none.jsonl" --out "$work/v.tsv"
+expect 2 "vocab without --out" -- "$tessera" vocab --input "$work/bad.jsonl"
+expect 1 "--field on plain text" -- "$tessera" tokenize --input "$work/invalid.txt" --field x
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

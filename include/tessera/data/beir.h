@@ -1,0 +1,87 @@
+// BEIR dataset directories (Thakur et al., 2021): corpus.jsonl ({"_id", "title", "text"}),
+// queries.jsonl ({"_id", "text"}) and qrels/<split>.tsv (header `query-id corpus-id score`).
+// Each file may also be gzipped (LineSource detects it). load_beir reads everything and checks
+// that ids are unique and that every qrels id names a query and a document.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tessera/data/delimited_reader.h"
+#include "tessera/data/jsonl_reader.h"
+#include "tessera/data/line_source.h"
+
+namespace tessera {
+
+struct BeirDocument {
+  std::string id;
+  std::string title;
+  std::string text;
+  int64_t line = 0;
+};
+
+struct BeirQuery {
+  std::string id;
+  std::string text;
+  int64_t line = 0;
+};
+
+struct Qrel {
+  std::string query_id;
+  std::string doc_id;
+  int64_t score = 0;
+  int64_t line = 0;
+};
+
+// Streams corpus.jsonl: `_id` and `text` required, `title` optional.
+class BeirCorpusReader {
+ public:
+  explicit BeirCorpusReader(LineSource source);
+  bool next(BeirDocument& doc);
+
+ private:
+  JsonlReader reader_;
+  JsonlRecord record_;
+};
+
+// Streams queries.jsonl: `_id` and `text` required.
+class BeirQueryReader {
+ public:
+  explicit BeirQueryReader(LineSource source);
+  bool next(BeirQuery& query);
+
+ private:
+  JsonlReader reader_;
+  JsonlRecord record_;
+};
+
+// Streams a qrels TSV: three columns, integer score; a first row whose score is not an integer is
+// the header.
+class QrelsReader {
+ public:
+  explicit QrelsReader(LineSource source);
+  bool next(Qrel& qrel);
+
+ private:
+  DelimitedReader reader_;
+  DelimitedRecord row_;
+};
+
+struct BeirSplit {
+  std::string name;  // "train", "dev", "test"
+  std::vector<Qrel> qrels;
+};
+
+struct BeirDataset {
+  std::vector<BeirDocument> corpus;
+  std::vector<BeirQuery> queries;
+  std::vector<BeirSplit> splits;  // those present among train, dev, test, in that order
+};
+
+// Reads a BEIR directory. `splits` names the qrels to load (empty: every one present). Throws a
+// source error for duplicate ids (naming the first line) and for qrels ids not in the corpus or
+// queries (the first such id and its line).
+BeirDataset load_beir(const std::string& directory, const std::vector<std::string>& splits = {});
+
+}  // namespace tessera

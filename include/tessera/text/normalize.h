@@ -1,0 +1,30 @@
+// Unicode normalization before tokenization: NFKC (or NFC), full case folding and optional
+// accent stripping, done by utf8proc (https://juliastrings.github.io/utf8proc/).
+//
+// NFKC folds compatibility forms onto their plain letters ("ＡＢＣ" -> "ABC", "ﬁ" -> "fi"); case
+// folding is Unicode's full folding ("Straße" -> "strasse"), so it also unifies forms that
+// lowercasing alone would not. Accent stripping decomposes, drops combining marks (category M)
+// and recomposes ("café" -> "cafe"). Invalid UTF-8 is handled first, by NormalizeOptions'
+// on_invalid_utf8 policy (see utf8.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "tessera/text/utf8.h"
+
+namespace tessera {
+
+struct NormalizeOptions {
+  bool nfkc = true;            // NFKC; false keeps NFC (canonical composition only)
+  bool case_fold = true;       // Unicode full case folding
+  bool strip_accents = false;  // remove combining marks after decomposition
+  InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError;
+};
+
+// The normalized text, always valid UTF-8. `where` (e.g. "corpus.jsonl:17") prefixes the error
+// message for invalid input. Thread-safe.
+std::string normalize_text(std::string_view text, const NormalizeOptions& options,
+                           std::string_view where = {});
+
+}  // namespace tessera

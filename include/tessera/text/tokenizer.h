@@ -1,0 +1,58 @@
+// Tokenizer: normalized text -> tokens.
+//
+// Over text normalized by normalize_text (normalize.h), a word is a maximal run of letters,
+// digits and connectors such as '_' (Unicode categories L*, N* and Pc, as Python's \w), with
+// combining marks (M*) that follow a letter or digit kept inside it. Ideographic and other scripts written without spaces (CJK ideographs,
+// Hiragana, Katakana, Bopomofo, Thai, Lao, Khmer, Myanmar) give one token per character, with
+// any combining marks that follow it. Punctuation and symbols (P*, S*) are dropped, or kept as
+// one-character tokens; separators, controls and unassigned code points (Z*, C*) always split.
+// Then, in this order (as Lucene's EnglishAnalyzer): optional English stop-word removal and
+// optional Snowball stemming (of words longer than two characters, as Lucene's PorterStemmer).
+//
+// A Tokenizer is immutable after construction; tokenize() is const and safe from many threads
+// (the stemmer keeps per-thread state, see stemmer.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/text/normalize.h"
+#include "tessera/text/stemmer.h"
+
+namespace tessera {
+
+struct TokenizerOptions {
+  NormalizeOptions normalize;
+  bool keep_punctuation = false;   // punctuation and symbols as one-character tokens
+  bool remove_stop_words = false;  // kEnglishStopWords (stop_words.h)
+  bool stem = false;               // Snowball stemming with stem_algorithm
+  std::string stem_algorithm = "porter";
+};
+
+class Tokenizer {
+ public:
+  // Throws tessera::Error for an unknown stem algorithm (only checked when stem is true).
+  explicit Tokenizer(TokenizerOptions options = {});
+
+  // Normalizes then splits text. `where` (e.g. "corpus.jsonl:17") names the input in the error
+  // for invalid UTF-8.
+  std::vector<std::string> tokenize(std::string_view text, std::string_view where = {}) const;
+
+  // Splits text that is already normalized (valid UTF-8; invalid bytes split like separators),
+  // appending to tokens; applies stop words and stemming.
+  void split_normalized(std::string_view normalized, std::vector<std::string>& tokens) const;
+
+  const TokenizerOptions& options() const { return options_; }
+
+ private:
+  TokenizerOptions options_;
+  std::optional<Stemmer> stemmer_;
+};
+
+// True for code points of scripts written without spaces between words, which the tokenizer
+// splits one character per token.
+bool is_unsegmented_script(char32_t code_point) noexcept;
+
+}  // namespace tessera

@@ -1,0 +1,71 @@
+#include "featurizer_options.h"
+
+#include "tessera/core/check.h"
+
+namespace tessera::cli {
+
+FeaturizerConfig FeaturizerFlags::resolve() const {
+  FeaturizerConfig c = config;
+  c.tokenizer.normalize.case_fold = !no_case_fold;
+  c.tokenizer.normalize.nfkc = !nfc_only;
+  if (on_invalid_utf8 == "error") {
+    c.tokenizer.normalize.on_invalid_utf8 = InvalidUtf8::kError;
+  } else {
+    c.tokenizer.normalize.on_invalid_utf8 = InvalidUtf8::kReplace;
+  }
+  if (weighting == "count") {
+    c.weighting = FeatureWeighting::kCount;
+  } else if (weighting == "binary") {
+    c.weighting = FeatureWeighting::kBinary;
+  } else {
+    c.weighting = FeatureWeighting::kSublinear;
+  }
+  c.validate();
+  return c;
+}
+
+void add_tokenizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
+  TokenizerOptions& t = flags.config.tokenizer;
+  cmd.add_flag("--no-case-fold", flags.no_case_fold,
+               "Keep letter case (default: Unicode case folding)");
+  cmd.add_flag("--nfc", flags.nfc_only, "NFC instead of NFKC normalization");
+  cmd.add_flag("--strip-accents", t.normalize.strip_accents, "Remove accents (combining marks)");
+  cmd.add_option("--on-invalid-utf8", flags.on_invalid_utf8,
+                 "Invalid UTF-8: stop with an error naming file, line and byte, or replace it "
+                 "with U+FFFD")
+      ->check(CLI::IsMember({"error", "replace"}))
+      ->capture_default_str();
+  cmd.add_flag("--keep-punctuation", t.keep_punctuation,
+               "Keep punctuation and symbols as one-character tokens");
+  cmd.add_flag("--stop-words", t.remove_stop_words, "Drop English stop words (Lucene's list)");
+  cmd.add_flag("--stem", t.stem, "Snowball stemming");
+  cmd.add_option("--stemmer", t.stem_algorithm, "Snowball algorithm for --stem")
+      ->capture_default_str();
+}
+
+void add_featurizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
+  add_tokenizer_options(cmd, flags);
+  FeaturizerConfig& c = flags.config;
+  cmd.add_option("--max-tokens", c.max_tokens, "Featurize only the first N tokens (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--word-ngrams", c.word_ngrams, "Hashed word n-grams up to this n (1: none)")
+      ->check(CLI::Range(1, 3))
+      ->capture_default_str();
+  cmd.add_option("--char-ngram-min", c.char_ngram_min, "Shortest hashed character n-gram (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--char-ngram-max", c.char_ngram_max, "Longest hashed character n-gram")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--buckets", c.buckets, "Hash buckets for n-grams (0: no hashed features)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--weighting", flags.weighting, "Feature weight: count, binary or sublinear")
+      ->check(CLI::IsMember({"count", "binary", "sublinear"}))
+      ->capture_default_str();
+  cmd.add_option("--hash-seed", c.hash_seed, "Seed mixed into hashed features")
+      ->capture_default_str();
+}
+
+}  // namespace tessera::cli

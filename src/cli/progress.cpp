@@ -1,0 +1,46 @@
+#include "progress.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace tessera::cli {
+
+Progress::Progress(std::string label, int enabled)
+    : label_(std::move(label)),
+      enabled_(enabled < 0 ? isatty(STDERR_FILENO) != 0 : enabled != 0),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+Progress::~Progress() {
+  if (!finished_) finish();
+}
+
+void Progress::update(int64_t items, int64_t bytes) {
+  items_ = items;
+  bytes_ = bytes;
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  draw(false);
+}
+
+void Progress::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (enabled_) draw(true);
+}
+
+void Progress::draw(bool final_line) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = seconds > 0 ? static_cast<double>(items_) / seconds : 0.0;
+  const double mb_rate = seconds > 0 ? static_cast<double>(bytes_) / 1e6 / seconds : 0.0;
+  fmt::print(stderr, "\r{}: {} items, {:.0f} items/s, {:.1f} MB/s, {:.1f} s{}", label_, items_,
+             rate, mb_rate, seconds, final_line ? "\n" : "   ");
+  std::fflush(stderr);
+}
+
+}  // namespace tessera::cli

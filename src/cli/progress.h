@@ -1,0 +1,32 @@
+// A one-line progress report on stderr for long work (items, items/s, MB/s, elapsed), redrawn at
+// most ten times a second. It shows only when stderr is a terminal, unless forced on; in pipes
+// and logs it stays quiet.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace tessera::cli {
+
+class Progress {
+ public:
+  // enabled: true/false forces; the default follows isatty(stderr).
+  explicit Progress(std::string label, int enabled = -1);
+  ~Progress();
+
+  void update(int64_t items, int64_t bytes);
+  // Draws the final state and ends the line.
+  void finish();
+
+ private:
+  void draw(bool final_line);
+
+  std::string label_;
+  bool enabled_;
+  bool finished_ = false;
+  int64_t items_ = 0, bytes_ = 0;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+}  // namespace tessera::cli

@@ -1,0 +1,90 @@
+// `tessera vocab`: count the words of an input and write the vocabulary (word<TAB>count).
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "featurizer_options.h"
+#include "input_options.h"
+#include "progress.h"
+#include "tessera/core/parallel.h"
+#include "tessera/text/tokenizer.h"
+#include "tessera/text/vocabulary_builder.h"
+
+namespace tessera::cli {
+
+namespace {
+constexpr size_t kBatchTexts = 8192;
+}
+
+void add_vocab_command(CLI::App& app) {
+  struct Args {
+    InputFlags input;
+    FeaturizerFlags featurizer;
+    VocabularyOptions vocabulary;
+    VocabularyBuilderOptions builder;
+    std::string out;
+    int threads = 0;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "vocab", "Count the words of an input (streaming, bounded memory) and write a vocabulary");
+  add_input_options(*cmd, args->input);
+  add_tokenizer_options(*cmd, args->featurizer);
+  cmd->add_option("--min-count", args->vocabulary.min_count, "Leave out words seen fewer times")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-size", args->vocabulary.max_size, "Keep the N most frequent (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-table", args->builder.max_table_entries,
+                  "Distinct words held while counting before rare ones are pruned (memory bound)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Vocabulary file to write (word<TAB>count per line)")
+      ->required();
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--quiet", args->quiet, "No progress line");
+  cmd->callback([args] {
+    if (args->threads > 0) set_num_threads(args->threads);
+    const FeaturizerConfig config = args->featurizer.resolve();
+    VocabularyBuilder builder{Tokenizer(config.tokenizer), args->builder};
+    TextInput input(args->input.resolve());
+    Progress progress("vocab", args->quiet ? 0 : -1);
+    builder.set_progress_callback(
+        [&](const VocabularyProgress& p) { progress.update(p.texts, p.bytes); });
+    std::vector<std::string> batch;
+    int64_t batch_first_line = 0, batch_last_line = 0;
+    auto flush = [&] {
+      if (batch.empty()) return;
+      builder.add_texts(batch, input.source_name(), batch_first_line);
+      batch.clear();
+    };
+    std::string text;
+    int64_t line = 0;
+    while (input.next(text, line)) {
+      // A batch holds consecutive lines, so errors inside it name the right line.
+      if (!batch.empty() && line != batch_last_line + 1) flush();
+      if (batch.empty()) batch_first_line = line;
+      batch_last_line = line;
+      batch.push_back(std::move(text));
+      if (batch.size() >= kBatchTexts) flush();
+    }
+    flush();
+    progress.finish();
+    const Vocabulary vocabulary = builder.build(args->vocabulary);
+    vocabulary.save(args->out);
+    const VocabularyProgress& p = builder.progress();
+    fmt::print(stderr, "vocab: {} words written to {} ({} texts, {} tokens, {} distinct held{})\n",
+               vocabulary.size(), args->out, p.texts, p.tokens, p.table_entries,
+               p.prune_threshold > 0
+                   ? fmt::format(", counts <= {} pruned while counting", p.prune_threshold)
+                   : std::string());
+  });
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,111 @@
+#include "tessera/text/featurizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <utility>
+
+#include "tessera/core/check.h"
+#include "tessera/text/hashing.h"
+
+namespace tessera {
+
+namespace {
+
+// Appends the character n-gram hashes of one token (fastText's Dictionary::computeSubwords,
+// over code points of "<token>").
+void add_char_ngrams(const std::string& token, const FeaturizerConfig& config, int64_t offset,
+                     std::vector<int32_t>& ids, std::string& marked, std::vector<size_t>& starts) {
+  marked.clear();
+  marked.push_back('<');
+  marked.append(token);
+  marked.push_back('>');
+  // Byte offset of every code point, and the end.
+  starts.clear();
+  for (size_t i = 0; i < marked.size(); ++i) {
+    if ((static_cast<unsigned char>(marked[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  starts.push_back(marked.size());
+  const size_t chars = starts.size() - 1;
+  const auto min_n = static_cast<size_t>(config.char_ngram_min);
+  const auto max_n = static_cast<size_t>(config.char_ngram_max);
+  const auto buckets = static_cast<uint64_t>(config.buckets);
+  for (size_t i = 0; i < chars; ++i) {
+    for (size_t n = min_n; n <= max_n && i + n <= chars; ++n) {
+      if (n == 1 && (i == 0 || i + 1 == chars)) continue;  // the lone boundary markers
+      const std::string_view gram(marked.data() + starts[i], starts[i + n] - starts[i]);
+      const uint64_t bucket = char_ngram_hash(gram, config.hash_seed) % buckets;
+      ids.push_back(static_cast<int32_t>(offset + static_cast<int64_t>(bucket)));
+    }
+  }
+}
+
+}  // namespace
+
+Featurizer::Featurizer(const FeaturizerConfig& config, Vocabulary vocabulary)
+    : config_(config), vocabulary_(std::move(vocabulary)), tokenizer_(config.tokenizer) {}
+
+Featurizer Featurizer::from_config(const FeaturizerConfig& config, Vocabulary vocabulary) {
+  config.validate();
+  TESSERA_CHECK(static_cast<int64_t>(vocabulary.size()) + config.buckets <= INT32_MAX,
+                "vocabulary of {} words plus {} buckets exceeds the int32 feature id space",
+                vocabulary.size(), config.buckets);
+  return Featurizer(config, std::move(vocabulary));
+}
+
+std::vector<std::string> Featurizer::tokens(std::string_view text, std::string_view where) const {
+  std::vector<std::string> tokens = tokenizer_.tokenize(text, where);
+  if (config_.max_tokens > 0 && tokens.size() > static_cast<size_t>(config_.max_tokens)) {
+    tokens.resize(static_cast<size_t>(config_.max_tokens));
+  }
+  return tokens;
+}
+
+Features Featurizer::featurize(std::string_view text, std::string_view where) const {
+  return featurize_tokens(tokens(text, where));
+}
+
+Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) const {
+  const int64_t offset = vocabulary_.size();
+  const auto buckets = static_cast<uint64_t>(config_.buckets);
+  std::vector<int32_t> ids;
+  ids.reserve(tokens.size() * 2);
+  for (const std::string& token : tokens) {
+    const int32_t id = vocabulary_.id(token);
+    if (id >= 0) ids.push_back(id);
+  }
+  if (config_.word_ngrams >= 2 && tokens.size() >= 2) {
+    std::vector<uint32_t> hashes(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) hashes[i] = fnv1a32(tokens[i]);
+    for (size_t n = 2; n <= static_cast<size_t>(config_.word_ngrams); ++n) {
+      for (size_t i = 0; i + n <= hashes.size(); ++i) {
+        const uint64_t x =
+            word_ngram_hash(std::span<const uint32_t>(hashes.data() + i, n), config_.hash_seed);
+        ids.push_back(static_cast<int32_t>(offset + static_cast<int64_t>(x % buckets)));
+      }
+    }
+  }
+  if (config_.char_ngram_max > 0) {
+    std::string marked;
+    std::vector<size_t> starts;
+    for (const std::string& token : tokens) {
+      add_char_ngrams(token, config_, offset, ids, marked, starts);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  Features features;
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i;
+    while (j < ids.size() && ids[j] == ids[i]) ++j;
+    const auto count = static_cast<float>(j - i);
+    float weight = count;
+    if (config_.weighting == FeatureWeighting::kBinary) weight = 1.0f;
+    if (config_.weighting == FeatureWeighting::kSublinear) weight = 1.0f + std::log(count);
+    features.ids.push_back(ids[i]);
+    features.weights.push_back(weight);
+    i = j;
+  }
+  return features;
+}
+
+}  // namespace tessera
