@@ -10,6 +10,8 @@
 
 namespace tessera::cli {
 
+void add_bench_featurize(CLI::App& bench);  // bench_featurize.cpp
+
 namespace {
 
 void add_train_step(CLI::App& bench) {
@@ -79,6 +81,7 @@ void add_bench_command(CLI::App& app) {
   CLI::App* bench = app.add_subcommand("bench", "Performance benchmarks (compare with a peer)");
   bench->require_subcommand(1);
   add_train_step(*bench);
+  add_bench_featurize(*bench);
 }
 
 }  // namespace tessera::cli

@@ -7,7 +7,7 @@
 
 namespace tessera {
 
-Utf8Char decode_utf8(std::string_view text, size_t offset) noexcept {
+Utf8Char decode_utf8_multibyte(std::string_view text, size_t offset) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data()) + offset;
   const size_t available = text.size() - offset;
   const unsigned char b0 = s[0];

@@ -30,8 +30,16 @@ struct Utf8Char {
   bool valid;
 };
 
-// Decodes the code point starting at text[offset]; offset < text.size().
-Utf8Char decode_utf8(std::string_view text, size_t offset) noexcept;
+// Decodes a code point of two or more bytes starting at text[offset] (decode_utf8's slow path).
+Utf8Char decode_utf8_multibyte(std::string_view text, size_t offset) noexcept;
+
+// Decodes the code point starting at text[offset]; offset < text.size(). ASCII is decoded inline:
+// tokenizers call this once per character.
+inline Utf8Char decode_utf8(std::string_view text, size_t offset) noexcept {
+  const auto b0 = static_cast<unsigned char>(text[offset]);
+  if (b0 < 0x80) return {b0, 1, true};
+  return decode_utf8_multibyte(text, offset);
+}
 
 // Appends the UTF-8 encoding of a Unicode scalar value (not a surrogate, at most U+10FFFF).
 void append_utf8(char32_t code_point, std::string& out);
