@@ -100,5 +100,12 @@ expect 1 "missing input file" -- "$tessera" vocab --input "$work/none.jsonl" --o
 expect 2 "vocab without --out" -- "$tessera" vocab --input "$work/bad.jsonl"
 expect 1 "--field on plain text" -- "$tessera" tokenize --input "$work/invalid.txt" --field x
 
+expect 0 "tokenize reads stdin" -- bash -c "printf 'Hello, WORLD\\n' | '$tessera' tokenize --input -"
+check "stdin line is tokenized and folded" grep -q '<stdin>:1: 2 tokens: hello world' "$out"
+gzip -c "$work/invalid.txt" >"$work/invalid.txt.gz"
+expect 1 "gzip input is read transparently (and its line 2 is still invalid)" -- \
+  "$tessera" tokenize --input "$work/invalid.txt.gz"
+check "gz error names the line" grep -q 'invalid.txt.gz:2' "$err"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
