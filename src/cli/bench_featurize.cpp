@@ -23,25 +23,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Reads every text of the input in batches of consecutive lines; fn(batch, first_line).
-template <typename Fn>
-void for_each_batch(const TextInputOptions& options, Fn&& fn) {
-  TextInput input(options);
-  std::vector<std::string> batch;
-  int64_t first = 0, last = 0, line = 0;
-  std::string text;
-  while (input.next(text, line)) {
-    if (!batch.empty() && (line != last + 1 || batch.size() >= kBatchTexts)) {
-      fn(batch, input.source_name(), first);
-      batch.clear();
-    }
-    if (batch.empty()) first = line;
-    last = line;
-    batch.push_back(std::move(text));
-  }
-  if (!batch.empty()) fn(batch, input.source_name(), first);
-}
-
 }  // namespace
 
 void add_bench_featurize(CLI::App& bench) {
@@ -67,8 +48,10 @@ void add_bench_featurize(CLI::App& bench) {
 
     auto start = std::chrono::steady_clock::now();
     VocabularyBuilder builder{Tokenizer(config.tokenizer)};
-    for_each_batch(input, [&](const std::vector<std::string>& batch, const std::string& source,
-                              int64_t first) { builder.add_texts(batch, source, first); });
+    TextInput vocab_input(input);
+    for_each_batch(vocab_input, kBatchTexts,
+                   [&](const std::vector<std::string>& batch, const std::string& source,
+                       int64_t first) { builder.add_texts(batch, source, first); });
     const double vocab_s = seconds_since(start);
     const VocabularyProgress counted = builder.progress();
     const Featurizer featurizer = Featurizer::from_config(config, builder.build());
@@ -76,25 +59,27 @@ void add_bench_featurize(CLI::App& bench) {
     start = std::chrono::steady_clock::now();
     int64_t lines = 0, bytes = 0, features = 0;
     std::vector<int64_t> per_text;
-    for_each_batch(input, [&](const std::vector<std::string>& batch, const std::string& source,
-                              int64_t first) {
-      per_text.assign(batch.size(), 0);
-      parallel_for(
-          static_cast<int64_t>(batch.size()),
-          [&](int64_t begin, int64_t end, int) {
-            for (int64_t i = begin; i < end; ++i) {
-              const std::string where = fmt::format("{}:{}", source, first + i);
-              per_text[static_cast<size_t>(i)] = static_cast<int64_t>(
-                  featurizer.featurize(batch[static_cast<size_t>(i)], where).ids.size());
-            }
-          },
-          64);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        features += per_text[i];
-        bytes += static_cast<int64_t>(batch[i].size());
-      }
-      lines += static_cast<int64_t>(batch.size());
-    });
+    TextInput feature_input(input);
+    for_each_batch(
+        feature_input, kBatchTexts,
+        [&](const std::vector<std::string>& batch, const std::string& source, int64_t first) {
+          per_text.assign(batch.size(), 0);
+          parallel_for(
+              static_cast<int64_t>(batch.size()),
+              [&](int64_t begin, int64_t end, int) {
+                for (int64_t i = begin; i < end; ++i) {
+                  const std::string where = fmt::format("{}:{}", source, first + i);
+                  per_text[static_cast<size_t>(i)] = static_cast<int64_t>(
+                      featurizer.featurize(batch[static_cast<size_t>(i)], where).ids.size());
+                }
+              },
+              64);
+          for (size_t i = 0; i < batch.size(); ++i) {
+            features += per_text[i];
+            bytes += static_cast<int64_t>(batch[i].size());
+          }
+          lines += static_cast<int64_t>(batch.size());
+        });
     const double featurize_s = seconds_since(start);
     const double mb = static_cast<double>(bytes) / 1e6;
     if (args->json) {

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "tessera/data/text_input.h"
 
@@ -28,6 +29,26 @@ inline void add_input_options(CLI::App& cmd, InputFlags& flags) {
   cmd.add_option("--field", flags.field,
                  "JSONL field (nested a.b, joined title+text; default text) or TSV/CSV column "
                  "(header name, or 0-based index; default 0)");
+}
+
+// Reads every text of `input` in batches of at most batch_size consecutive lines and calls
+// fn(texts, source_name, first_line) for each: consecutive, so that a library error inside a
+// batch names the right line.
+template <typename Fn>
+void for_each_batch(TextInput& input, size_t batch_size, Fn&& fn) {
+  std::vector<std::string> batch;
+  int64_t first = 0, last = 0, line = 0;
+  std::string text;
+  while (input.next(text, line)) {
+    if (!batch.empty() && (line != last + 1 || batch.size() >= batch_size)) {
+      fn(batch, input.source_name(), first);
+      batch.clear();
+    }
+    if (batch.empty()) first = line;
+    last = line;
+    batch.push_back(std::move(text));
+  }
+  if (!batch.empty()) fn(batch, input.source_name(), first);
 }
 
 }  // namespace tessera::cli

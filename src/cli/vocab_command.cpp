@@ -57,24 +57,9 @@ void add_vocab_command(CLI::App& app) {
     Progress progress("vocab", args->quiet ? 0 : -1);
     builder.set_progress_callback(
         [&](const VocabularyProgress& p) { progress.update(p.texts, p.bytes); });
-    std::vector<std::string> batch;
-    int64_t batch_first_line = 0, batch_last_line = 0;
-    auto flush = [&] {
-      if (batch.empty()) return;
-      builder.add_texts(batch, input.source_name(), batch_first_line);
-      batch.clear();
-    };
-    std::string text;
-    int64_t line = 0;
-    while (input.next(text, line)) {
-      // A batch holds consecutive lines, so errors inside it name the right line.
-      if (!batch.empty() && line != batch_last_line + 1) flush();
-      if (batch.empty()) batch_first_line = line;
-      batch_last_line = line;
-      batch.push_back(std::move(text));
-      if (batch.size() >= kBatchTexts) flush();
-    }
-    flush();
+    for_each_batch(input, kBatchTexts,
+                   [&](const std::vector<std::string>& batch, const std::string& source,
+                       int64_t first) { builder.add_texts(batch, source, first); });
     progress.finish();
     const Vocabulary vocabulary = builder.build(args->vocabulary);
     vocabulary.save(args->out);
