@@ -25,6 +25,7 @@ PACKAGES=(
   clang             # libFuzzer targets of the parsers (fuzz/)
   libclang-rt-14-dev
   python3           # Debian's /usr/bin/python3, runs the reference scripts in ../shared/bench
+  python3-numpy     # interop tests: model files read with nothing but json + numpy
 )
 
 missing=()

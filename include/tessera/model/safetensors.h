@@ -1,0 +1,66 @@
+// safetensors files: the model format (https://github.com/huggingface/safetensors).
+//
+// Layout: an 8-byte little-endian u64 N, then N bytes of JSON header, then the data section.
+// The header maps each tensor name to {"dtype", "shape", "data_offsets": [begin, end]} (offsets
+// relative to the start of the data section) plus an optional "__metadata__" object of string
+// values. tessera writes only F32 tensors of 1 to 3 dimensions, pads the header with spaces to
+// a multiple of 8 (so the data section stays 8-byte aligned) and lays tensors out in name order.
+// Python reads such a file with json + numpy.frombuffer alone.
+//
+// Reading validates the header completely before any tensor memory is allocated: file size,
+// header length (capped at kMaxSafetensorsHeaderBytes), JSON syntax, dtype, shape against the
+// byte range, ranges inside the data section and not overlapping. Every failure is a
+// tessera::Error whose message starts with the file's path.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tessera/core/tensor.h"
+
+namespace tessera {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors data is little-endian; tessera reads and writes it as native floats");
+
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100ull << 20;  // 100 MB
+
+// One tensor's entry in the header: its shape and byte range within the data section.
+struct SafetensorsEntry {
+  std::vector<int64_t> shape;
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
+// The validated header of a file.
+struct SafetensorsHeader {
+  std::map<std::string, std::string> metadata;      // "__metadata__"
+  std::map<std::string, SafetensorsEntry> tensors;  // by name
+  uint64_t data_offset = 0;  // file offset of the data section (8 + header length)
+};
+
+// A whole file in memory: the metadata and every tensor (owning, contiguous).
+struct SafetensorsContents {
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, Tensor> tensors;
+};
+
+// Reads and validates only the header: cheap even for a huge model.
+SafetensorsHeader read_safetensors_header(const std::string& path);
+// The "__metadata__" of a file (read_safetensors_header's metadata).
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path);
+// Reads the header, validates it, then every tensor.
+SafetensorsContents read_safetensors(const std::string& path);
+// Reads every tensor of a header read_safetensors_header(path) returned (so it is parsed once).
+SafetensorsContents read_safetensors(const std::string& path, SafetensorsHeader header);
+
+// Writes metadata and tensors (each contiguous or not; written row by row) to path atomically:
+// the bytes go to "<path>.tmp-<pid>", which is renamed over path only once complete, so a
+// failure leaves any previous file at path intact and removes the temporary file.
+void write_safetensors(const std::string& path, const std::map<std::string, std::string>& metadata,
+                       const std::map<std::string, Tensor>& tensors);
+
+}  // namespace tessera

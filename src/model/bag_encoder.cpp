@@ -1,0 +1,70 @@
+#include "tessera/model/bag_encoder.h"
+
+#include <cmath>
+#include <numbers>
+
+#include "tessera/core/check.h"
+#include "tessera/core/matmul.h"
+
+namespace tessera {
+
+namespace {
+
+// N(0, stddev^2) by Box-Muller over the raw 64-bit engine: std::normal_distribution differs
+// between standard libraries, and a seed must give the same model everywhere.
+void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng) {
+  constexpr double kScale = 1.0 / 9007199254740992.0;                                // 2^-53
+  auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * kScale; };  // (0, 1)
+  float* data = tensor.data();
+  const int64_t n = tensor.numel();
+  for (int64_t i = 0; i < n; i += 2) {
+    const double radius = std::sqrt(-2.0 * std::log(uniform()));
+    const double angle = 2.0 * std::numbers::pi * uniform();
+    data[i] = static_cast<float>(stddev * radius * std::cos(angle));
+    if (i + 1 < n) data[i + 1] = static_cast<float>(stddev * radius * std::sin(angle));
+  }
+}
+
+Tensor zero_table(const std::string& name, int64_t num_features, int64_t table_dim) {
+  TESSERA_CHECK(num_features > 0 && table_dim > 0,
+                "bag encoder '{}' needs a positive feature count and dim, got {} x {}", name,
+                num_features, table_dim);
+  return Tensor::zeros({num_features, table_dim});
+}
+
+}  // namespace
+
+BagEncoder::BagEncoder(const std::string& name, int64_t num_features, int64_t table_dim,
+                       Pooling pooling, int64_t projection_dim)
+    : BagEncoder(name, zero_table(name, num_features, table_dim), pooling,
+                 projection_dim > 0 ? Tensor::zeros({table_dim, projection_dim}) : Tensor()) {
+  TESSERA_CHECK(projection_dim >= 0, "bag encoder '{}': projection dim {} is negative", name,
+                projection_dim);
+}
+
+BagEncoder::BagEncoder(const std::string& name, Tensor table, Pooling pooling, Tensor projection)
+    : table_(Parameter::sparse_rows(name + ".table", std::move(table))), pooling_(pooling) {
+  if (projection.defined()) {
+    TESSERA_CHECK(projection.ndim() == 2 && projection.dim(0) == table_dim(),
+                  "bag encoder '{}': projection {} does not take the table's {} columns", name,
+                  projection.shape_string(), table_dim());
+    projection_ = Parameter::dense(name + ".projection", std::move(projection));
+  }
+}
+
+void BagEncoder::init_normal(float stddev, std::mt19937_64& rng) {
+  TESSERA_CHECK(stddev >= 0.0f && std::isfinite(stddev), "init stddev {} is invalid", stddev);
+  fill_normal(table_.value, stddev, rng);
+  if (projection_) fill_normal(projection_->value, stddev, rng);
+}
+
+Tensor BagEncoder::encode(const Bags& bags) const {
+  Tensor pooled = Tensor::empty({bags.size(), table_dim()});
+  embedding_bag_forward(table_.value, bags, pooling_, pooled);
+  if (!projection_ || bags.size() == 0) {
+    return projection_ ? Tensor::zeros({bags.size(), output_dim()}) : pooled;
+  }
+  return matmul(pooled, projection_->value);
+}
+
+}  // namespace tessera

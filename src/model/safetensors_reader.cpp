@@ -1,0 +1,193 @@
+// Reading safetensors files: the header is validated in full before tensor memory is allocated,
+// so a truncated or hostile file costs at most the capped header read.
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "tessera/core/check.h"
+#include "tessera/model/safetensors.h"
+
+namespace tessera {
+
+namespace {
+
+using nlohmann::json;
+
+// The file's size, and a stream positioned at its start.
+std::ifstream open_file(const std::string& path, uint64_t& size) {
+  std::error_code error;
+  size = std::filesystem::file_size(path, error);
+  if (error) TESSERA_FAIL("{}: cannot open: {}", path, error.message());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) TESSERA_FAIL("{}: cannot open for reading", path);
+  return in;
+}
+
+void read_exact(std::ifstream& in, char* out, uint64_t bytes, const std::string& path,
+                const char* what) {
+  in.read(out, static_cast<std::streamsize>(bytes));
+  if (static_cast<uint64_t>(in.gcount()) != bytes) {
+    TESSERA_FAIL("{}: truncated while reading {}", path, what);
+  }
+}
+
+// A JSON integer that fits in [0, max], else an error about `what`.
+uint64_t to_size(const json& value, uint64_t max, const std::string& path,
+                 const std::string& what) {
+  if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<int64_t>() >= 0)) {
+    TESSERA_FAIL("{}: {} must be a non-negative integer, got {}", path, what, value.dump());
+  }
+  const uint64_t v = value.get<uint64_t>();
+  if (v > max) TESSERA_FAIL("{}: {} is {}, more than {}", path, what, v, max);
+  return v;
+}
+
+SafetensorsEntry parse_entry(const std::string& name, const json& entry, uint64_t data_bytes,
+                             const std::string& path) {
+  const std::string where = fmt::format("tensor '{}'", name);
+  if (!entry.is_object()) TESSERA_FAIL("{}: {} is not a JSON object", path, where);
+  for (const char* key : {"dtype", "shape", "data_offsets"}) {
+    if (!entry.contains(key)) TESSERA_FAIL("{}: {} has no \"{}\"", path, where, key);
+  }
+  const json& dtype = entry["dtype"];
+  if (!dtype.is_string() || dtype.get<std::string>() != "F32") {
+    TESSERA_FAIL("{}: {} has dtype {}; tessera reads only F32", path, where, dtype.dump());
+  }
+  const json& shape = entry["shape"];
+  if (!shape.is_array() || shape.empty() || shape.size() > Tensor::kMaxDims) {
+    TESSERA_FAIL("{}: {} shape {} must be a list of 1 to {} sizes", path, where, shape.dump(),
+                 Tensor::kMaxDims);
+  }
+  const json& offsets = entry["data_offsets"];
+  if (!offsets.is_array() || offsets.size() != 2) {
+    TESSERA_FAIL("{}: {} data_offsets {} must be [begin, end]", path, where, offsets.dump());
+  }
+  SafetensorsEntry out;
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  out.begin = to_size(offsets[0], kMax, path, where + " begin");
+  out.end = to_size(offsets[1], kMax, path, where + " end");
+  if (out.begin > out.end) {
+    TESSERA_FAIL("{}: {} data_offsets [{}, {}] end before they begin", path, where, out.begin,
+                 out.end);
+  }
+  // The range is checked first, so a cut file reports "truncated" whatever else is wrong.
+  if (out.end > data_bytes) {
+    TESSERA_FAIL(
+        "{}: truncated: header says {} bytes of tensor data (to the end of {}), file has {}", path,
+        out.end, where, data_bytes);
+  }
+  // Saturating product: a hostile shape cannot overflow into a small byte count.
+  uint64_t bytes = 4;
+  bool overflow = false;
+  for (const json& size : shape) {
+    const uint64_t s = to_size(size, kMax, path, where + " shape size");
+    out.shape.push_back(static_cast<int64_t>(s));
+    overflow = overflow || __builtin_mul_overflow(bytes, s, &bytes);
+  }
+  if (overflow || bytes != out.end - out.begin) {
+    TESSERA_FAIL("{}: {} of shape {} needs {} bytes, data_offsets [{}, {}] hold {}", path, where,
+                 shape.dump(), overflow ? std::string("too many") : std::to_string(bytes),
+                 out.begin, out.end, out.end - out.begin);
+  }
+  return out;
+}
+
+}  // namespace
+
+SafetensorsHeader read_safetensors_header(const std::string& path) {
+  uint64_t file_size = 0;
+  std::ifstream in = open_file(path, file_size);
+  if (file_size < 8) {
+    TESSERA_FAIL("{}: truncated: {} bytes, shorter than the 8-byte header length", path, file_size);
+  }
+  unsigned char length_bytes[8];
+  read_exact(in, reinterpret_cast<char*>(length_bytes), 8, path, "the header length");
+  uint64_t header_bytes = 0;
+  for (int i = 7; i >= 0; --i) header_bytes = (header_bytes << 8) | length_bytes[i];
+  if (header_bytes > kMaxSafetensorsHeaderBytes) {
+    TESSERA_FAIL("{}: header length {} exceeds the {}-byte limit (not a safetensors file?)", path,
+                 header_bytes, kMaxSafetensorsHeaderBytes);
+  }
+  if (header_bytes > file_size - 8) {
+    TESSERA_FAIL("{}: truncated: header says {} bytes of JSON, file has {} after the length", path,
+                 header_bytes, file_size - 8);
+  }
+  std::string text(header_bytes, '\0');
+  read_exact(in, text.data(), header_bytes, path, "the header");
+
+  json header;
+  try {
+    header = json::parse(text);
+  } catch (const json::exception& e) {
+    TESSERA_FAIL("{}: header is not valid JSON: {}", path, e.what());
+  }
+  if (!header.is_object()) TESSERA_FAIL("{}: header is not a JSON object", path);
+
+  SafetensorsHeader out;
+  out.data_offset = 8 + header_bytes;
+  const uint64_t data_bytes = file_size - out.data_offset;
+  for (const auto& [name, value] : header.items()) {
+    if (name == "__metadata__") {
+      if (!value.is_object()) TESSERA_FAIL("{}: __metadata__ is not a JSON object", path);
+      for (const auto& [key, text_value] : value.items()) {
+        if (!text_value.is_string()) {
+          TESSERA_FAIL("{}: __metadata__ \"{}\" is not a string", path, key);
+        }
+        out.metadata[key] = text_value.get<std::string>();
+      }
+      continue;
+    }
+    out.tensors[name] = parse_entry(name, value, data_bytes, path);
+  }
+
+  // Ranges must not overlap: sorted by begin, each must end before the next begins.
+  std::vector<std::pair<const std::string*, const SafetensorsEntry*>> by_begin;
+  for (const auto& [name, entry] : out.tensors) by_begin.emplace_back(&name, &entry);
+  std::sort(by_begin.begin(), by_begin.end(),
+            [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
+  for (size_t i = 1; i < by_begin.size(); ++i) {
+    const SafetensorsEntry& previous = *by_begin[i - 1].second;
+    const SafetensorsEntry& current = *by_begin[i].second;
+    if (current.begin < previous.end) {
+      TESSERA_FAIL("{}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", path,
+                   *by_begin[i - 1].first, previous.begin, previous.end, *by_begin[i].first,
+                   current.begin, current.end);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
+  return read_safetensors_header(path).metadata;
+}
+
+SafetensorsContents read_safetensors(const std::string& path) {
+  return read_safetensors(path, read_safetensors_header(path));
+}
+
+SafetensorsContents read_safetensors(const std::string& path, SafetensorsHeader header) {
+  uint64_t file_size = 0;
+  std::ifstream in = open_file(path, file_size);
+  // The file may have changed since the header was read: the tensor reads below still check
+  // that every byte arrives.
+  SafetensorsContents out;
+  out.metadata = std::move(header.metadata);
+  for (const auto& [name, entry] : header.tensors) {
+    Tensor tensor = Tensor::empty(std::span<const int64_t>(entry.shape));
+    in.seekg(static_cast<std::streamoff>(header.data_offset + entry.begin));
+    if (!in) TESSERA_FAIL("{}: cannot seek to tensor '{}'", path, name);
+    const uint64_t bytes = entry.end - entry.begin;
+    if (bytes > 0) {
+      read_exact(in, reinterpret_cast<char*>(tensor.data()), bytes, path,
+                 ("tensor '" + name + "'").c_str());
+    }
+    out.tensors.emplace(name, std::move(tensor));
+  }
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,68 @@
+// Helpers for the model tests: a temporary directory and a small model.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "tessera/model/model.h"
+
+namespace tessera::testing {
+
+// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class ModelTempDir {
+ public:
+  ModelTempDir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("tessera-model-test-" + std::to_string(random()) + std::to_string(random()));
+    std::filesystem::create_directories(path_);
+  }
+  ~ModelTempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ModelTempDir(const ModelTempDir&) = delete;
+  ModelTempDir& operator=(const ModelTempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline void write_bytes(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+inline Vocabulary small_vocabulary() {
+  return Vocabulary::from_counts(
+      {{"the", 9}, {"cat", 5}, {"sat", 4}, {"on", 4}, {"mat", 3}, {"dog", 2}, {"ran", 1}});
+}
+
+inline FeaturizerConfig small_config(int64_t buckets = 32) {
+  FeaturizerConfig config;
+  config.buckets = buckets;
+  config.word_ngrams = 2;
+  return config;
+}
+
+inline ModelOptions small_options() {
+  ModelOptions options;
+  options.dim = 16;
+  options.prefixes = {4, 8, 16};
+  options.seed = 7;
+  return options;
+}
+
+}  // namespace tessera::testing

@@ -1,0 +1,272 @@
+// safetensors reading and writing: round trips, truncated and corrupted files, Python interop.
+#include "tessera/model/safetensors.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "model_test_support.h"
+#include "tessera/core/check.h"
+#include "tessera/model/model.h"
+
+namespace tessera {
+namespace {
+
+using testing::ModelTempDir;
+using testing::read_bytes;
+using testing::write_bytes;
+
+// The message of the Error that f throws; fails the test if f does not throw one.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no tessera::Error thrown";
+  return {};
+}
+
+// A file from a header given as JSON text (padded to 8) and a data section.
+std::string make_file(std::string header, std::string_view data) {
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string out(8, '\0');
+  uint64_t length = header.size();
+  for (int i = 0; i < 8; ++i) out[size_t(i)] = char((length >> (8 * i)) & 0xff);
+  return out + header + std::string(data);
+}
+
+TEST(Safetensors, RoundTripKeepsTensorsAndMetadata) {
+  ModelTempDir dir;
+  const Tensor a = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6});
+  const Tensor b = Tensor::from({4}, {-1, 0.5f, 1e-30f, 3e30f});
+  const Tensor wide = Tensor::from({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
+  const std::string path = dir.file("t.safetensors");
+  write_safetensors(path, {{"k", "v"}, {"json", R"({"a":[1,2]})"}},
+                    {{"a", a}, {"b", b}, {"view", wide.prefix_cols(2)}});
+  const std::string bytes = read_bytes(path);
+  uint64_t header_length = 0;
+  std::memcpy(&header_length, bytes.data(), 8);
+  EXPECT_EQ(header_length % 8, 0u);
+
+  const SafetensorsContents contents = read_safetensors(path);
+  EXPECT_EQ(contents.metadata.at("k"), "v");
+  EXPECT_EQ(contents.metadata.at("json"), R"({"a":[1,2]})");
+  EXPECT_EQ(contents.tensors.at("a").to_vector(), a.to_vector());
+  EXPECT_EQ(contents.tensors.at("b").to_vector(), b.to_vector());
+  EXPECT_EQ(contents.tensors.at("view").to_vector(), (std::vector<float>{1, 2, 5, 6}));
+  EXPECT_EQ(read_safetensors_header(path).tensors.at("a").shape, (std::vector<int64_t>{2, 3}));
+}
+
+TEST(Safetensors, EveryTruncationIsAnError) {
+  ModelTempDir dir;
+  const Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
+                                    testing::small_options());
+  const std::string path = dir.file("model.safetensors");
+  model.save(path);
+  const std::string bytes = read_bytes(path);
+  const std::string cut = dir.file("cut.safetensors");
+  for (size_t size = 0; size < bytes.size(); size += 7) {
+    write_bytes(cut, std::string_view(bytes).substr(0, size));
+    const std::string message = error_of([&] { Model::load(cut); });
+    EXPECT_THAT(message, ::testing::HasSubstr("cut.safetensors")) << "cut at " << size;
+    EXPECT_THAT(message, ::testing::HasSubstr("truncated")) << "cut at " << size;
+  }
+  // One byte short of the full file names the tensor data.
+  write_bytes(cut, std::string_view(bytes).substr(0, bytes.size() - 1));
+  EXPECT_THAT(error_of([&] { Model::load(cut); }),
+              ::testing::HasSubstr("bytes of tensor data (to the end of tensor"));
+}
+
+TEST(Safetensors, CorruptedHeaderBytesNeverCrash) {
+  ModelTempDir dir;
+  const Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
+                                    testing::small_options());
+  const std::string path = dir.file("model.safetensors");
+  model.save(path);
+  const std::string bytes = read_bytes(path);
+  uint64_t header_length = 0;
+  std::memcpy(&header_length, bytes.data(), 8);
+  const std::string bad = dir.file("bad.safetensors");
+  // Flipping any header byte either still loads (a space or a digit of a float-free field may
+  // stay valid) or throws an Error: never a crash or another exception type.
+  for (size_t i = 0; i < 8 + header_length; ++i) {
+    std::string corrupted = bytes;
+    corrupted[i] = char(corrupted[i] ^ 0x5a);
+    write_bytes(bad, corrupted);
+    try {
+      Model::load(bad);
+    } catch (const Error& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("bad.safetensors")) << "byte " << i;
+    }
+  }
+}
+
+TEST(Safetensors, HeaderProblemsAreNamed) {
+  ModelTempDir dir;
+  const std::string path = dir.file("x.safetensors");
+  const std::string data(32, '\0');
+  auto message_for = [&](const std::string& file) {
+    write_bytes(path, file);
+    return error_of([&] { read_safetensors(path); });
+  };
+  EXPECT_THAT(message_for("abc"), ::testing::HasSubstr("truncated"));
+  EXPECT_THAT(message_for(std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + "{}"),
+              ::testing::HasSubstr("exceeds"));
+  EXPECT_THAT(message_for(std::string("\x40\0\0\0\0\0\0\0", 8) + "{}"),
+              ::testing::HasSubstr("truncated"));
+  EXPECT_THAT(message_for(make_file("{not json", data)), ::testing::HasSubstr("not valid JSON"));
+  EXPECT_THAT(message_for(make_file("[1]", data)), ::testing::HasSubstr("not a JSON object"));
+  EXPECT_THAT(
+      message_for(make_file(R"({"t":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", data)),
+      ::testing::HasSubstr("dtype \"F16\""));
+  EXPECT_THAT(
+      message_for(make_file(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", data)),
+      ::testing::HasSubstr("needs 12 bytes"));
+  EXPECT_THAT(
+      message_for(make_file(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", data)),
+      ::testing::HasSubstr("end before they begin"));
+  EXPECT_THAT(
+      message_for(make_file(R"({"t":{"dtype":"F32","shape":[4],"data_offsets":[24,40]}})", data)),
+      ::testing::HasSubstr("truncated"));
+  EXPECT_THAT(message_for(make_file(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},
+                                        "b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})",
+                                    data)),
+              ::testing::HasSubstr("overlap"));
+  EXPECT_THAT(
+      message_for(make_file(R"({"t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", data)),
+      ::testing::HasSubstr("non-negative"));
+  EXPECT_THAT(
+      message_for(make_file(
+          R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", data)),
+      ::testing::HasSubstr("needs too many bytes"));
+  EXPECT_THAT(message_for(make_file(R"({"t":{"dtype":"F32","shape":[2]}})", data)),
+              ::testing::HasSubstr("data_offsets"));
+  EXPECT_THAT(message_for(make_file(R"({"__metadata__":{"k":1}})", data)),
+              ::testing::HasSubstr("not a string"));
+  EXPECT_THAT(message_for("abc"), ::testing::HasSubstr("x.safetensors"));
+  EXPECT_THAT(error_of([&] { read_safetensors(dir.file("absent")); }),
+              ::testing::HasSubstr("cannot open"));
+}
+
+// Rewrites a saved model's header through edit and returns the error loading it gives.
+std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
+                             const ModelOptions& options = testing::small_options()) {
+  ModelTempDir dir;
+  const std::string path = dir.file("edited.safetensors");
+  Model::create(testing::small_config(4), testing::small_vocabulary(), options).save(path);
+  const std::string bytes = read_bytes(path);
+  uint64_t header_length = 0;
+  std::memcpy(&header_length, bytes.data(), 8);
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
+  edit(header);
+  write_bytes(path, make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
+  return error_of([&] { Model::load(path); });
+}
+
+TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
+  using nlohmann::json;
+  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format_version"] = "2"; }),
+              ::testing::HasSubstr("format_version \"2\""));
+  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format"] = "other"; }),
+              ::testing::HasSubstr("not a tessera model"));
+  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"].erase("featurizer"); }),
+              ::testing::HasSubstr("no \"featurizer\""));
+  EXPECT_THAT(load_error_after([](json& h) { h.erase("__metadata__"); }),
+              ::testing::HasSubstr("metadata has no"));
+  // A table whose shape does not match vocabulary + buckets.
+  EXPECT_THAT(load_error_after([](json& h) {
+                h["query.table"]["shape"] = {10, 16};
+                h["query.table"]["data_offsets"][1] = 10 * 16 * 4;
+              }),
+              ::testing::HasSubstr("has shape [10, 16], the metadata implies [11, 16]"));
+  EXPECT_THAT(load_error_after([](json& h) {
+                auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
+                model["two_towers"] = true;
+                h["__metadata__"]["model"] = model.dump();
+              }),
+              ::testing::HasSubstr("'document.table' is missing"));
+  EXPECT_THAT(load_error_after([](json& h) {
+                auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
+                model["prefixes"] = {8, 4, 16};
+                h["__metadata__"]["model"] = model.dump();
+              }),
+              ::testing::HasSubstr("ascending"));
+  EXPECT_THAT(load_error_after([](json& h) {
+                auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
+                model.erase("pooling");
+                h["__metadata__"]["model"] = model.dump();
+              }),
+              ::testing::HasSubstr("\"model\" is malformed"));
+  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["vocabulary"] = "[\"a\"]"; }),
+              ::testing::HasSubstr("equal length"));
+  EXPECT_THAT(load_error_after([](json& h) { h["query.table"]["dtype"] = "F64"; }),
+              ::testing::HasSubstr("edited.safetensors"));
+  ModelOptions two = testing::small_options();
+  two.two_towers = true;
+  EXPECT_THAT(load_error_after(
+                  [](json& h) {
+                    h["query.table"]["data_offsets"] = {0, 11 * 64};
+                  },
+                  two),
+              ::testing::HasSubstr("overlap"));
+}
+
+// Python reads a saved model with json + numpy only.
+TEST(Safetensors, PythonReadsModelWithJsonAndNumpy) {
+  if (std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with numpy is not available; skipping the interop check";
+  }
+  ModelTempDir dir;
+  ModelOptions options = testing::small_options();
+  options.two_towers = true;
+  options.projection = true;
+  const Model model = Model::create(testing::small_config(), testing::small_vocabulary(), options);
+  const std::string path = dir.file("model.safetensors");
+  model.save(path);
+
+  const Tensor& table = model.tower(Tower::kDocument).table().value;
+  nlohmann::json expected = {{"row", 3},
+                             {"values", std::vector<float>(table.row(3), table.row(3) + 16)},
+                             {"rows", table.dim(0)}};
+  write_bytes(dir.file("expected.json"), expected.dump());
+  const std::string script = R"PY(
+import json, struct, sys
+import numpy as np
+model_path, expected_path = sys.argv[1], sys.argv[2]
+with open(model_path, "rb") as f:
+    data = f.read()
+(n,) = struct.unpack("<Q", data[:8])
+header = json.loads(data[8:8 + n])
+meta = header.pop("__metadata__")
+assert meta["format"] == "tessera", meta["format"]
+model = json.loads(meta["model"])
+assert model["prefixes"] == [4, 8, 16], model
+assert json.loads(meta["vocabulary"])[0] == "the"
+json.loads(meta["featurizer"]); json.loads(meta["provenance"])
+base = 8 + n
+tensors = {}
+for name, info in header.items():
+    assert info["dtype"] == "F32"
+    begin, end = info["data_offsets"]
+    tensors[name] = np.frombuffer(data[base + begin:base + end], dtype="<f4").reshape(info["shape"])
+assert set(tensors) == {"query.table", "query.projection", "document.table", "document.projection"}
+expected = json.load(open(expected_path))
+table = tensors["document.table"]
+assert table.shape == (expected["rows"], 16), table.shape
+assert np.array_equal(table[expected["row"]], np.array(expected["values"], dtype=np.float32))
+print("python interop ok")
+)PY";
+  write_bytes(dir.file("check.py"), script);
+  const std::string command =
+      "/usr/bin/python3 " + dir.file("check.py") + " " + path + " " + dir.file("expected.json");
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+}  // namespace
+}  // namespace tessera
