@@ -42,25 +42,24 @@ TESSERA_BUILD_DIR=$build_dir ./scripts/build.sh
 stage "test: ctest in $build_dir"
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j2
 
-stage "build: Debug + address;undefined sanitizers in $asan_dir (tessera_unit_tests only)"
-cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-  -DTESSERA_SANITIZE="address;undefined" -DTESSERA_BUILD_BENCHMARKS=OFF \
-  -DTESSERA_WERROR="$werror" >/dev/null
-cmake --build "$asan_dir" --target tessera_unit_tests -j"$jobs"
+# sanitized_unit_tests NAME DIR SANITIZERS ENV...: builds tessera_unit_tests in DIR (Debug -O1)
+# with the sanitizers, then runs the `unit` tests with the runtime options ENV.
+sanitized_unit_tests() {
+  local name=$1 dir=$2 sanitizers=$3
+  shift 3
+  stage "build: Debug + $name in $dir (tessera_unit_tests only)"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DTESSERA_SANITIZE="$sanitizers" -DTESSERA_BUILD_BENCHMARKS=OFF \
+    -DTESSERA_WERROR="$werror" >/dev/null
+  cmake --build "$dir" --target tessera_unit_tests -j"$jobs"
+  stage "test: unit tests under $name"
+  env "$@" ctest --test-dir "$dir" -L unit --output-on-failure --no-tests=error -j2
+}
 
-stage "test: unit tests under ASan + UBSan"
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$asan_dir" -L unit --output-on-failure --no-tests=error -j2
-
-stage "build: Debug + thread sanitizer in $tsan_dir (tessera_unit_tests only)"
-cmake -S . -B "$tsan_dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-  -DTESSERA_SANITIZE="thread" -DTESSERA_BUILD_BENCHMARKS=OFF \
-  -DTESSERA_WERROR="$werror" >/dev/null
-cmake --build "$tsan_dir" --target tessera_unit_tests -j"$jobs"
-
-stage "test: unit tests under ThreadSanitizer"
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir "$tsan_dir" -L unit --output-on-failure --no-tests=error -j2
+sanitized_unit_tests "ASan + UBSan" "$asan_dir" "address;undefined" \
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitized_unit_tests "ThreadSanitizer" "$tsan_dir" "thread" \
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 stage "build: libFuzzer targets of the readers in $fuzz_dir (clang)"
 cmake -S fuzz -B "$fuzz_dir" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
