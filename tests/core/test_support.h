@@ -9,10 +9,13 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -94,6 +97,38 @@ class Watchdog {
   std::condition_variable done_cv_;
   bool done_ = false;
   std::thread thread_;
+};
+
+// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("tessera-test-" + std::to_string(random()) + std::to_string(random()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+  // Writes bytes as they are (creating subdirectories); returns the path.
+  std::string write(const std::string& name, std::string_view bytes) const {
+    const std::string target = file(name);
+    std::filesystem::create_directories(std::filesystem::path(target).parent_path());
+    std::ofstream out(target, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return target;
+  }
+
+ private:
+  std::filesystem::path path_;
 };
 
 // Runs fn, expects a tessera::Error, and returns its message for further checks.

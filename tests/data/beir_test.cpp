@@ -54,7 +54,7 @@ TEST(Beir, SmallDirectoryWithGzipQueries) {
   TempDir dir;
   write_small(dir, "query-id\tcorpus-id\tscore\nq1\td2\t2\n");
   std::filesystem::remove(dir.file("b/queries.jsonl"));
-  dir.write_gz("b/queries.jsonl.gz", "{\"_id\": \"q1\", \"text\": \"first?\"}\n");
+  write_gz(dir, "b/queries.jsonl.gz", "{\"_id\": \"q1\", \"text\": \"first?\"}\n");
   const BeirDataset data = load_beir(dir.file("b"));
   ASSERT_EQ(data.corpus.size(), 2u);
   EXPECT_EQ(data.corpus[1].title, "");

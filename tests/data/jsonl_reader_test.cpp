@@ -153,7 +153,7 @@ TEST(JsonlReader, ReadsGzipAndLongLines) {
   testing::TempDir dir;
   const std::string long_text(1 << 20, 'w');
   const std::string path =
-      dir.write_gz("c.jsonl.gz", "{\"text\": \"" + long_text + "\"}\n{\"text\": \"b\"}\n");
+      write_gz(dir, "c.jsonl.gz", "{\"text\": \"" + long_text + "\"}\n{\"text\": \"b\"}\n");
   JsonlReader reader(LineSource::open(path), JsonlOptions{});
   JsonlRecord record;
   ASSERT_TRUE(reader.next(record));

@@ -109,7 +109,7 @@ TEST(LineSource, ReadsGzipByMagicNotByName) {
   TempDir dir;
   std::string text;
   for (int i = 0; i < 50000; ++i) text += "line " + std::to_string(i) + "\r\n";
-  const std::string path = dir.write_gz("no_extension", "\xEF\xBB\xBF" + text);
+  const std::string path = write_gz(dir, "no_extension", "\xEF\xBB\xBF" + text);
   LineSource source = LineSource::open(path);
   std::string_view line;
   int64_t count = 0;
@@ -126,20 +126,20 @@ TEST(LineSource, ReadsGzipByMagicNotByName) {
 
 TEST(LineSource, ReadsConcatenatedGzipMembersAndEmptyGzip) {
   TempDir dir;
-  std::ifstream first(dir.write_gz("a.gz", "one\ntw"), std::ios::binary);
-  std::ifstream second(dir.write_gz("b.gz", "o\nthree\n"), std::ios::binary);
+  std::ifstream first(write_gz(dir, "a.gz", "one\ntw"), std::ios::binary);
+  std::ifstream second(write_gz(dir, "b.gz", "o\nthree\n"), std::ios::binary);
   std::stringstream both;
   both << first.rdbuf() << second.rdbuf();
   EXPECT_THAT(all_lines(LineSource::from_memory("ab.gz", both.str())),
               ElementsAre("one", "two", "three"));
-  EXPECT_TRUE(all_lines(LineSource::open(dir.write_gz("empty.gz", ""))).empty());
+  EXPECT_TRUE(all_lines(LineSource::open(write_gz(dir, "empty.gz", ""))).empty());
 }
 
 TEST(LineSource, TruncatedGzipIsAnError) {
   TempDir dir;
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "row " + std::to_string(i) + "\n";
-  std::ifstream in(dir.write_gz("full.gz", text), std::ios::binary);
+  std::ifstream in(write_gz(dir, "full.gz", text), std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
   const std::string gz = bytes.str();

@@ -17,10 +17,10 @@
 namespace tessera {
 namespace {
 
-using testing::ModelTempDir;
 using testing::small_config;
 using testing::small_options;
 using testing::small_vocabulary;
+using testing::TempDir;
 
 const std::vector<std::string> kTexts = {"the cat sat on the mat", "the dog ran",
                                          "a cat and a dog",        "",
@@ -167,7 +167,7 @@ TEST(Model, ProjectionMapsTableDimToOutputDim) {
 }
 
 TEST(Model, SaveLoadRoundTripIsBitIdentical) {
-  ModelTempDir dir;
+  TempDir dir;
   for (bool two_towers : {false, true}) {
     for (bool projection : {false, true}) {
       ModelOptions options = small_options();
@@ -200,7 +200,7 @@ TEST(Model, SaveLoadRoundTripIsBitIdentical) {
 }
 
 TEST(Model, MetadataIsReadableAlone) {
-  ModelTempDir dir;
+  TempDir dir;
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());
   model.save(dir.file("m.safetensors"));
   const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
@@ -232,7 +232,7 @@ TEST(Model, ConcurrentEmbedMatchesSerial) {
 }
 
 TEST(Model, SaveIntoMissingDirectoryThrowsAndLeavesNothing) {
-  ModelTempDir dir;
+  TempDir dir;
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());
   const std::string path = dir.file("missing/model.safetensors");
   EXPECT_THROW(model.save(path), Error);
@@ -241,7 +241,7 @@ TEST(Model, SaveIntoMissingDirectoryThrowsAndLeavesNothing) {
 }
 
 TEST(Model, FailedSaveKeepsThePreviousFile) {
-  ModelTempDir dir;
+  TempDir dir;
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());
   const std::string path = dir.file("model.safetensors");
   model.save(path);

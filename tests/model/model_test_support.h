@@ -8,32 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "../core/test_support.h"
 #include "tessera/model/model.h"
 
 namespace tessera::testing {
-
-// A fresh directory under the system temp dir, removed with everything in it on destruction.
-class ModelTempDir {
- public:
-  ModelTempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("tessera-model-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ModelTempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ModelTempDir(const ModelTempDir&) = delete;
-  ModelTempDir& operator=(const ModelTempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -16,21 +16,10 @@
 namespace tessera {
 namespace {
 
-using testing::ModelTempDir;
+using testing::error_message;
 using testing::read_bytes;
+using testing::TempDir;
 using testing::write_bytes;
-
-// The message of the Error that f throws; fails the test if f does not throw one.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no tessera::Error thrown";
-  return {};
-}
 
 // A file from a header given as JSON text (padded to 8) and a data section.
 std::string make_file(std::string header, std::string_view data) {
@@ -42,7 +31,7 @@ std::string make_file(std::string header, std::string_view data) {
 }
 
 TEST(Safetensors, RoundTripKeepsTensorsAndMetadata) {
-  ModelTempDir dir;
+  TempDir dir;
   const Tensor a = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6});
   const Tensor b = Tensor::from({4}, {-1, 0.5f, 1e-30f, 3e30f});
   const Tensor wide = Tensor::from({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
@@ -64,7 +53,7 @@ TEST(Safetensors, RoundTripKeepsTensorsAndMetadata) {
 }
 
 TEST(Safetensors, EveryTruncationIsAnError) {
-  ModelTempDir dir;
+  TempDir dir;
   const Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
                                     testing::small_options());
   const std::string path = dir.file("model.safetensors");
@@ -73,18 +62,18 @@ TEST(Safetensors, EveryTruncationIsAnError) {
   const std::string cut = dir.file("cut.safetensors");
   for (size_t size = 0; size < bytes.size(); size += 7) {
     write_bytes(cut, std::string_view(bytes).substr(0, size));
-    const std::string message = error_of([&] { Model::load(cut); });
+    const std::string message = error_message([&] { Model::load(cut); });
     EXPECT_THAT(message, ::testing::HasSubstr("cut.safetensors")) << "cut at " << size;
     EXPECT_THAT(message, ::testing::HasSubstr("truncated")) << "cut at " << size;
   }
   // One byte short of the full file names the tensor data.
   write_bytes(cut, std::string_view(bytes).substr(0, bytes.size() - 1));
-  EXPECT_THAT(error_of([&] { Model::load(cut); }),
+  EXPECT_THAT(error_message([&] { Model::load(cut); }),
               ::testing::HasSubstr("bytes of tensor data (to the end of tensor"));
 }
 
 TEST(Safetensors, CorruptedHeaderBytesNeverCrash) {
-  ModelTempDir dir;
+  TempDir dir;
   const Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
                                     testing::small_options());
   const std::string path = dir.file("model.safetensors");
@@ -108,12 +97,12 @@ TEST(Safetensors, CorruptedHeaderBytesNeverCrash) {
 }
 
 TEST(Safetensors, HeaderProblemsAreNamed) {
-  ModelTempDir dir;
+  TempDir dir;
   const std::string path = dir.file("x.safetensors");
   const std::string data(32, '\0');
   auto message_for = [&](const std::string& file) {
     write_bytes(path, file);
-    return error_of([&] { read_safetensors(path); });
+    return error_message([&] { read_safetensors(path); });
   };
   EXPECT_THAT(message_for("abc"), ::testing::HasSubstr("truncated"));
   EXPECT_THAT(message_for(std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + "{}"),
@@ -150,14 +139,14 @@ TEST(Safetensors, HeaderProblemsAreNamed) {
   EXPECT_THAT(message_for(make_file(R"({"__metadata__":{"k":1}})", data)),
               ::testing::HasSubstr("not a string"));
   EXPECT_THAT(message_for("abc"), ::testing::HasSubstr("x.safetensors"));
-  EXPECT_THAT(error_of([&] { read_safetensors(dir.file("absent")); }),
+  EXPECT_THAT(error_message([&] { read_safetensors(dir.file("absent")); }),
               ::testing::HasSubstr("cannot open"));
 }
 
 // Rewrites a saved model's header through edit and returns the error loading it gives.
 std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
                              const ModelOptions& options = testing::small_options()) {
-  ModelTempDir dir;
+  TempDir dir;
   const std::string path = dir.file("edited.safetensors");
   Model::create(testing::small_config(4), testing::small_vocabulary(), options).save(path);
   const std::string bytes = read_bytes(path);
@@ -166,7 +155,7 @@ std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
   nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
   edit(header);
   write_bytes(path, make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
-  return error_of([&] { Model::load(path); });
+  return error_message([&] { Model::load(path); });
 }
 
 TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
@@ -222,7 +211,7 @@ TEST(Safetensors, PythonReadsModelWithJsonAndNumpy) {
   if (std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "/usr/bin/python3 with numpy is not available; skipping the interop check";
   }
-  ModelTempDir dir;
+  TempDir dir;
   ModelOptions options = testing::small_options();
   options.two_towers = true;
   options.projection = true;
