@@ -72,7 +72,7 @@ void add_tokenize_command(CLI::App& app) {
     for (const Item& i : items) {
       const std::string where = fmt::format("{}:{}", input.source_name(), i.line);
       const std::vector<std::string> tokens = featurizer.tokens(i.text, where);
-      const Features features = featurizer.featurize(i.text, where);
+      const Features features = featurizer.featurize_tokens(tokens);
       if (args->json) {
         nlohmann::json out{{"line", i.line}, {"tokens", tokens}};
         nlohmann::json list = nlohmann::json::array();
