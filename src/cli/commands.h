@@ -9,7 +9,10 @@ namespace tessera::cli {
 
 void add_doctor_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_embed_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -37,8 +37,11 @@ void add_tokenizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
       ->capture_default_str();
   cmd.add_flag("--keep-punctuation", t.keep_punctuation,
                "Keep punctuation and symbols as one-character tokens");
-  cmd.add_flag("--stop-words", t.remove_stop_words, "Drop English stop words (Lucene's list)");
-  cmd.add_flag("--stem", t.stem, "Snowball stemming");
+  // Verbs may switch these on by default (train does), so each has its negation.
+  cmd.add_flag("--stop-words,!--no-stop-words", t.remove_stop_words,
+               "Drop English stop words (Lucene's list)")
+      ->capture_default_str();
+  cmd.add_flag("--stem,!--no-stem", t.stem, "Snowball stemming")->capture_default_str();
   cmd.add_option("--stemmer", t.stem_algorithm, "Snowball algorithm for --stem")
       ->capture_default_str();
 }

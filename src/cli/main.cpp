@@ -30,7 +30,10 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   tessera::cli::add_doctor_command(app);
   tessera::cli::add_bench_command(app);
+  tessera::cli::add_embed_command(app);
+  tessera::cli::add_eval_command(app);
   tessera::cli::add_tokenize_command(app);
+  tessera::cli::add_train_command(app);
   tessera::cli::add_vocab_command(app);
   try {
     app.parse(argc, argv);

@@ -27,6 +27,15 @@ void Progress::update(int64_t items, int64_t bytes) {
   draw(false);
 }
 
+void Progress::show(std::string line) {
+  line_ = std::move(line);
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  draw(false);
+}
+
 void Progress::finish() {
   if (finished_) return;
   finished_ = true;
@@ -34,6 +43,12 @@ void Progress::finish() {
 }
 
 void Progress::draw(bool final_line) {
+  if (!line_.empty()) {
+    // Padded so that a shorter line overwrites a longer one.
+    fmt::print(stderr, "\r{}: {:<70}{}", label_, line_, final_line ? "\n" : "");
+    std::fflush(stderr);
+    return;
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = seconds > 0 ? static_cast<double>(items_) / seconds : 0.0;

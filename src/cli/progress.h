@@ -16,6 +16,8 @@ class Progress {
   ~Progress();
 
   void update(int64_t items, int64_t bytes);
+  // Shows `line` (built by the caller) instead of the item counts; same throttling.
+  void show(std::string line);
   // Draws the final state and ends the line.
   void finish();
 
@@ -23,6 +25,7 @@ class Progress {
   void draw(bool final_line);
 
   std::string label_;
+  std::string line_;  // set by show()
   bool enabled_;
   bool finished_ = false;
   int64_t items_ = 0, bytes_ = 0;

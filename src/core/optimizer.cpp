@@ -56,6 +56,32 @@ std::vector<Tensor> Optimizer::make_state() const {
   return state;
 }
 
+std::vector<std::pair<std::string, Tensor*>> Optimizer::named(const std::string& role,
+                                                              std::vector<Tensor>& buffers) const {
+  std::vector<std::pair<std::string, Tensor*>> out;
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    out.emplace_back(role + "." + params_[i]->name, &buffers[i]);
+  }
+  return out;
+}
+
+void Optimizer::restore_steps(int64_t steps) {
+  TESSERA_CHECK(steps >= 0, "optimizer step count must be >= 0, got {}", steps);
+  steps_ = steps;
+}
+
+std::vector<std::pair<std::string, Tensor*>> Sgd::state() { return named("momentum", velocity_); }
+
+std::vector<std::pair<std::string, Tensor*>> Adagrad::state() {
+  return named("adagrad_sum", sum_squares_);
+}
+
+std::vector<std::pair<std::string, Tensor*>> Adam::state() {
+  auto out = named("adam_m", first_moment_);
+  for (auto& entry : named("adam_v", second_moment_)) out.push_back(std::move(entry));
+  return out;
+}
+
 void Optimizer::step(float lr) {
   TESSERA_CHECK(std::isfinite(lr) && lr >= 0.0f, "learning rate must be finite and >= 0, got {}",
                 lr);

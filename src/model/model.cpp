@@ -120,7 +120,13 @@ const BagEncoder& Model::tower(Tower which) const {
   return which == Tower::kDocument && towers_.size() == 2 ? towers_.back() : towers_.front();
 }
 
-Bags Model::featurize(const std::vector<std::string>& texts) const {
+void Model::set_provenance(std::string provenance) {
+  TESSERA_CHECK(nlohmann::json::accept(provenance) && nlohmann::json::parse(provenance).is_object(),
+                "provenance must be a JSON object");
+  provenance_ = std::move(provenance);
+}
+
+Bags Model::featurize(const std::vector<std::string>& texts, const TextOrigin& origin) const {
   // Texts are featurized in parallel into their own slots, then packed in order, so the bags do
   // not depend on the thread count.
   std::vector<Features> features(texts.size());
@@ -128,7 +134,13 @@ Bags Model::featurize(const std::vector<std::string>& texts) const {
       static_cast<int64_t>(texts.size()),
       [&](int64_t begin, int64_t end, int) {
         for (int64_t i = begin; i < end; ++i) {
-          features[static_cast<size_t>(i)] = featurizer_.featurize(texts[static_cast<size_t>(i)]);
+          try {
+            features[static_cast<size_t>(i)] = featurizer_.featurize(texts[static_cast<size_t>(i)]);
+          } catch (const Error& e) {
+            // The location is formatted only on failure: the common path stays free of it.
+            if (origin.source.empty()) throw;
+            throw Error(fmt::format("{}:{}: {}", origin.source, origin.first_line + i, e.what()));
+          }
         }
       },
       16);
@@ -144,15 +156,17 @@ Bags Model::featurize(const std::vector<std::string>& texts) const {
   return bags;
 }
 
-Tensor Model::encode(const std::vector<std::string>& texts, Tower which) const {
-  return tower(which).encode(featurize(texts));
+Tensor Model::encode(const std::vector<std::string>& texts, Tower which,
+                     const TextOrigin& origin) const {
+  return tower(which).encode(featurize(texts, origin));
 }
 
-Tensor Model::embed(const std::vector<std::string>& texts, int64_t dim, Tower which) const {
+Tensor Model::embed(const std::vector<std::string>& texts, int64_t dim, Tower which,
+                    const TextOrigin& origin) const {
   const int64_t full = this->dim();
   const int64_t keep = dim == 0 ? full : dim;
   TESSERA_CHECK(keep >= 1 && keep <= full, "embedding dim {} is outside [1, {}]", dim, full);
-  Tensor vectors = encode(texts, which);
+  Tensor vectors = encode(texts, which, origin);
   Tensor prefix = keep == full ? vectors : vectors.prefix_cols(keep);
   if (normalization_ == Normalization::kNone) return keep == full ? vectors : prefix.clone();
   Tensor out = Tensor::empty({prefix.rows(), keep});

@@ -127,7 +127,8 @@ void expect_shape(const SafetensorsHeader& header, const std::string& name,
 
 }  // namespace
 
-void Model::save(const std::string& path) const {
+void Model::save(const std::string& path, const std::map<std::string, std::string>& extra_metadata,
+                 const std::map<std::string, Tensor>& extra_tensors) const {
   const BagEncoder& query = towers_.front();
   json words = json::array();
   json counts = json::array();
@@ -143,7 +144,7 @@ void Model::save(const std::string& path) const {
                       {"two_towers", two_towers()},
                       {"projection", query.has_projection()},
                       {"normalization", normalization_name(normalization_)}};
-  const std::map<std::string, std::string> metadata = {
+  std::map<std::string, std::string> metadata = {
       {"format", "tessera"},
       {"format_version", std::to_string(kModelFormatVersion)},
       {"featurizer", featurizer_.config().to_json()},
@@ -160,11 +161,24 @@ void Model::save(const std::string& path) const {
       tensors.emplace(prefix + ".projection", towers_[t].projection().value);
     }
   }
+  for (const auto& [key, value] : extra_metadata) {
+    TESSERA_CHECK(key.starts_with("trainer"), "extra metadata key \"{}\" must start with trainer",
+                  key);
+    metadata.emplace(key, value);
+  }
+  for (const auto& [name, tensor] : extra_tensors) {
+    TESSERA_CHECK(name.starts_with(kTrainerTensorPrefix), "extra tensor \"{}\" must start with {}",
+                  name, kTrainerTensorPrefix);
+    tensors.emplace(name, tensor);
+  }
   write_safetensors(path, metadata, tensors);
 }
 
 Model Model::load(const std::string& path) {
   SafetensorsHeader header = read_safetensors_header(path);
+  // A checkpoint's trainer state is not part of the model: never read.
+  std::erase_if(header.tensors,
+                [](const auto& entry) { return entry.first.starts_with(kTrainerTensorPrefix); });
   const std::map<std::string, std::string>& metadata = header.metadata;
   if (required(metadata, "format", path) != "tessera") {
     TESSERA_FAIL("{}: metadata format is \"{}\", not a tessera model", path, metadata.at("format"));

@@ -1,17 +1,14 @@
 #include "tessera/text/vocabulary.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <string>
-#include <system_error>
 
+#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/text/utf8.h"
 
@@ -53,37 +50,20 @@ int32_t Vocabulary::id(std::string_view word) const {
 }
 
 void Vocabulary::save(const std::string& path) const {
-  const std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    TESSERA_CHECK(out.good(), "cannot write {}: {}", temp, std::strerror(errno));
-    std::string line;
-    for (size_t i = 0; i < words_.size(); ++i) {
-      const std::string& word = words_[i];
-      if (word.find_first_of("\t\n\r") != std::string::npos) {
-        out.close();
-        std::filesystem::remove(temp);
-        TESSERA_FAIL("cannot save vocabulary to {}: word {} contains a tab or line break", path, i);
-      }
-      line.assign(word);
-      line += '\t';
-      line += std::to_string(counts_[i]);
-      line += '\n';
-      out.write(line.data(), static_cast<std::streamsize>(line.size()));
-    }
-    out.flush();
-    if (!out.good()) {
-      out.close();
-      std::filesystem::remove(temp);
-      TESSERA_FAIL("writing {} failed", temp);
-    }
+  for (size_t i = 0; i < words_.size(); ++i) {
+    TESSERA_CHECK(words_[i].find_first_of("\t\n\r") == std::string::npos,
+                  "cannot save vocabulary to {}: word {} contains a tab or line break", path, i);
   }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    std::filesystem::remove(temp);
-    TESSERA_FAIL("cannot rename {} to {}: {}", temp, path, error.message());
+  AtomicFile out(path);
+  std::string line;
+  for (size_t i = 0; i < words_.size(); ++i) {
+    line.assign(words_[i]);
+    line += '\t';
+    line += std::to_string(counts_[i]);
+    line += '\n';
+    out.write(line);
   }
+  out.commit();
 }
 
 Vocabulary Vocabulary::load(const std::string& path) {

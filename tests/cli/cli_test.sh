@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end checks of the tessera command line: exit codes (0 ok, 1 runtime error, 2 usage
 # error), one-line errors on stderr, --help for every verb, and a short train-step run (random
-# bags carry nothing to learn: learning itself is tested in the unit tests). Usage: cli_test.sh PATH_TO_TESSERA
+# bags carry nothing to learn: learning itself is tested in the unit tests).
+# Usage: cli_test.sh PATH_TO_TESSERA [PATH_TO_TESSERA_BENCH_MAKE_MODEL]
+# (with the second, `tessera embed` also runs end to end on a random-weight model).
 set -uo pipefail
 tessera=$1
+make_model=${2:-}
 passed=0
 failed=0
 out=$(mktemp)
@@ -106,6 +109,194 @@ gzip -c "$work/invalid.txt" >"$work/invalid.txt.gz"
 expect 1 "gzip input is read transparently (and its line 2 is still invalid)" -- \
   "$tessera" tokenize --input "$work/invalid.txt.gz"
 check "gz error names the line" grep -q 'invalid.txt.gz:2' "$err"
+
+# ---- embed (issue 4): usage and model errors; end to end with a random-weight model
+expect 0 "help of embed" -- "$tessera" embed --help
+check "embed help names the quantizations" grep -q 'int8' "$out"
+expect 2 "embed without --model" -- "$tessera" embed --input "$work/keep.tsv" --out "$work/v.npy"
+expect 2 "embed without --out" -- "$tessera" embed --model m --input "$work/keep.tsv"
+expect 2 "embed with a bad --quantize" -- "$tessera" embed --model m --input "$work/keep.tsv" \
+  --out "$work/v.npy" --quantize int4
+expect 2 "embed with a bad --out-format" -- "$tessera" embed --model m --input "$work/keep.tsv" \
+  --out "$work/v.npy" --out-format csv
+expect 1 "embed with a missing model file" -- "$tessera" embed --model "$work/none.safetensors" \
+  --input "$work/keep.tsv" --out "$work/v.npy"
+check "missing model error names the file" grep -q 'none.safetensors' "$err"
+check "missing model error is one line" test "$(wc -l <"$err")" -eq 1
+check "a failed embed writes nothing" test ! -e "$work/v.npy"
+
+queries=$data/beir/scifact/queries.jsonl
+if [[ -n $make_model && -x $make_model && -f $queries ]]; then
+  "$tessera" vocab --input "$queries" --out "$work/qvocab.tsv" --quiet 2>/dev/null
+  "$make_model" "$work/qvocab.tsv" "$work/model.safetensors" 64 2 4096
+  nq=$(wc -l <"$queries")
+  expect 0 "embed scifact queries to .npy" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$queries" --out "$work/q.npy" --batch-size 100 --threads 2
+  check "embed prints a one-line summary" grep -Eq "^embed: $nq rows x 64 dims .* sentences/s" "$err"
+  check "numpy reads ($nq, 64) float32 rows of unit length" /usr/bin/python3 -c '
+import sys, numpy as np
+v = np.load(sys.argv[1])
+assert v.dtype == np.float32 and v.shape == (int(sys.argv[2]), 64), (v.dtype, v.shape)
+n = np.linalg.norm(v, axis=1)
+assert np.all((np.abs(n - 1) < 1e-5) | (n == 0)), n' "$work/q.npy" "$nq"
+  expect 0 "embed a 16-dim prefix as JSONL" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$queries" --out "$work/q16.jsonl" --dim 16
+  check "JSONL prefix rows equal the renormalized prefix of the .npy rows" /usr/bin/python3 -c '
+import json, sys, numpy as np
+v = np.load(sys.argv[1])[:, :16]
+n = np.linalg.norm(v, axis=1, keepdims=True)
+v = np.where(n > 0, v / np.maximum(n, 1e-30), 0)
+rows = np.array([json.loads(l) for l in open(sys.argv[2])], dtype=np.float32)
+assert rows.shape == v.shape and np.allclose(rows, v, atol=1e-6), rows.shape' \
+    "$work/q.npy" "$work/q16.jsonl"
+  expect 0 "embed binary codes to .bvecs" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$queries" --out "$work/qb.bvecs" --quantize binary
+  check "bvecs rows are 4 + 8 bytes" test "$(stat -c %s "$work/qb.bvecs")" -eq $((nq * 12))
+  expect 0 "embed int8 codes" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$queries" --out "$work/q8.npy" --quantize int8
+  check "int8 codes and scales agree with the float vectors" /usr/bin/python3 -c '
+import sys, numpy as np
+v, q, s = np.load(sys.argv[1]), np.load(sys.argv[2]), np.load(sys.argv[3])
+assert q.dtype == np.int8 and q.shape == v.shape and s.shape == (64,), (q.shape, s.shape)
+assert np.array_equal(q, np.clip(np.rint(v / s), -127, 127).astype(np.int8))' \
+    "$work/q.npy" "$work/q8.npy" "$work/q8.scale.npy"
+  expect 1 "--dim larger than the model" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$queries" --out "$work/q.npy" --dim 65
+  check "--dim error names both dims" grep -q -- '--dim 65 is larger than the 64 dims' "$err"
+  expect 1 "binary codes refused as .fvecs" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$queries" --out "$work/qb.fvecs" --quantize binary
+  check "the .fvecs error suggests bvecs" grep -q 'or bvecs' "$err"
+  cp "$work/q.npy" "$work/q.before"
+  expect 1 "embed a line of invalid UTF-8" -- "$tessera" embed --model "$work/model.safetensors" \
+    --input "$work/invalid.txt" --out "$work/q.npy" --batch-size 1
+  check "embed error names file and line" grep -q 'invalid.txt:2: invalid UTF-8' "$err"
+  check "a failed embed leaves the old output alone" cmp -s "$work/q.npy" "$work/q.before"
+else
+  echo "skipped: embed end to end (needs tessera_bench_make_model and $queries)"
+fi
+
+# ---- eval beir (issue 5): usage and input errors; end to end with a model from `tessera train`
+# (or, without that verb, a random-weight one from tessera_bench_make_model)
+for verb in eval "eval beir"; do
+  # shellcheck disable=SC2086
+  expect 0 "help of '$verb'" -- "$tessera" $verb --help
+  check "help of '$verb' has a usage line" grep -qi 'usage' "$out"
+done
+beir=$data/beir/scifact
+expect 2 "eval without a task" -- "$tessera" eval
+expect 2 "eval beir without a directory" -- "$tessera" eval beir --model m
+expect 2 "eval beir without --model" -- "$tessera" eval beir "$beir"
+expect 2 "eval beir with an unknown method" -- "$tessera" eval beir "$beir" --model m --methods bm42
+expect 2 "eval beir with dim 0" -- "$tessera" eval beir "$beir" --model m --dims 0,64
+expect 1 "eval beir with a missing model" -- "$tessera" eval beir "$beir" \
+  --model "$work/none.safetensors"
+check "missing model error names the file" grep -q 'none.safetensors' "$err"
+check "missing model error is one line" test "$(wc -l <"$err")" -eq 1
+
+eval_model=
+if [[ -f $beir/corpus.jsonl ]] && "$tessera" train --help >/dev/null 2>&1; then
+  "$tessera" train --beir "$beir" --dim 32 --prefixes 16,32 --buckets 4096 --epochs 1 \
+    --threads 2 --out "$work/eval_model.safetensors" --quiet >/dev/null 2>&1 &&
+    eval_model=$work/eval_model.safetensors
+elif [[ -f $beir/corpus.jsonl && -n $make_model && -x $make_model ]]; then
+  "$tessera" vocab --input "$beir/corpus.jsonl" --field title+text --out "$work/cvocab.tsv" \
+    --quiet 2>/dev/null
+  "$make_model" "$work/cvocab.tsv" "$work/eval_model.safetensors" 32 2 4096 &&
+    eval_model=$work/eval_model.safetensors
+fi
+if [[ -n $eval_model ]]; then
+  expect 1 "eval beir on a missing directory" -- "$tessera" eval beir "$work/no-such-dir" \
+    --model "$eval_model"
+  check "missing directory error names corpus.jsonl" grep -q 'corpus.jsonl' "$err"
+  expect 1 "eval beir on a missing split" -- "$tessera" eval beir "$beir" --model "$eval_model" \
+    --split dev
+  check "missing split error names the qrels file" grep -q 'dev.tsv' "$err"
+  expect 1 "eval beir with a dim beyond the model" -- "$tessera" eval beir "$beir" \
+    --model "$eval_model" --dims 16,64
+  check "dim error names the dim" grep -q 'dim 64' "$err"
+  expect 0 "eval beir scifact" -- "$tessera" eval beir "$beir/" --model "$eval_model" \
+    --dims 16,32 --methods dense,binary --out "$work/report" --threads 2
+  check "eval prints a row per method" test "$(grep -cE '^(dense@16|dense@32|binary@32\+rescore) ' "$out")" -eq 3
+  check "metrics.json has the schema" /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["dataset"] == "scifact" and m["split"] == "test" and m["queries"] == 300, m
+assert list(m["methods"]) == ["dense@16", "dense@32", "binary@32+rescore"], list(m["methods"])
+for name, v in m["methods"].items():
+    assert set(v) >= {"nDCG@10", "Recall@100", "MRR@10", "qps"}, (name, v)
+    assert 0 < v["nDCG@10"] <= 1 and 0 < v["Recall@100"] <= 1 and v["qps"] > 0, (name, v)' \
+    "$work/report/metrics.json"
+  check "one TREC run per method, 100 deep" test "$(wc -l <"$work/report/dense@32.trec")" -eq 30000
+  check "ir_metrics_ref.py agrees with metrics.json on the run file" /usr/bin/python3 -c '
+import json, subprocess, sys
+ref = json.loads(subprocess.check_output(["/usr/bin/python3", sys.argv[1], sys.argv[2], sys.argv[3],
+                                          "--k", "10,100", "--json"]))
+ours = json.load(open(sys.argv[4]))["methods"]["binary@32+rescore"]
+for k in ("nDCG@10", "Recall@100", "MRR@10"):
+    assert abs(ref[k] - ours[k]) < 1e-4, (k, ref[k], ours[k])' \
+    "$data/../bench/ir_metrics_ref.py" "$beir/qrels/test.tsv" \
+    "$work/report/binary@32+rescore.trec" "$work/report/metrics.json"
+  check "no temporary files left in the report" bash -c "! ls '$work/report' | grep -q tmp"
+else
+  echo "skipped: eval beir end to end (needs $beir and tessera train or tessera_bench_make_model)"
+fi
+
+# ---- train (issue 4): data errors, pairs and corpus training, the metrics log, resume
+expect 0 "help of train" -- "$tessera" train --help
+check "train help names the NGAME options" grep -q -- '--ngame-cluster-size' "$out"
+expect 2 "train without --out" -- "$tessera" train --pairs "$work/pairs.tsv"
+expect 1 "train without data" -- "$tessera" train --out "$work/t.safetensors"
+check "no-data error says what to give" grep -q 'give a BEIR directory, a corpus or pair files' "$err"
+expect 1 "train on a missing pairs file" -- "$tessera" train --pairs "$work/none.tsv" \
+  --out "$work/t.safetensors"
+check "missing pairs error names the file" grep -q 'none.tsv' "$err"
+printf 'a cat sat\tthe cat on the mat\nthe dog ran only-one-column\n' >"$work/bad_pairs.tsv"
+expect 1 "train on a pairs file with a short row" -- "$tessera" train \
+  --pairs "$work/bad_pairs.tsv" --out "$work/t.safetensors"
+check "short-row error names file and line" grep -q 'bad_pairs.tsv:2' "$err"
+check "a failed train writes no model" test ! -e "$work/t.safetensors"
+# Pairs whose queries are a topic's words and whose documents more of them.
+/usr/bin/python3 -c '
+import random
+random.seed(1)
+with open("'"$work"'/pairs.tsv", "w") as f:
+    for t in range(64):
+        words = [f"topic{t}word{w}" for w in range(20)]
+        for _ in range(3):
+            f.write(" ".join(random.sample(words, 4)) + "\t" + " ".join(random.sample(words, 10)) + "\n")'
+expect 0 "train on pairs" -- "$tessera" train --pairs "$work/pairs.tsv" --dim 32 --prefixes 16,32 \
+  --buckets 1024 --batch-size 32 --epochs 5 --threads 2 --log "$work/pairs.log" \
+  --out "$work/pairs.safetensors"
+check "train reports the epochs" test "$(grep -c '^train: epoch' "$err")" -eq 5
+check "the metrics log has a line per epoch with loss and negative cosine" /usr/bin/python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert [l["epoch"] for l in lines] == [1, 2, 3, 4, 5], lines
+assert lines[-1]["loss"] < lines[0]["loss"] and "negative_cosine" in lines[0], lines' "$work/pairs.log"
+check "the model records its provenance" /usr/bin/python3 -c '
+import json, struct, sys
+f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]
+meta = json.loads(f.read(n))["__metadata__"]
+p = json.loads(meta["provenance"])
+assert p["options"]["epochs"] == 5 and "pairs.tsv" in p["data"]["sources"][0], p' \
+  "$work/pairs.safetensors"
+check "no checkpoint is left after a finished run" test ! -e "$work/pairs.safetensors.checkpoint"
+expect 1 "--resume without a checkpoint" -- "$tessera" train --pairs "$work/pairs.tsv" \
+  --dim 32 --prefixes 16,32 --buckets 1024 --batch-size 32 --resume --out "$work/r.safetensors"
+check "resume error names the checkpoint" grep -q 'r.safetensors.checkpoint' "$err"
+if [[ -f $beir/corpus.jsonl ]]; then
+  expect 0 "train on a corpus alone (crops)" -- "$tessera" train --corpus "$beir/corpus.jsonl" \
+    --dim 32 --prefixes 16,32 --buckets 4096 --epochs 1 --threads 2 --typo 0.05 --word-drop 0.1 \
+    --shuffle-window 2 --out "$work/crops.safetensors"
+  check "corpus training names its crops" grep -q 'crops: 5183 documents x 4 pairs' "$err"
+  expect 0 "train on BEIR with a dev split and NGAME batches" -- "$tessera" train --beir "$beir" \
+    --dim 32 --prefixes 16,32 --buckets 4096 --epochs 2 --threads 2 --dev-fraction 0.2 \
+    --ngame-cluster-size 8 --out "$work/beir.safetensors"
+  check "dev nDCG@10 is reported per epoch" test "$(grep -c 'dev dense@32 nDCG@10' "$err")" -eq 2
+  check "NGAME clusters are reported" grep -q 'clusters of 8' "$err"
+  expect 0 "embed with a trained model" -- "$tessera" embed --model "$work/beir.safetensors" \
+    --input "$beir/queries.jsonl" --out "$work/trained_q.npy" --dim 16
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -105,6 +105,18 @@ TEST(Model, EmbedRowsAreUnitLengthPerPrefix) {
   EXPECT_EQ(model.embed({}).dim(0), 0);
 }
 
+// Errors about one text name its line when the caller says where the batch starts.
+TEST(Model, EmbedErrorsNameTheTextsLine) {
+  const Model model = Model::create(small_config(), small_vocabulary(), small_options());
+  const std::vector<std::string> texts = {"the cat", "the dog", "bad \xff byte", "mat"};
+  const std::string located = testing::error_message([&] {
+    model.embed(texts, 0, Tower::kQuery, {"in.jsonl", 41});
+  });
+  EXPECT_THAT(located, ::testing::StartsWith("in.jsonl:43: invalid UTF-8 at byte offset 4"));
+  const std::string plain = testing::error_message([&] { model.embed(texts); });
+  EXPECT_THAT(plain, ::testing::StartsWith("invalid UTF-8"));
+}
+
 TEST(Model, EmbedPrefixIsNormalizedPrefixOfFullVector) {
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());
   const Tensor full = model.encode(kTexts);

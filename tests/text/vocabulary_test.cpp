@@ -70,7 +70,7 @@ TEST(Vocabulary, SaveLoadRoundTrip) {
     EXPECT_EQ(loaded.word(i), vocab.word(i));
     EXPECT_EQ(loaded.count(i), vocab.count(i));
   }
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp." + std::to_string(::getpid())));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp-" + std::to_string(::getpid())));
   std::filesystem::remove(path);
 }
 

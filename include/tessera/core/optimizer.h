@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "tessera/core/parameter.h"
@@ -27,6 +29,12 @@ class Optimizer {
   int64_t steps_taken() const { return steps_; }
   const std::vector<Parameter*>& params() const { return params_; }
 
+  // The state buffers by name ("<role>.<parameter name>", e.g. "adam_m.query.table"), for
+  // checkpoints: saving them with steps_taken() and loading them back (same shapes) through
+  // these pointers, then restore_steps(), continues training exactly.
+  virtual std::vector<std::pair<std::string, Tensor*>> state() { return {}; }
+  void restore_steps(int64_t steps);
+
  protected:
   // Update one parameter (index i in params()) whose dense gradient is p.grad.
   virtual void update_dense(size_t i, Parameter& p, float lr) = 0;
@@ -34,6 +42,9 @@ class Optimizer {
   virtual void update_sparse(size_t i, Parameter& p, float lr) = 0;
   // Per-parameter state buffers, allocated zero, the parameter's shape.
   std::vector<Tensor> make_state() const;
+  // Names `buffers` (one per parameter) as "<role>.<parameter name>" for state().
+  std::vector<std::pair<std::string, Tensor*>> named(const std::string& role,
+                                                     std::vector<Tensor>& buffers) const;
 
   std::vector<Parameter*> params_;
   int64_t steps_ = 0;  // updates applied, counting the one in progress during update_*
@@ -47,6 +58,7 @@ struct SgdOptions {
 class Sgd : public Optimizer {
  public:
   Sgd(std::vector<Parameter*> params, SgdOptions options = {});
+  std::vector<std::pair<std::string, Tensor*>> state() override;
 
  private:
   void update_dense(size_t i, Parameter& p, float lr) override;
@@ -63,6 +75,7 @@ struct AdagradOptions {
 class Adagrad : public Optimizer {
  public:
   Adagrad(std::vector<Parameter*> params, AdagradOptions options = {});
+  std::vector<std::pair<std::string, Tensor*>> state() override;
 
  private:
   void update_dense(size_t i, Parameter& p, float lr) override;
@@ -84,6 +97,7 @@ struct AdamOptions {
 class Adam : public Optimizer {
  public:
   Adam(std::vector<Parameter*> params, AdamOptions options = {});
+  std::vector<std::pair<std::string, Tensor*>> state() override;
 
  private:
   void update_dense(size_t i, Parameter& p, float lr) override;

@@ -16,8 +16,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/core/embedding_bag.h"
@@ -29,8 +31,17 @@ namespace tessera {
 
 inline constexpr int64_t kMaxModelDim = 1024;
 inline constexpr int kModelFormatVersion = 1;
+// Names of the tensors a trainer's checkpoint adds to a model file.
+inline constexpr std::string_view kTrainerTensorPrefix = "trainer.";
 
 enum class Tower { kQuery, kDocument };
+
+// Where a batch of texts comes from, for error messages: text i is line first_line + i of
+// source, and an error about it reads "source:line: ...". An empty source adds nothing.
+struct TextOrigin {
+  std::string_view source;
+  int64_t first_line = 1;
+};
 
 enum class Normalization {
   kNone,  // vectors as the encoder gives them
@@ -58,24 +69,31 @@ class Model {
                       const ModelOptions& options = {});
   // Reads a file written by save(); every inconsistency is an Error naming the file.
   static Model load(const std::string& path);
-  // Writes the model atomically (temporary file + rename).
-  void save(const std::string& path) const;
+  // Writes the model atomically (temporary file + rename). A trainer's checkpoint adds its own
+  // state: tensors named "trainer.*" and metadata keys "trainer*", which load() skips, so a
+  // checkpoint also loads as the model it holds.
+  void save(const std::string& path, const std::map<std::string, std::string>& extra_metadata = {},
+            const std::map<std::string, Tensor>& extra_tensors = {}) const;
 
   // texts -> (n x dim) vectors: featurize, pool, project, keep the first `dim` columns and
   // normalize them as the model says. dim = 0 means the full output dim; any 1 <= dim <=
-  // output dim is accepted, though only the prefixes were trained to stand alone.
-  Tensor embed(const std::vector<std::string>& texts, int64_t dim = 0,
-               Tower tower = Tower::kQuery) const;
+  // output dim is accepted, though only the prefixes were trained to stand alone. `origin`
+  // names where the texts come from in errors about one of them (invalid UTF-8).
+  Tensor embed(const std::vector<std::string>& texts, int64_t dim = 0, Tower tower = Tower::kQuery,
+               const TextOrigin& origin = {}) const;
   // texts -> (n x output dim) unnormalized full vectors (what embed cuts and normalizes).
-  Tensor encode(const std::vector<std::string>& texts, Tower tower = Tower::kQuery) const;
+  Tensor encode(const std::vector<std::string>& texts, Tower tower = Tower::kQuery,
+                const TextOrigin& origin = {}) const;
   // The feature bags of texts, featurized in parallel (for encode and for training).
-  Bags featurize(const std::vector<std::string>& texts) const;
+  Bags featurize(const std::vector<std::string>& texts, const TextOrigin& origin = {}) const;
 
   int64_t dim() const { return towers_.front().output_dim(); }
   const std::vector<int64_t>& prefixes() const { return prefixes_; }
   Normalization normalization() const { return normalization_; }
   bool two_towers() const { return towers_.size() == 2; }
   const std::string& provenance() const { return provenance_; }
+  // Replaces the provenance (a JSON object; the trainer knows the data only once it has run).
+  void set_provenance(std::string provenance);
   const Featurizer& featurizer() const { return featurizer_; }
   // The tower that embeds `tower`'s texts (the shared one unless two_towers()).
   BagEncoder& tower(Tower tower);

@@ -1,0 +1,57 @@
+// Atomic file output: a file appears at its path only once it is complete.
+//
+// Bytes go to a temporary file beside the target, "<path>.tmp-<pid>" (same directory, so the
+// final rename stays on one file system and is atomic); commit() flushes, closes and renames it
+// over path. An AtomicFile destroyed without commit() (an error, an exception unwinding) removes
+// its temporary file, so a failed or interrupted write never replaces a good file (DESIGN.md,
+// "Rules of the house"). Every failure is a tessera::Error naming the target path.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace tessera {
+
+class AtomicFile {
+ public:
+  // Creates the temporary file; throws when it cannot (a missing directory, no permission).
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  // Appends bytes at the end.
+  void write(const void* data, size_t size);
+  void write(std::string_view bytes) { write(bytes.data(), bytes.size()); }
+  // Overwrites bytes already written, [offset, offset + size) within size(), then goes on
+  // appending at the end (for headers whose contents are known only at the end).
+  void overwrite(uint64_t offset, const void* data, size_t size);
+  // Flushes, closes and renames the temporary file over path. Nothing may be written after.
+  void commit();
+
+  const std::string& path() const { return path_; }
+  const std::string& temp_path() const { return temp_path_; }
+  uint64_t size() const { return size_; }  // bytes written so far
+  bool committed() const { return committed_; }
+
+ private:
+  void close_and_remove() noexcept;
+
+  std::string path_;
+  std::string temp_path_;
+  std::FILE* file_ = nullptr;
+  uint64_t size_ = 0;
+  bool committed_ = false;
+};
+
+// Opens "<path>.tmp-<pid>" as a binary std::ostream, calls write(out), and renames the file over
+// path when write returns and the stream is still good; on an exception or a stream error the
+// temporary file is removed (and the exception rethrown, or an Error naming path thrown).
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
+
+}  // namespace tessera

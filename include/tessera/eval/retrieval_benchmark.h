@@ -1,0 +1,110 @@
+// RetrievalBenchmark: how well a Model's vectors retrieve, on a BEIR-style task (Thakur et al.,
+// 2021): a corpus, queries and graded relevance judgements. For the `tessera eval beir` verb and
+// for the trainer's dev-set evaluation alike.
+//
+// evaluate() embeds every document once (the document tower; text = title + " " + text) and
+// every evaluated query once (the query tower), then scores each method on the same vectors:
+//   dense@<d>            exact inner-product search over the first d dims of both, each prefix
+//                        normalized as the model says (Matryoshka prefixes, Kusupati et al. 2022)
+//   binary@<D>+rescore   sign bits of the full D-dim vectors, Hamming top-N shortlist, re-ranked
+//                        by float cosine of the full vectors (Binary Paragraph Vector; adaptive
+//                        retrieval's shortlist-then-rerank)
+// As in BEIR, a document whose id equals the query's id is never returned for that query.
+// Evaluated queries are those the qrels judge with at least one relevant document; metrics
+// follow ir_metrics.h (trec_eval semantics).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/data/beir.h"
+#include "tessera/eval/ir_metrics.h"
+#include "tessera/eval/relevance.h"
+#include "tessera/model/model.h"
+
+namespace tessera {
+
+enum class RetrievalMethod {
+  kDense,          // dense@<d> for every requested d
+  kBinaryRescore,  // binary@<model dim>+rescore
+};
+
+struct RetrievalOptions {
+  std::vector<RetrievalMethod> methods = {RetrievalMethod::kDense, RetrievalMethod::kBinaryRescore};
+  // Dense results kept per query. 100 covers the metrics reported (Recall@100 the deepest) and
+  // matches the binary shortlist, so queries/s compare like for like; BEIR's run files use 1000.
+  int64_t depth = 100;
+  int64_t binary_candidates = 100;  // Hamming shortlist re-ranked by binary+rescore (its depth)
+  std::vector<IrMetric> metrics = {
+      {IrMeasure::kNdcg, 10}, {IrMeasure::kRecall, 100}, {IrMeasure::kMrr, 10}};
+  bool keep_runs = false;  // keep each method's Run in the result (to write TREC files)
+};
+
+struct MethodResult {
+  std::string name;  // "dense@256", "binary@256+rescore"
+  RetrievalMethod method = RetrievalMethod::kDense;
+  int64_t dim = 0;            // dims searched (full dim for binary)
+  IrEvaluation evaluation;    // means and per-query values of RetrievalOptions::metrics
+  double search_seconds = 0;  // searching all queries, from query vectors to ranked lists
+  double queries_per_second = 0;
+  Run run;  // only with keep_runs
+
+  // The mean of metric `name` ("nDCG@10"); throws if not computed.
+  double metric(std::string_view metric_name) const { return evaluation.mean(metric_name); }
+};
+
+struct BenchmarkResult {
+  int64_t num_queries = 0;
+  int64_t num_documents = 0;
+  double document_seconds = 0;  // embedding the corpus
+  double query_seconds = 0;     // embedding the queries
+  std::vector<MethodResult> methods;
+
+  // The method named `name`; throws if absent.
+  const MethodResult& method(std::string_view name) const;
+};
+
+class RetrievalBenchmark {
+ public:
+  // Takes the corpus, the queries and their judgements. Throws on a duplicate document or query
+  // id, and on a qrels entry naming a query or document that is not given.
+  RetrievalBenchmark(std::vector<BeirDocument> corpus, const std::vector<BeirQuery>& queries,
+                     const Qrels& qrels);
+  // A BEIR dataset with the qrels of one of its loaded splits (copies what it needs).
+  static RetrievalBenchmark from_beir(const BeirDataset& dataset, const std::string& split);
+
+  // The same corpus (shared, not copied) with only the named queries and their judgements, e.g.
+  // a dev split carved out of train qrels. Every id must be one of query_ids().
+  RetrievalBenchmark with_queries(const std::vector<std::string>& query_ids) const;
+
+  // Scores each method of `options` with `model`. dims: the dense dims, each in [1, model.dim()]
+  // (empty: the model's prefixes). Const and reentrant: the trainer may call it every epoch.
+  BenchmarkResult evaluate(const Model& model, const std::vector<int64_t>& dims = {},
+                           const RetrievalOptions& options = {}) const;
+
+  // The evaluated queries (judged relevant documents), in the order queries were given.
+  const std::vector<std::string>& query_ids() const { return query_ids_; }
+  int64_t num_queries() const { return static_cast<int64_t>(query_ids_.size()); }
+  int64_t num_documents() const;
+  // The judgements of the evaluated queries.
+  const Qrels& qrels() const { return qrels_; }
+
+ private:
+  struct Corpus;
+  RetrievalBenchmark(std::shared_ptr<const Corpus> corpus, std::vector<std::string> query_ids,
+                     std::vector<std::string> query_texts, Qrels qrels);
+
+  std::shared_ptr<const Corpus> corpus_;
+  std::vector<std::string> query_ids_;
+  std::vector<std::string> query_texts_;
+  std::vector<int64_t> self_document_;  // per query: the document with the query's id, or -1
+  Qrels qrels_;
+};
+
+// The name evaluate() gives a method: "dense@64", "binary@256+rescore".
+std::string method_name(RetrievalMethod method, int64_t dim);
+
+}  // namespace tessera

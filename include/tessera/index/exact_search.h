@@ -1,0 +1,45 @@
+// Exact (brute-force) k-nearest-neighbour search: the flat indexes' kernels, and the ground
+// truth every approximate index is measured against.
+//
+// Batch calls take row-major matrices: queries (nq x d), base (n x d), each row one vector.
+// Results come back as a TopK: row q holds query q's k best base rows, best first. Ties are
+// broken by the lower base id, so results are deterministic and independent of the thread
+// count. When the base holds fewer than k rows, the tail of each row is padded with id -1.
+//
+// These are free functions; the Index interface (add / search / save / load, issue 5) wraps them.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tessera/core/tensor.h"
+
+namespace tessera {
+
+// k best base rows per query by inner product (higher is better; cosine for unit vectors).
+struct TopK {
+  int64_t num_queries = 0;
+  int64_t k = 0;
+  std::vector<int64_t> ids;   // num_queries x k; -1 pads
+  std::vector<float> scores;  // num_queries x k; -infinity pads
+
+  std::span<const int64_t> ids_of(int64_t query) const {
+    return {ids.data() + query * k, static_cast<size_t>(k)};
+  }
+  std::span<const float> scores_of(int64_t query) const {
+    return {scores.data() + query * k, static_cast<size_t>(k)};
+  }
+};
+
+// Inner-product top-k: blocks of base rows small enough to stay in cache are multiplied against
+// blocks of queries (one GEMM each), and every query keeps its k best (a reservoir with
+// nth_element, src/index/top_k_collector.h); query blocks run in
+// parallel on tessera's thread pool. queries and base are 2-d with equal columns (views with a
+// row stride, e.g. Matryoshka prefixes, are fine); k >= 1.
+TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k);
+
+// The same result by dot products in double and a full sort: the test oracle.
+TopK exact_top_k_naive(const Tensor& queries, const Tensor& base, int64_t k);
+
+}  // namespace tessera

@@ -1,0 +1,186 @@
+#include "tessera/train/training_data.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_set>
+
+#include "tessera/core/check.h"
+#include "tessera/data/text_input.h"
+#include "tessera/train/random.h"
+#include "tessera/train/text_pair_source.h"
+
+namespace tessera {
+
+namespace {
+
+bool ends_with_any(const std::string& path, std::initializer_list<const char*> suffixes) {
+  for (const char* s : suffixes) {
+    if (path.ends_with(s)) return true;
+  }
+  return false;
+}
+
+// A corpus file: BEIR corpus.jsonl ({_id, title?, text}) when JSONL with no field given, else
+// one document per text of the input (id = line number).
+std::vector<BeirDocument> read_corpus(const std::string& path, const std::string& field) {
+  std::vector<BeirDocument> docs;
+  if (field.empty() && ends_with_any(path, {".jsonl", ".jsonl.gz"})) {
+    BeirCorpusReader reader(LineSource::open(path));
+    BeirDocument doc;
+    while (reader.next(doc)) docs.push_back(doc);
+    return docs;
+  }
+  TextInput input(TextInputOptions{path, TextFormat::kAuto, field});
+  std::string text;
+  int64_t line = 0;
+  while (input.next(text, line)) {
+    BeirDocument doc;
+    doc.id = std::to_string(line);
+    doc.text = std::move(text);
+    doc.line = line;
+    docs.push_back(std::move(doc));
+  }
+  return docs;
+}
+
+std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fields) {
+  std::vector<TextPair> pairs;
+  PairReader reader = [&] {
+    if (ends_with_any(path, {".jsonl", ".jsonl.gz", ".json"})) {
+      return PairReader::jsonl(LineSource::open(path), fields);
+    }
+    PairColumns columns;
+    DelimitedOptions options = ends_with_any(path, {".csv", ".csv.gz"}) ? DelimitedOptions::csv()
+                                                                        : DelimitedOptions::tsv();
+    options.allow_extra_columns = true;
+    return PairReader::delimited(LineSource::open(path), options, columns);
+  }();
+  TextPair pair;
+  while (reader.next(pair)) pairs.push_back(pair);
+  TESSERA_CHECK(!pairs.empty(), "{}: no pairs", path);
+  return pairs;
+}
+
+}  // namespace
+
+TrainingData TrainingData::load(const TrainingDataOptions& o) {
+  TESSERA_CHECK(!o.beir_dir.empty() || !o.corpus_path.empty() || !o.pair_files.empty(),
+                "no training data: give a BEIR directory, a corpus or pair files");
+  TESSERA_CHECK(o.dev_fraction >= 0 && o.dev_fraction < 1, "dev fraction must be in [0, 1), got {}",
+                o.dev_fraction);
+  TrainingData data;
+  data.options_ = o;
+  if (!o.beir_dir.empty()) {
+    data.beir_ = load_beir(o.beir_dir, o.beir_weight > 0 ? std::vector<std::string>{o.beir_split}
+                                                         : std::vector<std::string>{});
+    for (BeirSplit& split : data.beir_.splits) {
+      if (split.name == o.beir_split) data.train_qrels_ = split.qrels;
+    }
+    TESSERA_CHECK(o.beir_weight == 0 || !data.train_qrels_.empty(),
+                  "{}: qrels/{}.tsv has no judgements to train on", o.beir_dir, o.beir_split);
+    if (o.dev_fraction > 0) {
+      std::set<std::string> ids;
+      for (const Qrel& q : data.train_qrels_) {
+        if (q.score > 0) ids.insert(q.query_id);
+      }
+      std::vector<std::string> shuffled(ids.begin(), ids.end());
+      Random random(o.dev_seed);
+      shuffle(shuffled, random);
+      const auto n =
+          static_cast<size_t>(std::llround(o.dev_fraction * static_cast<double>(shuffled.size())));
+      data.dev_.query_ids.assign(shuffled.begin(),
+                                 shuffled.begin() + static_cast<std::ptrdiff_t>(n));
+      std::sort(data.dev_.query_ids.begin(), data.dev_.query_ids.end());
+      const std::unordered_set<std::string> dev(data.dev_.query_ids.begin(),
+                                                data.dev_.query_ids.end());
+      for (const Qrel& q : data.train_qrels_) {
+        if (dev.count(q.query_id)) data.dev_.qrels.push_back(q);
+      }
+    }
+  }
+  if (!o.corpus_path.empty()) data.corpus_ = read_corpus(o.corpus_path, o.corpus_field);
+  for (const std::string& path : o.pair_files) {
+    std::vector<TextPair> pairs = read_pairs(path, o.pair_fields);
+    data.pairs_.insert(data.pairs_.end(), pairs.begin(), pairs.end());
+  }
+  return data;
+}
+
+std::vector<std::string> TrainingData::vocabulary_texts() const {
+  std::vector<std::string> texts;
+  const std::vector<BeirDocument>& corpus = corpus_.empty() ? beir_.corpus : corpus_;
+  for (const BeirDocument& d : corpus)
+    texts.push_back(d.title.empty() ? d.text : d.title + " " + d.text);
+  if (!corpus_.empty()) {
+    for (const BeirDocument& d : beir_.corpus) texts.push_back(d.title + " " + d.text);
+  }
+  // Training queries only: dev and test queries stay unseen.
+  const std::unordered_set<std::string> dev(dev_.query_ids.begin(), dev_.query_ids.end());
+  std::unordered_set<std::string> train_queries;
+  for (const Qrel& q : train_qrels_) {
+    if (q.score > 0 && !dev.count(q.query_id)) train_queries.insert(q.query_id);
+  }
+  for (const BeirQuery& q : beir_.queries) {
+    if (train_queries.count(q.id)) texts.push_back(q.text);
+  }
+  for (const TextPair& p : pairs_) {
+    texts.push_back(p.query);
+    texts.push_back(p.positive);
+    if (p.has_negative) texts.push_back(p.negative);
+  }
+  return texts;
+}
+
+std::vector<WeightedSource> TrainingData::make_sources(const Featurizer& featurizer) {
+  sources_.clear();
+  std::vector<WeightedSource> out;
+  auto add = [&](std::unique_ptr<PairSource> source, double weight) {
+    if (weight <= 0 || source->size() == 0) return;
+    out.push_back({source.get(), weight});
+    sources_.push_back(std::move(source));
+  };
+  const TrainingDataOptions& o = options_;
+  if (!pairs_.empty()) {
+    add(std::make_unique<TextPairSource>(TextPairSource::from_pairs(
+            featurizer, pairs_, fmt::format("{}", fmt::join(o.pair_files, ",")))),
+        o.pairs_weight);
+  }
+  if (has_beir() && o.beir_weight > 0) {
+    add(std::make_unique<TextPairSource>(
+            TextPairSource::from_beir(featurizer, beir_, train_qrels_, dev_.query_ids,
+                                      fmt::format("{}/qrels/{}.tsv", o.beir_dir, o.beir_split))),
+        o.beir_weight);
+  }
+  if (o.crops_weight > 0) {
+    if (!corpus_.empty()) {
+      add(std::make_unique<CorpusCropSource>(featurizer, corpus_, o.crops, o.corpus_path),
+          o.crops_weight);
+    } else if (has_beir()) {
+      add(std::make_unique<CorpusCropSource>(featurizer, beir_.corpus, o.crops,
+                                             o.beir_dir + "/corpus.jsonl"),
+          o.crops_weight);
+    }
+  }
+  TESSERA_CHECK(!out.empty(), "the training data gives no pairs (check the weights)");
+  return out;
+}
+
+std::string TrainingData::describe() const {
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& s : sources_) sources.push_back(s->describe());
+  const TrainingDataOptions& o = options_;
+  nlohmann::json out = {{"sources", sources},
+                        {"beir", o.beir_dir},
+                        {"beir_split", o.beir_split},
+                        {"beir_weight", o.beir_weight},
+                        {"dev_fraction", o.dev_fraction},
+                        {"dev_queries", dev_.query_ids.size()},
+                        {"corpus", o.corpus_path},
+                        {"crops_weight", o.crops_weight},
+                        {"pair_files", o.pair_files},
+                        {"pairs_weight", o.pairs_weight}};
+  return out.dump();
+}
+
+}  // namespace tessera

@@ -1,0 +1,89 @@
+// Sign codes against hand-packed bytes (numpy.packbits layout), Hamming top-k against the
+// bit-by-bit oracle.
+#include "tessera/index/binary_codes.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "../core/test_support.h"
+
+namespace tessera {
+namespace {
+
+using testing::error_message;
+using testing::Rng;
+using testing::ScopedNumThreads;
+
+TEST(PackSignBits, MostSignificantBitFirstLikeNumpyPackbits) {
+  // numpy.packbits(x > 0, axis=1) of these rows is [[143, 0], [127, 128]]: zero is a 0 bit.
+  const Tensor x = Tensor::from({2, 9}, {1, -1, 0, -0.5f, 2, 2, 2, 2, -1,  //
+                                         -3, 0.1f, 1, 1, 1, 1, 1, 1, 0.5f});
+  const BinaryCodes codes = pack_sign_bits(x);
+  EXPECT_EQ(codes.size, 2);
+  EXPECT_EQ(codes.bits, 9);
+  EXPECT_EQ(codes.code_bytes, 2);
+  EXPECT_EQ(codes.data, (std::vector<uint8_t>{143, 0, 127, 128}));
+  const BinaryCodes base = pack_sign_bits(x.slice_rows(1, 2));
+  const HammingTopK top = hamming_top_k(pack_sign_bits(x.slice_rows(0, 1)), base, 1);
+  EXPECT_EQ(top.distances[0], 5);  // 143 ^ 127 = 0b11110000 (4 bits), plus the last bit
+}
+
+TEST(PackSignBits, ReadsPrefixViews) {
+  const Tensor x = Tensor::from({2, 4}, {1, -1, 1, -1, -1, 1, -1, 1});
+  EXPECT_EQ(pack_sign_bits(x.prefix_cols(2)).data, (std::vector<uint8_t>{0x80, 0x40}));
+}
+
+BinaryCodes random_codes(int64_t n, int64_t bits, Rng& rng) {
+  Tensor x = Tensor::empty({n, bits});
+  // A bias towards positive values makes codes similar, so equal distances are common.
+  testing::fill_random(x, rng, -0.3f, 1.0f);
+  return pack_sign_bits(x);
+}
+
+void expect_same(const HammingTopK& actual, const HammingTopK& expected) {
+  ASSERT_EQ(actual.ids.size(), expected.ids.size());
+  for (size_t i = 0; i < actual.ids.size(); ++i) {
+    ASSERT_EQ(actual.ids[i], expected.ids[i]) << "slot " << i;
+    ASSERT_EQ(actual.distances[i], expected.distances[i]) << "slot " << i;
+  }
+}
+
+TEST(HammingTopK, MatchesNaiveForManyCodeWidths) {
+  Rng rng(21);
+  for (const int64_t bits : {5, 13, 64, 100, 256}) {
+    SCOPED_TRACE(bits);
+    const BinaryCodes base = random_codes(1500, bits, rng);
+    const BinaryCodes queries = random_codes(45, bits, rng);
+    expect_same(hamming_top_k(queries, base, 20), hamming_top_k_naive(queries, base, 20));
+  }
+}
+
+TEST(HammingTopK, BlocksSpanningTheBaseAndThreadCounts) {
+  Rng rng(22);
+  // 32-byte codes, 8192 per base block: 20000 codes cross two block boundaries.
+  const BinaryCodes base = random_codes(20000, 256, rng);
+  const BinaryCodes queries = random_codes(70, 256, rng);
+  const HammingTopK naive = hamming_top_k_naive(queries, base, 11);
+  ScopedNumThreads one(1);
+  expect_same(hamming_top_k(queries, base, 11), naive);
+  ScopedNumThreads two(2);
+  expect_same(hamming_top_k(queries, base, 11), naive);
+}
+
+TEST(HammingTopK, PadsAndRejectsMismatches) {
+  const BinaryCodes base = pack_sign_bits(Tensor::from({2, 3}, {1, 1, 1, -1, -1, -1}));
+  const BinaryCodes query = pack_sign_bits(Tensor::from({1, 3}, {1, -1, -1}));
+  const HammingTopK top = hamming_top_k(query, base, 4);
+  EXPECT_EQ(top.ids, (std::vector<int64_t>{1, 0, -1, -1}));
+  EXPECT_EQ(top.distances[0], 1);
+  EXPECT_EQ(top.distances[1], 2);
+  EXPECT_EQ(top.distances[2], std::numeric_limits<int32_t>::max());
+  const BinaryCodes wider = pack_sign_bits(Tensor::from({1, 4}, {1, 1, 1, 1}));
+  EXPECT_NE(error_message([&] { hamming_top_k(wider, base, 1); }).find("bits"), std::string::npos);
+  EXPECT_NE(error_message([&] { hamming_top_k(query, base, 0); }).find("k must be"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,0 +1,207 @@
+#include "tessera/train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tessera/core/kernels.h"
+#include "tessera/core/parallel.h"
+#include "tessera/train/text_pair_source.h"
+#include "train_test_support.h"
+
+namespace tessera {
+namespace {
+
+using testing::topic_featurizer;
+using testing::topic_model_options;
+using testing::topic_task;
+
+// Top-1 accuracy of the queries against all documents of the task.
+double top1_accuracy(const Model& model, const std::vector<TextPair>& pairs) {
+  std::vector<std::string> queries, documents;
+  for (const TextPair& p : pairs) {
+    queries.push_back(p.query);
+    documents.push_back(p.positive);
+  }
+  const Tensor q = model.embed(queries, 0, Tower::kQuery);
+  const Tensor d = model.embed(documents, 0, Tower::kDocument);
+  int correct = 0;
+  for (int64_t i = 0; i < q.dim(0); ++i) {
+    int64_t best = 0;
+    float best_score = -2;
+    for (int64_t j = 0; j < d.dim(0); ++j) {
+      const float s = kernels::dot(q.row(i), d.row(j), q.dim(1));
+      if (s > best_score) best_score = s, best = j;
+    }
+    correct += best == i;
+  }
+  return static_cast<double>(correct) / static_cast<double>(q.dim(0));
+}
+
+TrainerOptions small_options() {
+  TrainerOptions o;
+  o.epochs = 6;
+  o.batch_size = 16;
+  o.lr.base_lr = 0.05f;
+  o.seed = 11;
+  return o;
+}
+
+TEST(Trainer, LearnsToRetrieveTheTopicDocument) {
+  const auto task = topic_task(64, 20, 1);
+  Model model = Model::create(topic_featurizer(task).config(), topic_featurizer(task).vocabulary(),
+                              topic_model_options());
+  const double before = top1_accuracy(model, task.pairs);
+  const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+  Trainer trainer(model, {{&source, 1.0}}, small_options());
+  int64_t steps_seen = 0;
+  trainer.on_progress([&](const StepProgress& p) { steps_seen = p.step; });
+  const TrainReport report = trainer.run();
+  ASSERT_EQ(report.epochs.size(), 6u);
+  EXPECT_LT(report.epochs.back().loss, report.epochs.front().loss * 0.5);
+  EXPECT_EQ(steps_seen, report.steps);
+  EXPECT_EQ(report.pairs, 6 * 64);
+  const double after = top1_accuracy(model, task.pairs);
+  EXPECT_LT(before, 0.3);
+  EXPECT_GE(after, 0.95);
+}
+
+TEST(Trainer, TwoTowersProjectionAndSymmetricLossTrain) {
+  const auto task = topic_task(48, 20, 2);
+  ModelOptions mo = topic_model_options();
+  mo.two_towers = true;
+  mo.projection = true;
+  mo.table_dim = 24;
+  Model model =
+      Model::create(topic_featurizer(task).config(), topic_featurizer(task).vocabulary(), mo);
+  const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+  TrainerOptions o = small_options();
+  o.symmetric = true;
+  o.epochs = 10;
+  Trainer trainer(model, {{&source, 1.0}}, o);
+  const TrainReport report = trainer.run();
+  EXPECT_LT(report.epochs.back().loss, report.epochs.front().loss * 0.5);
+  EXPECT_GE(top1_accuracy(model, task.pairs), 0.9);
+}
+
+TEST(Trainer, NgameClustersMakeHarderBatches) {
+  // Topics come in families that share half their words. Clustered batches gather a family's
+  // queries, so their in-batch negatives are closer than in random batches of the same run.
+  const auto task = topic_task(64, 20, 3, 8);
+  auto train = [&](int64_t cluster_size) {
+    Model model = Model::create(topic_featurizer(task).config(),
+                                topic_featurizer(task).vocabulary(), topic_model_options());
+    const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+    TrainerOptions o = small_options();
+    o.ngame.cluster_size = cluster_size;
+    if (cluster_size > 1) o.ngame.double_at = {3};
+    o.ngame.cluster_dim = 0;
+    return Trainer(model, {{&source, 1.0}}, o).run();
+  };
+  const TrainReport random_batches = train(1);
+  const TrainReport clustered = train(4);  // 4, then 8 from epoch 4
+  EXPECT_EQ(clustered.epochs[0].cluster_size, 4);
+  EXPECT_EQ(clustered.epochs[5].cluster_size, 8);
+  EXPECT_EQ(random_batches.epochs[5].cluster_size, 1);
+  for (size_t e = 1; e < 6; ++e) {
+    EXPECT_GT(clustered.epochs[e].negative_cosine, random_batches.epochs[e].negative_cosine + 0.05)
+        << "epoch " << e + 1;
+  }
+}
+
+// Weights and optimizer state compared bit for bit.
+void expect_same_weights(const Model& a, const Model& b) {
+  const Tensor& x = a.tower(Tower::kQuery).table().value;
+  const Tensor& y = b.tower(Tower::kQuery).table().value;
+  ASSERT_EQ(x.numel(), y.numel());
+  for (int64_t i = 0; i < x.numel(); ++i) ASSERT_EQ(x.data()[i], y.data()[i]) << "at " << i;
+}
+
+TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
+  const auto task = topic_task(64, 20, 4);
+  const Featurizer f = topic_featurizer(task);
+  testing::TempDir dir;
+  TrainerOptions o = small_options();
+  o.ngame.cluster_size = 2;  // NGAME plans must survive the checkpoint too
+  o.ngame.double_at = {2};
+  o.ngame.recluster_every = 2;
+  o.checkpoint_path = (dir.path() / "run.checkpoint").string();
+  o.checkpoint_minutes = 0;  // after every step
+  o.metrics_log = (dir.path() / "log.jsonl").string();
+
+  Model whole = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  {
+    const TextPairSource source = TextPairSource::from_pairs(whole.featurizer(), task.pairs, "t");
+    TrainerOptions plain = o;
+    plain.checkpoint_path.clear();
+    plain.metrics_log.clear();
+    Trainer(whole, {{&source, 1.0}}, plain).run();
+  }
+  // A run that dies in the middle of epoch 4 (an exception from the progress callback).
+  {
+    Model model = Model::create(f.config(), f.vocabulary(), topic_model_options());
+    const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+    Trainer trainer(model, {{&source, 1.0}}, o);
+    trainer.on_progress([](const StepProgress& p) {
+      if (p.epoch == 4 && p.batch == 2) throw std::runtime_error("killed");
+    });
+    EXPECT_THROW(trainer.run(), std::runtime_error);
+  }
+  // A checkpoint also loads as a model.
+  EXPECT_NO_THROW(Model::load(o.checkpoint_path));
+  Model resumed = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  const TextPairSource source = TextPairSource::from_pairs(resumed.featurizer(), task.pairs, "t");
+  Trainer trainer(resumed, {{&source, 1.0}}, o);
+  trainer.resume(o.checkpoint_path);
+  const TrainReport report = trainer.run();
+  EXPECT_GT(report.resumed_from_step, 0);
+  EXPECT_EQ(report.epochs.size(), 6u);
+  expect_same_weights(whole, resumed);
+  // The log holds each epoch once: three before the crash, three after.
+  std::ifstream log(o.metrics_log);
+  int lines = 0;
+  for (std::string line; std::getline(log, line);) ++lines;
+  EXPECT_EQ(lines, 6);
+}
+
+TEST(Trainer, ResumeRejectsAnotherRunsCheckpoint) {
+  const auto task = topic_task(32, 10, 5);
+  const Featurizer f = topic_featurizer(task);
+  testing::TempDir dir;
+  TrainerOptions o = small_options();
+  o.epochs = 1;
+  o.checkpoint_path = (dir.path() / "c").string();
+  o.checkpoint_minutes = 0;
+  Model model = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+  Trainer(model, {{&source, 1.0}}, o).run();
+  TrainerOptions other = o;
+  other.seed = 12;
+  Trainer different(model, {{&source, 1.0}}, other);
+  const std::string message = testing::error_message([&] { different.resume(o.checkpoint_path); });
+  EXPECT_NE(message.find("seed"), std::string::npos) << message;
+  // A model file is not a checkpoint.
+  const std::string plain = (dir.path() / "model.safetensors").string();
+  model.save(plain);
+  EXPECT_NE(
+      testing::error_message([&] { different.resume(plain); }).find("not a training checkpoint"),
+      std::string::npos);
+}
+
+TEST(Trainer, RejectsBadOptions) {
+  const auto task = topic_task(8, 5, 6);
+  const Featurizer f = topic_featurizer(task);
+  Model model = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+  TrainerOptions o = small_options();
+  o.batch_size = 1;
+  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
+  o = small_options();
+  o.prefix_weights = {1, 2, 3};
+  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
+  EXPECT_THROW(Trainer(model, {}, small_options()), Error);
+}
+
+}  // namespace
+}  // namespace tessera
