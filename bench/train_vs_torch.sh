@@ -27,7 +27,8 @@ for round in $(seq "$rounds"); do
     /usr/bin/python3 -c 'import json, sys; print(round(json.load(sys.stdin)["train_s"], 2))')
   start=$(date +%s.%N)
   build/tessera train --beir "$beir" --no-stem --no-stop-words --no-symmetric --max-tokens 256 \
-    --batch-size 256 --lr 0.01 --pairs-per-doc 2 --beir-weight 1 --epochs 10 --threads 2 \
+    --batch-size 256 --lr 0.01 --scale 20 --pairs-per-doc 2 --beir-weight 1 --epochs 10 \
+    --typo 0 --word-drop 0 --shuffle-window 0 --ngame-cluster-size 1 --threads 2 \
     --quiet --out "$work/m.safetensors" 2>"$work/log"
   wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
   train=$(sed -nE 's/.*training ([0-9.]+)s.*/\1/p' "$work/log")

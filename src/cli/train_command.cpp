@@ -46,8 +46,9 @@ struct TrainArgs {
   bool quiet = false;
 
   // Defaults chosen on a dev split of SciFact's train qrels (see the README): stemmed words
-  // without stop words, documents cut at 256 tokens, symmetric loss, 4 crops per document, each
-  // judged pair twice per epoch, batches of 512 at lr 0.02.
+  // without stop words, documents cut at 256 tokens, symmetric loss at scale 8, 4 crops per
+  // document with perturbed queries, each judged pair twice per epoch, batches of 512 at lr
+  // 0.02, NGAME clusters of 8 queries doubling at epochs 4 and 7.
   TrainArgs() {
     featurizer.config.tokenizer.stem = true;
     featurizer.config.tokenizer.remove_stop_words = true;
@@ -57,6 +58,12 @@ struct TrainArgs {
     trainer.symmetric = true;
     trainer.batch_size = 512;
     trainer.lr.base_lr = 0.02f;
+    trainer.scale = 8.0f;
+    data.crops.perturb.typo = 0.05;
+    data.crops.perturb.word_drop = 0.1;
+    data.crops.perturb.shuffle_window = 3;
+    trainer.ngame.cluster_size = 8;
+    ngame_double_at = "4,7";
   }
 };
 
@@ -227,7 +234,8 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->capture_default_str()
       ->group("Training");
   cmd.add_option("--ngame-double-at", a.ngame_double_at,
-                 "NGAME: epochs (1-based) at which the cluster size doubles, e.g. 3,5")
+                 "NGAME: epochs (1-based) at which the cluster size doubles (\"\": never)")
+      ->capture_default_str()
       ->group("Training");
   cmd.add_option("--ngame-recluster-every", t.ngame.recluster_every,
                  "NGAME: epochs between clusterings")

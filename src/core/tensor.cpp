@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -20,12 +21,30 @@ constexpr size_t kAlignment = 64;
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kHugeThreshold = size_t{8} << 20;
 
-void* allocate_bytes(size_t bytes) {
-  if (bytes < kHugeThreshold) return std::aligned_alloc(kAlignment, bytes);
+// Memory of a tensor: big ones are fresh anonymous mappings, which the kernel hands out zeroed
+// and faults in page by page on first touch, so a zero-filled optimizer state costs nothing
+// until a row is updated, and rows a sparse training never touches are never materialized.
+struct Block {
+  void* memory = nullptr;
+  size_t bytes = 0;     // mapped length; 0: from aligned_alloc
+  bool zeroed = false;  // already zero (a fresh mapping)
+};
+
+Block allocate_block(size_t bytes) {
+  if (bytes < kHugeThreshold) return {std::aligned_alloc(kAlignment, bytes), 0, false};
+  // Twice the huge-page size over, so a 2 MiB-aligned start can be cut out of the mapping.
   bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  void* memory = std::aligned_alloc(kHugePage, bytes);
-  if (memory != nullptr) madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: may be ignored
-  return memory;
+  const size_t mapped = bytes + kHugePage;
+  void* raw = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return {};
+  const auto start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > start) munmap(raw, aligned - start);
+  const size_t tail = mapped - (aligned - start) - bytes;
+  if (tail > 0) munmap(reinterpret_cast<void*>(aligned + bytes), tail);
+  void* memory = reinterpret_cast<void*>(aligned);
+  madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: may be ignored
+  return {memory, bytes, true};
 }
 
 void check_shape(std::span<const int64_t> shape) {
@@ -37,7 +56,7 @@ void check_shape(std::span<const int64_t> shape) {
 }
 }  // namespace
 
-Tensor Tensor::allocate(std::span<const int64_t> shape) {
+Tensor Tensor::allocate(std::span<const int64_t> shape, bool* zeroed) {
   check_shape(shape);
   Tensor t;
   t.ndim_ = static_cast<int>(shape.size());
@@ -47,10 +66,18 @@ Tensor Tensor::allocate(std::span<const int64_t> shape) {
   const size_t bytes =
       std::max<size_t>(kAlignment, (static_cast<size_t>(n) * sizeof(float) + kAlignment - 1) /
                                        kAlignment * kAlignment);
-  void* memory = allocate_bytes(bytes);
-  TESSERA_CHECK(memory != nullptr, "out of memory allocating a tensor of {} floats", n);
-  t.storage_ = std::shared_ptr<float>(static_cast<float*>(memory), [](float* p) { std::free(p); });
+  const Block block = allocate_block(bytes);
+  TESSERA_CHECK(block.memory != nullptr, "out of memory allocating a tensor of {} floats", n);
+  if (block.bytes == 0) {
+    t.storage_ =
+        std::shared_ptr<float>(static_cast<float*>(block.memory), [](float* p) { std::free(p); });
+  } else {
+    const size_t mapped = block.bytes;
+    t.storage_ = std::shared_ptr<float>(static_cast<float*>(block.memory),
+                                        [mapped](float* p) { munmap(p, mapped); });
+  }
   t.data_ = t.storage_.get();
+  if (zeroed != nullptr) *zeroed = block.zeroed;
   return t;
 }
 
@@ -63,8 +90,9 @@ Tensor Tensor::zeros(std::initializer_list<int64_t> shape) {
   return zeros(std::span<const int64_t>(shape.begin(), shape.size()));
 }
 Tensor Tensor::zeros(std::span<const int64_t> shape) {
-  Tensor t = allocate(shape);
-  std::memset(t.data_, 0, static_cast<size_t>(t.numel()) * sizeof(float));
+  bool zeroed = false;
+  Tensor t = allocate(shape, &zeroed);
+  if (!zeroed) std::memset(t.data_, 0, static_cast<size_t>(t.numel()) * sizeof(float));
   return t;
 }
 

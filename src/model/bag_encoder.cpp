@@ -5,24 +5,44 @@
 
 #include "tessera/core/check.h"
 #include "tessera/core/matmul.h"
+#include "tessera/core/parallel.h"
 
 namespace tessera {
 
 namespace {
 
-// N(0, stddev^2) by Box-Muller over the raw 64-bit engine: std::normal_distribution differs
-// between standard libraries, and a seed must give the same model everywhere.
+// N(0, stddev^2) by Box-Muller over SplitMix64 streams: std::normal_distribution differs
+// between standard libraries, and a seed must give the same model everywhere. The tensor is
+// filled in fixed chunks, each from its own stream seeded by one draw of rng and the chunk's
+// index, so it fills in parallel and the values do not depend on the thread count.
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng) {
-  constexpr double kScale = 1.0 / 9007199254740992.0;                                // 2^-53
-  auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * kScale; };  // (0, 1)
+  constexpr int64_t kChunk = 1 << 16;  // even, so Box-Muller pairs never straddle chunks
+  const uint64_t seed = rng();
   float* data = tensor.data();
   const int64_t n = tensor.numel();
-  for (int64_t i = 0; i < n; i += 2) {
-    const double radius = std::sqrt(-2.0 * std::log(uniform()));
-    const double angle = 2.0 * std::numbers::pi * uniform();
-    data[i] = static_cast<float>(stddev * radius * std::cos(angle));
-    if (i + 1 < n) data[i + 1] = static_cast<float>(stddev * radius * std::sin(angle));
-  }
+  parallel_for((n + kChunk - 1) / kChunk, [&](int64_t begin, int64_t end, int) {
+    for (int64_t chunk = begin; chunk < end; ++chunk) {
+      uint64_t state = seed ^ (static_cast<uint64_t>(chunk) * 0xd1b54a32d192ed03ull);
+      constexpr double kScale = 1.0 / 9007199254740992.0;  // 2^-53
+      auto uniform = [&] {                                 // (0, 1)
+        return (static_cast<double>(splitmix64(state) >> 11) + 0.5) * kScale;
+      };
+      const int64_t last = std::min(n, (chunk + 1) * kChunk);
+      for (int64_t i = chunk * kChunk; i < last; i += 2) {
+        const double radius = std::sqrt(-2.0 * std::log(uniform()));
+        const double angle = 2.0 * std::numbers::pi * uniform();
+        data[i] = static_cast<float>(stddev * radius * std::cos(angle));
+        if (i + 1 < last) data[i + 1] = static_cast<float>(stddev * radius * std::sin(angle));
+      }
+    }
+  });
 }
 
 Tensor zero_table(const std::string& name, int64_t num_features, int64_t table_dim) {

@@ -74,7 +74,8 @@ class Tensor {
   bool same_shape(const Tensor& other) const;
 
  private:
-  static Tensor allocate(std::span<const int64_t> shape);
+  // Uninitialized memory; *zeroed (when given) says whether it happens to be zero already.
+  static Tensor allocate(std::span<const int64_t> shape, bool* zeroed = nullptr);
 
   std::shared_ptr<float> storage_;  // keeps owning memory alive; empty for caller-owned views
   float* data_ = nullptr;
