@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -67,8 +68,10 @@ struct TrainArgs {
   }
 };
 
-std::vector<int64_t> parse_int_list(const std::string& text, const char* what) {
-  std::vector<int64_t> out;
+// "a,b,c" -> values; a malformed item is a usage error naming the option.
+template <typename T>
+std::vector<T> parse_list(const std::string& text, const char* what) {
+  std::vector<T> out;
   if (text.empty()) return out;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -76,11 +79,15 @@ std::vector<int64_t> parse_int_list(const std::string& text, const char* what) {
     const std::string item = text.substr(pos, comma - pos);
     try {
       size_t used = 0;
-      out.push_back(std::stoll(item, &used));
+      if constexpr (std::is_integral_v<T>) {
+        out.push_back(std::stoll(item, &used));
+      } else {
+        out.push_back(std::stof(item, &used));
+      }
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      throw CLI::ValidationError(
-          what, fmt::format("expected comma-separated integers, got \"{}\"", text));
+      throw CLI::ValidationError(what,
+                                 fmt::format("expected comma-separated numbers, got \"{}\"", text));
     }
     pos = comma + 1;
   }
@@ -300,11 +307,9 @@ void run_train(TrainArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   const FeaturizerConfig config = a.featurizer.resolve();
   a.model.pooling = resolve_pooling(a.pooling);
-  a.model.prefixes = parse_int_list(a.prefixes, "--prefixes");
-  for (int64_t w : parse_int_list(a.prefix_weights, "--prefix-weights")) {
-    a.trainer.prefix_weights.push_back(static_cast<float>(w));
-  }
-  for (int64_t e : parse_int_list(a.ngame_double_at, "--ngame-double-at")) {
+  a.model.prefixes = parse_list<int64_t>(a.prefixes, "--prefixes");
+  a.trainer.prefix_weights = parse_list<float>(a.prefix_weights, "--prefix-weights");
+  for (int64_t e : parse_list<int64_t>(a.ngame_double_at, "--ngame-double-at")) {
     a.trainer.ngame.double_at.push_back(e - 1);
   }
   a.trainer.lr.decay = resolve_decay(a.decay);

@@ -38,39 +38,25 @@ struct BatchBags {
   int64_t size = 0;
 };
 
-// Mean cosine of q_i and d_j over i != j (d includes the extra negatives), from unit rows:
-// (sum_i q_i) . (sum_j d_j) minus the diagonal.
+// Mean cosine of q_i and d_j over i != j (d includes the extra negatives):
+// (sum_i q_i / |q_i|) . (sum_j d_j / |d_j|) minus the diagonal, in O((B + N) dim).
 double mean_negative_cosine(const Tensor& q, const Tensor& d) {
   const int64_t width = q.dim(1), b = q.dim(0), n = d.dim(0);
   if (b * n - b <= 0) return 0.0;
-  auto unit_sum = [&](const Tensor& t, std::vector<Tensor>* units) {
-    std::vector<float> sum(static_cast<size_t>(width), 0.0f);
-    for (int64_t i = 0; i < t.dim(0); ++i) {
-      const float norm = std::sqrt(kernels::sum_squares(t.row(i), width));
-      const float inv = norm > 0 ? 1.0f / norm : 0.0f;
-      kernels::axpy(inv, t.row(i), sum.data(), width);
-      if (units != nullptr) {
-        Tensor u = Tensor::zeros({width});
-        kernels::axpy(inv, t.row(i), u.data(), width);
-        units->push_back(std::move(u));
-      }
-    }
-    return sum;
+  auto inverse_norm = [&](const float* row) {
+    const float norm = std::sqrt(kernels::sum_squares(row, width));
+    return norm > 0 ? 1.0f / norm : 0.0f;
   };
-  std::vector<Tensor> qu, du;
-  const std::vector<float> qs = unit_sum(q, &qu);
-  const std::vector<float> ds = unit_sum(d.slice_rows(0, b), &du);
-  std::vector<float> all = ds;
-  if (n > b) {
-    const std::vector<float> extra = unit_sum(d.slice_rows(b, n), nullptr);
-    for (int64_t i = 0; i < width; ++i)
-      all[static_cast<size_t>(i)] += extra[static_cast<size_t>(i)];
-  }
-  double total = kernels::dot(qs.data(), all.data(), width);
+  std::vector<float> q_sum(static_cast<size_t>(width), 0.0f), d_sum(q_sum);
+  double diagonal = 0.0;
   for (int64_t i = 0; i < b; ++i) {
-    total -=
-        kernels::dot(qu[static_cast<size_t>(i)].data(), du[static_cast<size_t>(i)].data(), width);
+    const float iq = inverse_norm(q.row(i)), id = inverse_norm(d.row(i));
+    kernels::axpy(iq, q.row(i), q_sum.data(), width);
+    diagonal += static_cast<double>(iq * id * kernels::dot(q.row(i), d.row(i), width));
   }
+  for (int64_t j = 0; j < n; ++j)
+    kernels::axpy(inverse_norm(d.row(j)), d.row(j), d_sum.data(), width);
+  const double total = kernels::dot(q_sum.data(), d_sum.data(), width) - diagonal;
   return total / static_cast<double>(b * n - b);
 }
 

@@ -245,6 +245,9 @@ fi
 expect 0 "help of train" -- "$tessera" train --help
 check "train help names the NGAME options" grep -q -- '--ngame-cluster-size' "$out"
 expect 2 "train without --out" -- "$tessera" train --pairs "$work/pairs.tsv"
+expect 2 "train with malformed prefix weights" -- "$tessera" train --pairs "$work/pairs.tsv" \
+  --prefix-weights 1,x --out "$work/t.safetensors"
+check "prefix-weight error names the option" grep -q -- '--prefix-weights' "$err"
 expect 1 "train without data" -- "$tessera" train --out "$work/t.safetensors"
 check "no-data error says what to give" grep -q 'give a BEIR directory, a corpus or pair files' "$err"
 expect 1 "train on a missing pairs file" -- "$tessera" train --pairs "$work/none.tsv" \
