@@ -229,6 +229,9 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
       ->group("Training");
+  cmd.add_flag("--learn-scale", t.learn_scale,
+               "Learn the inverse temperature (from --scale, kept in [1, 100])")
+      ->group("Training");
   cmd.add_flag("--symmetric,!--no-symmetric", t.symmetric,
                "Add the document -> query direction to the loss")
       ->capture_default_str()
@@ -330,6 +333,7 @@ void run_train(TrainArgs& a) {
                             {"warmup", a.trainer.warmup_fraction},
                             {"optimizer", a.optimizer},
                             {"scale", a.trainer.scale},
+                            {"learn_scale", a.trainer.learn_scale},
                             {"symmetric", a.trainer.symmetric},
                             {"ngame_cluster_size", a.trainer.ngame.cluster_size},
                             {"ngame_double_at", a.ngame_double_at},
@@ -384,8 +388,9 @@ void run_train(TrainArgs& a) {
     for (const auto& [k, v] : e.eval) eval += fmt::format(", dev {} {:.4f}", k, v);
     fmt::print(stderr,
                "train: epoch {}: {} pairs in {} batches, loss {:.4f}, in-batch negative cosine "
-               "{:.3f} (clusters of {}){}\n",
-               e.epoch + 1, e.pairs, e.batches, e.loss, e.negative_cosine, e.cluster_size, eval);
+               "{:.3f} (clusters of {}), scale {:.2f}{}\n",
+               e.epoch + 1, e.pairs, e.batches, e.loss, e.negative_cosine, e.cluster_size, e.scale,
+               eval);
   }
 
   nlohmann::json provenance = {{"data", nlohmann::json::parse(data.describe())},

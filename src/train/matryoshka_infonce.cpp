@@ -173,13 +173,19 @@ void backward_fused(const Saved& saved, const Tensor& q, const Tensor& d, float 
   }
 }
 
-}  // namespace
-
-Var matryoshka_infonce(const Var& queries, const Var& documents,
-                       const MatryoshkaInfoNceOptions& options) {
+// The fused op; with a scale Var (one element) the inverse temperature is its value and it
+// receives d loss / d scale = sum_k w_k / B sum_i (sum_j p_ij c_ij - c_ii).
+Var fused_infonce(const Var& queries, const Var& documents, const Var* scale_var,
+                  const MatryoshkaInfoNceOptions& options) {
   auto saved = std::make_shared<Saved>();
   saved->setup = resolve(queries, documents, options);
   saved->scale = options.scale;
+  if (scale_var != nullptr) {
+    TESSERA_CHECK(scale_var->value().numel() == 1, "the InfoNCE scale must have one element");
+    saved->scale = scale_var->value().data()[0];
+  }
+  TESSERA_CHECK(std::isfinite(saved->scale) && saved->scale > 0,
+                "the InfoNCE scale must be finite and > 0, got {}", saved->scale);
   const auto& pre = saved->setup.prefixes;
   const int64_t prefixes = static_cast<int64_t>(pre.size());
   const Tensor& q = queries.value();
@@ -196,7 +202,7 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
   // row_loss[k * rows + i]: the cross-entropy of query i at prefix k.
   std::vector<double> row_loss(static_cast<size_t>(prefixes * rows));
   const auto& kt = kernels::active();
-  const float scale = options.scale;
+  const float scale = saved->scale;
   const int64_t tiles = (rows + kTileRows - 1) / kTileRows;
   parallel_for_dynamic(
       tiles,
@@ -235,28 +241,56 @@ Var matryoshka_infonce(const Var& queries, const Var& documents,
     loss += saved->setup.weights[static_cast<size_t>(k)] * sum / static_cast<double>(rows);
   }
 
-  const Var inputs[] = {queries, documents};
+  std::vector<Var> inputs = {queries, documents};
+  if (scale_var != nullptr) inputs.push_back(*scale_var);
   const int iq = queries.id(), id = documents.id();
-  return queries.graph()->record(Tensor::from({1}, {static_cast<float>(loss)}), inputs,
-                                 [saved, iq, id](Graph& g, const Tensor& dloss) {
-                                   const Tensor& qv = g.value(iq);
-                                   const Tensor& dv = g.value(id);
-                                   Tensor dq = Tensor::zeros({qv.dim(0), qv.dim(1)});
-                                   Tensor dd = Tensor::zeros({dv.dim(0), dv.dim(1)});
-                                   backward_fused(*saved, qv, dv, dloss.data()[0], dq, dd);
-                                   if (g.requires_grad(iq)) {
-                                     Tensor& gq = g.grad(iq);
-                                     for (int64_t i = 0; i < dq.rows(); ++i) {
-                                       kernels::axpy(1.0f, dq.row(i), gq.row(i), dq.cols());
-                                     }
-                                   }
-                                   if (g.requires_grad(id)) {
-                                     Tensor& gd = g.grad(id);
-                                     for (int64_t j = 0; j < dd.rows(); ++j) {
-                                       kernels::axpy(1.0f, dd.row(j), gd.row(j), dd.cols());
-                                     }
-                                   }
-                                 });
+  const int is = scale_var != nullptr ? scale_var->id() : -1;
+  return queries.graph()->record(
+      Tensor::from({1}, {static_cast<float>(loss)}), inputs,
+      [saved, iq, id, is](Graph& g, const Tensor& dloss) {
+        const Tensor& qv = g.value(iq);
+        const Tensor& dv = g.value(id);
+        Tensor dq = Tensor::zeros({qv.dim(0), qv.dim(1)});
+        Tensor dd = Tensor::zeros({dv.dim(0), dv.dim(1)});
+        backward_fused(*saved, qv, dv, dloss.data()[0], dq, dd);
+        if (g.requires_grad(iq)) {
+          Tensor& gq = g.grad(iq);
+          for (int64_t i = 0; i < dq.rows(); ++i) {
+            kernels::axpy(1.0f, dq.row(i), gq.row(i), dq.cols());
+          }
+        }
+        if (g.requires_grad(id)) {
+          Tensor& gd = g.grad(id);
+          for (int64_t j = 0; j < dd.rows(); ++j) {
+            kernels::axpy(1.0f, dd.row(j), gd.row(j), dd.cols());
+          }
+        }
+        if (is >= 0 && g.requires_grad(is)) {
+          const int64_t batch = qv.dim(0), columns = dv.dim(0);
+          double total = 0.0;
+          for (size_t k = 0; k < saved->cosines.size(); ++k) {
+            double sum = 0.0;
+            for (int64_t i = 0; i < batch; ++i) {
+              const float* c = saved->cosines[k].row(i);
+              sum += kernels::dot(saved->probs[k].row(i), c, columns) - c[i];
+            }
+            total += saved->setup.weights[k] * sum / static_cast<double>(batch);
+          }
+          g.grad(is).data()[0] += static_cast<float>(total) * dloss.data()[0];
+        }
+      });
+}
+
+}  // namespace
+
+Var matryoshka_infonce(const Var& queries, const Var& documents,
+                       const MatryoshkaInfoNceOptions& options) {
+  return fused_infonce(queries, documents, nullptr, options);
+}
+
+Var matryoshka_infonce(const Var& queries, const Var& documents, const Var& scale,
+                       const MatryoshkaInfoNceOptions& options) {
+  return fused_infonce(queries, documents, &scale, options);
 }
 
 Var matryoshka_infonce_reference(const Var& queries, const Var& documents,

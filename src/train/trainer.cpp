@@ -60,6 +60,19 @@ double mean_negative_cosine(const Tensor& q, const Tensor& d) {
   return total / static_cast<double>(b * n - b);
 }
 
+// exp(x) elementwise, for the learned scale (kept as its log so that it stays positive).
+Var exp_of(const Var& x) {
+  Tensor out = Tensor::empty(x.value().shape());
+  for (int64_t i = 0; i < out.numel(); ++i) out.data()[i] = std::exp(x.value().data()[i]);
+  const int ix = x.id();
+  const Var inputs[] = {x};
+  return x.graph()->record(out, inputs, [ix, out](Graph& g, const Tensor& dout) {
+    if (!g.requires_grad(ix)) return;
+    Tensor& gx = g.grad(ix);
+    for (int64_t i = 0; i < out.numel(); ++i) gx.data()[i] += dout.data()[i] * out.data()[i];
+  });
+}
+
 // The pooled (and projected) output of a tower for bags, on the graph.
 Var encode_on(Graph& graph, BagEncoder& tower, Bags bags) {
   Var out = embedding_bag(graph, tower.table(), std::move(bags), tower.pooling());
@@ -97,6 +110,7 @@ json report_to_json(const EpochReport& r) {
           {"loss", r.loss},
           {"negative_cosine", r.negative_cosine},
           {"cluster_size", r.cluster_size},
+          {"scale", r.scale},
           {"train_seconds", r.seconds},
           {"eval", eval}};
 }
@@ -109,6 +123,7 @@ EpochReport report_from_json(const json& j) {
   r.loss = j.at("loss").get<double>();
   r.negative_cosine = j.at("negative_cosine").get<double>();
   r.cluster_size = j.at("cluster_size").get<int64_t>();
+  r.scale = j.at("scale").get<double>();
   r.seconds = j.at("train_seconds").get<double>();
   for (const auto& [k, v] : j.at("eval").items()) r.eval[k] = v.get<double>();
   return r;
@@ -123,6 +138,8 @@ struct Trainer::State {
   MatryoshkaInfoNceOptions loss;
   std::unique_ptr<Optimizer> table_optimizer;
   std::unique_ptr<Optimizer> dense_optimizer;  // null without projections
+  Parameter log_scale = Parameter::dense("log_scale", Tensor::zeros({1}));
+  std::unique_ptr<Optimizer> scale_optimizer;  // only with learn_scale
   LrSchedule schedule;
 
   // Where the run stands (all of it goes into checkpoints).
@@ -278,9 +295,18 @@ struct Trainer::State {
       q = encode_on(graph, model.tower(Tower::kQuery), std::move(bags.queries));
       d = encode_on(graph, model.tower(Tower::kDocument), std::move(bags.documents));
     }
-    Var total = matryoshka_infonce(q, d, loss);
-    if (options.symmetric) {
-      total = scale(add(total, matryoshka_infonce(slice_rows(d, 0, b), q, loss)), 0.5f);
+    Var total;
+    if (scale_optimizer) {
+      const Var s = exp_of(graph.param(log_scale));
+      total = matryoshka_infonce(q, d, s, loss);
+      if (options.symmetric) {
+        total = scale(add(total, matryoshka_infonce(slice_rows(d, 0, b), q, s, loss)), 0.5f);
+      }
+    } else {
+      total = matryoshka_infonce(q, d, loss);
+      if (options.symmetric) {
+        total = scale(add(total, matryoshka_infonce(slice_rows(d, 0, b), q, loss)), 0.5f);
+      }
     }
     const double negative = mean_negative_cosine(q.value(), d.value());
     graph.backward(total);
@@ -290,15 +316,28 @@ struct Trainer::State {
       dense_optimizer->step(lr);
       dense_optimizer->zero_grad();
     }
+    if (scale_optimizer) {
+      scale_optimizer->step(lr);
+      scale_optimizer->zero_grad();
+      float& v = log_scale.value.data()[0];
+      v = std::clamp(v, 0.0f, std::log(100.0f));
+    }
     return {total.item(), negative};
   }
 
+  // Everything but the model's weights that a checkpoint must hold.
   std::vector<std::pair<std::string, Tensor*>> optimizer_state() {
     auto out = table_optimizer->state();
-    if (dense_optimizer) {
-      for (auto& entry : dense_optimizer->state()) out.push_back(std::move(entry));
+    for (Optimizer* o : {dense_optimizer.get(), scale_optimizer.get()}) {
+      if (o == nullptr) continue;
+      for (auto& entry : o->state()) out.push_back(std::move(entry));
     }
+    if (scale_optimizer) out.emplace_back("log_scale", &log_scale.value);
     return out;
+  }
+
+  float current_scale() const {
+    return scale_optimizer ? std::exp(log_scale.value.data()[0]) : options.scale;
   }
 
   json state_json() const {
@@ -382,6 +421,13 @@ Trainer::Trainer(Model& model, std::vector<WeightedSource> sources, TrainerOptio
     s.dense_optimizer = std::make_unique<Adam>(dense, adamw);
   }
 
+  if (o.learn_scale) {
+    TESSERA_CHECK(o.scale >= 1 && o.scale <= 100, "a learned scale starts in [1, 100], got {}",
+                  o.scale);
+    s.log_scale.value.data()[0] = std::log(o.scale);
+    s.scale_optimizer = std::make_unique<Adam>(std::vector<Parameter*>{&s.log_scale});
+  }
+
   // The schedule's length: the epochs' pairs over the batch size (duplicates may add a batch).
   int64_t pairs = static_cast<int64_t>(draw_slots(s.sources, o.seed, 0).size());
   const int64_t total = o.epochs * ((pairs + o.batch_size - 1) / o.batch_size);
@@ -445,6 +491,7 @@ void Trainer::resume(const std::string& path) {
     const auto optimizer_steps = state.at("optimizer_steps").get<int64_t>();
     s.table_optimizer->restore_steps(optimizer_steps);
     if (s.dense_optimizer) s.dense_optimizer->restore_steps(optimizer_steps);
+    if (s.scale_optimizer) s.scale_optimizer->restore_steps(optimizer_steps);
     // Where the run stands.
     s.epoch = state.at("epoch").get<int64_t>();
     s.next_batch = state.at("next_batch").get<int64_t>();
@@ -557,6 +604,7 @@ TrainReport Trainer::run() {
     epoch.negative_cosine =
         s.epoch_batches > 0 ? s.negative_sum / static_cast<double>(s.epoch_batches) : 0.0;
     epoch.cluster_size = s.cluster_size;
+    epoch.scale = s.current_scale();
     epoch.seconds = s.epoch_seconds;
     if (evaluate_) epoch.eval = evaluate_(s.model);
     s.report.epochs.push_back(epoch);

@@ -195,5 +195,26 @@ TEST(MatryoshkaInfoNce, RejectsBadOptionsAndShapes) {
   EXPECT_THROW(matryoshka_infonce(q, g.constant(Tensor::zeros({4, 7})), {}), Error);  // widths
 }
 
+TEST(MatryoshkaInfoNce, LearnedScaleGetsTheGradientOfTheLoss) {
+  Rng rng(21);
+  const Tensor q = random_tensor({5, 8}, rng);
+  const Tensor d = random_tensor({7, 8}, rng);
+  const MatryoshkaInfoNceOptions o = three_prefixes(0.0f);  // the scale comes from the Var
+  const float scale = 6.0f;
+  Graph graph;
+  const Var s = graph.leaf(Tensor::from({1}, {scale}));
+  const Var loss = matryoshka_infonce(graph.leaf(q), graph.leaf(d), s, o);
+  MatryoshkaInfoNceOptions fixed = o;
+  fixed.scale = scale;
+  EXPECT_NEAR(loss.item(), naive_loss(q, d, fixed), 1e-4);
+  graph.backward(loss);
+  const double h = 1e-3;
+  fixed.scale = static_cast<float>(scale + h);
+  const double up = naive_loss(q, d, fixed);
+  fixed.scale = static_cast<float>(scale - h);
+  const double down = naive_loss(q, d, fixed);
+  EXPECT_NEAR(s.grad().data()[0], (up - down) / (2 * h), 1e-3);
+}
+
 }  // namespace
 }  // namespace tessera

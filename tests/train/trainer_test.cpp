@@ -129,6 +129,8 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   o.ngame.cluster_size = 2;  // NGAME plans must survive the checkpoint too
   o.ngame.double_at = {2};
   o.ngame.recluster_every = 2;
+  o.learn_scale = true;  // and the learned scale with its optimizer state
+  o.scale = 10.0f;
   o.checkpoint_path = (dir.path() / "run.checkpoint").string();
   o.checkpoint_minutes = 0;  // after every step
   o.metrics_log = (dir.path() / "log.jsonl").string();
@@ -161,6 +163,7 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   EXPECT_GT(report.resumed_from_step, 0);
   EXPECT_EQ(report.epochs.size(), 6u);
   expect_same_weights(whole, resumed);
+  EXPECT_NE(report.epochs.back().scale, 10.0);  // it was learned
   // The log holds each epoch once: three before the crash, three after.
   std::ifstream log(o.metrics_log);
   int lines = 0;
@@ -202,6 +205,10 @@ TEST(Trainer, RejectsBadOptions) {
   EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
   o = small_options();
   o.prefix_weights = {1, 2, 3};
+  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
+  o = small_options();
+  o.learn_scale = true;
+  o.scale = 500.0f;
   EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
   EXPECT_THROW(Trainer(model, {}, small_options()), Error);
 }

@@ -27,6 +27,12 @@ struct MatryoshkaInfoNceOptions {
 Var matryoshka_infonce(const Var& queries, const Var& documents,
                        const MatryoshkaInfoNceOptions& options);
 
+// The same loss with a learned inverse temperature: `scale` is a one-element Var (e.g. the exp of
+// a log-scale parameter, as CLIP learns it) whose value replaces options.scale and which receives
+// its gradient.
+Var matryoshka_infonce(const Var& queries, const Var& documents, const Var& scale,
+                       const MatryoshkaInfoNceOptions& options);
+
 // The same loss composed from the generic ops (prefix, l2_normalize, matmul, cross_entropy):
 // the reference the fused op is tested against.
 Var matryoshka_infonce_reference(const Var& queries, const Var& documents,

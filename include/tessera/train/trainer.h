@@ -47,7 +47,8 @@ struct TrainerOptions {
   SparseOptimizerKind table_optimizer = SparseOptimizerKind::kAdam;
   float dense_weight_decay = 0.01f;   // AdamW, for projections
   std::vector<float> prefix_weights;  // empty: 1 per model prefix
-  float scale = 20.0f;                // inverse temperature
+  float scale = 20.0f;                // inverse temperature (the start value when learned)
+  bool learn_scale = false;           // learn log(scale) with Adam, kept in [1, 100] (as CLIP)
   bool symmetric = false;
   NgameOptions ngame;
   uint64_t seed = 0;
@@ -72,6 +73,7 @@ struct EpochReport {
   double loss = 0;             // mean over the epoch's batches
   double negative_cosine = 0;  // mean cosine of in-batch negatives (largest prefix)
   int64_t cluster_size = 1;
+  double scale = 0;                    // the inverse temperature at the end of the epoch
   double seconds = 0;                  // training time of the epoch
   std::map<std::string, double> eval;  // the evaluation hook's metrics, if any
 };
