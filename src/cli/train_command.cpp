@@ -16,6 +16,7 @@
 #include "progress.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
+#include "tessera/eval/pair_accuracy.h"
 #include "tessera/eval/retrieval_benchmark.h"
 #include "tessera/model/model.h"
 #include "tessera/text/vocabulary_builder.h"
@@ -108,7 +109,8 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--dev-fraction", a.data.dev_fraction,
-                 "Hold out this share of the split's queries; report nDCG@10 on them every epoch")
+                 "Hold out this share of the BEIR split's queries (nDCG@10) and of the pairs "
+                 "(accuracy@1), scored after every epoch")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str()
       ->group("Data");
@@ -353,6 +355,7 @@ void run_train(TrainArgs& a) {
     fmt::print(stderr, "train: resumed from {}\n", a.trainer.checkpoint_path);
   }
   std::unique_ptr<RetrievalBenchmark> dev;
+  std::vector<Trainer::EvaluateFn> evaluations;
   if (!data.dev().query_ids.empty()) {
     // The held-out queries against the whole corpus: nDCG@10 of every prefix and of binary
     // codes + rescoring, after each epoch.
@@ -364,11 +367,28 @@ void run_train(TrainArgs& a) {
     }
     dev = std::make_unique<RetrievalBenchmark>(data.beir().corpus, queries,
                                                qrels_from(data.dev().qrels));
-    trainer.on_epoch_end([&](const Model& m) {
+    evaluations.push_back([&](const Model& m) {
       std::map<std::string, double> metrics;
       for (const MethodResult& r : dev->evaluate(m).methods) {
         metrics[r.name + " nDCG@10"] = r.metric("nDCG@10");
       }
+      return metrics;
+    });
+  }
+  if (!data.dev_pairs().empty()) {
+    // Held-out pairs: accuracy@1 among all their positives, at the full dim and each prefix.
+    evaluations.push_back([&](const Model& m) {
+      std::map<std::string, double> metrics;
+      for (int64_t p : m.prefixes()) {
+        metrics[fmt::format("pairs accuracy@1 dim {}", p)] = pair_accuracy(m, data.dev_pairs(), p);
+      }
+      return metrics;
+    });
+  }
+  if (!evaluations.empty()) {
+    trainer.on_epoch_end([&](const Model& m) {
+      std::map<std::string, double> metrics;
+      for (const auto& evaluate : evaluations) metrics.merge(evaluate(m));
       return metrics;
     });
   }

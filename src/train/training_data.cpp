@@ -104,6 +104,22 @@ TrainingData TrainingData::load(const TrainingDataOptions& o) {
     std::vector<TextPair> pairs = read_pairs(path, o.pair_fields);
     data.pairs_.insert(data.pairs_.end(), pairs.begin(), pairs.end());
   }
+  if (o.dev_fraction > 0 && !data.pairs_.empty()) {
+    // A seeded share of the pairs, in file order, leaves the training data.
+    std::vector<size_t> order(data.pairs_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    Random random(o.dev_seed);
+    shuffle(order, random);
+    const auto n =
+        static_cast<size_t>(std::llround(o.dev_fraction * static_cast<double>(order.size())));
+    std::vector<bool> held(order.size(), false);
+    for (size_t i = 0; i < n; ++i) held[order[i]] = true;
+    std::vector<TextPair> train;
+    for (size_t i = 0; i < data.pairs_.size(); ++i) {
+      (held[i] ? data.dev_pairs_ : train).push_back(std::move(data.pairs_[i]));
+    }
+    data.pairs_ = std::move(train);
+  }
   return data;
 }
 
@@ -124,7 +140,7 @@ std::vector<std::string> TrainingData::vocabulary_texts() const {
   for (const BeirQuery& q : beir_.queries) {
     if (train_queries.count(q.id)) texts.push_back(q.text);
   }
-  for (const TextPair& p : pairs_) {
+  for (const TextPair& p : pairs_) {  // training pairs only: dev pairs stay unseen
     texts.push_back(p.query);
     texts.push_back(p.positive);
     if (p.has_negative) texts.push_back(p.negative);
@@ -176,6 +192,7 @@ std::string TrainingData::describe() const {
                         {"beir_weight", o.beir_weight},
                         {"dev_fraction", o.dev_fraction},
                         {"dev_queries", dev_.query_ids.size()},
+                        {"dev_pairs", dev_pairs_.size()},
                         {"corpus", o.corpus_path},
                         {"crops_weight", o.crops_weight},
                         {"pair_files", o.pair_files},

@@ -283,6 +283,16 @@ meta = json.loads(f.read(n))["__metadata__"]
 p = json.loads(meta["provenance"])
 assert p["options"]["epochs"] == 5 and "pairs.tsv" in p["data"]["sources"][0], p' \
   "$work/pairs.safetensors"
+expect 0 "train on pairs with a held-out dev share" -- "$tessera" train --pairs "$work/pairs.tsv" \
+  --dim 32 --prefixes 16,32 --buckets 1024 --batch-size 32 --epochs 5 --threads 2 \
+  --dev-fraction 0.25 --out "$work/pairs_dev.safetensors"
+check "dev accuracy@1 is reported per epoch" \
+  test "$(grep -c 'dev pairs accuracy@1 dim 32' "$err")" -eq 5
+# Held-out pairs share a topic with up to two others, so a third to a half is what can be reached.
+check "dev accuracy rises with training" /usr/bin/python3 -c '
+import re, sys
+acc = [float(x) for x in re.findall(r"dev pairs accuracy@1 dim 32 ([0-9.]+)", open(sys.argv[1]).read())]
+assert acc[-1] > acc[0] + 0.1 and acc[-1] >= 0.3, acc' "$err"
 check "no checkpoint is left after a finished run" test ! -e "$work/pairs.safetensors.checkpoint"
 expect 1 "--resume without a checkpoint" -- "$tessera" train --pairs "$work/pairs.tsv" \
   --dim 32 --prefixes 16,32 --buckets 1024 --batch-size 32 --resume --out "$work/r.safetensors"

@@ -53,6 +53,8 @@ class TrainingData {
 
   const BeirDataset& beir() const { return beir_; }  // empty without a BEIR dir
   const DevSplit& dev() const { return dev_; }
+  // Pairs of the pair files held out by dev_fraction (not trained on).
+  const std::vector<TextPair>& dev_pairs() const { return dev_pairs_; }
   bool has_beir() const { return !options_.beir_dir.empty(); }
 
  private:
@@ -61,6 +63,7 @@ class TrainingData {
   std::vector<Qrel> train_qrels_;
   std::vector<BeirDocument> corpus_;  // for crops when not the BEIR corpus
   std::vector<TextPair> pairs_;
+  std::vector<TextPair> dev_pairs_;
   DevSplit dev_;
   std::vector<std::unique_ptr<PairSource>> sources_;
 };
