@@ -295,19 +295,14 @@ struct Trainer::State {
       q = encode_on(graph, model.tower(Tower::kQuery), std::move(bags.queries));
       d = encode_on(graph, model.tower(Tower::kDocument), std::move(bags.documents));
     }
-    Var total;
-    if (scale_optimizer) {
-      const Var s = exp_of(graph.param(log_scale));
-      total = matryoshka_infonce(q, d, s, loss);
-      if (options.symmetric) {
-        total = scale(add(total, matryoshka_infonce(slice_rows(d, 0, b), q, s, loss)), 0.5f);
-      }
-    } else {
-      total = matryoshka_infonce(q, d, loss);
-      if (options.symmetric) {
-        total = scale(add(total, matryoshka_infonce(slice_rows(d, 0, b), q, loss)), 0.5f);
-      }
-    }
+    Var learned_scale;
+    if (scale_optimizer) learned_scale = exp_of(graph.param(log_scale));
+    auto infonce = [&](const Var& anchors, const Var& targets) {
+      return scale_optimizer ? matryoshka_infonce(anchors, targets, learned_scale, loss)
+                             : matryoshka_infonce(anchors, targets, loss);
+    };
+    Var total = infonce(q, d);
+    if (options.symmetric) total = scale(add(total, infonce(slice_rows(d, 0, b), q)), 0.5f);
     const double negative = mean_negative_cosine(q.value(), d.value());
     graph.backward(total);
     table_optimizer->step(lr);

@@ -53,7 +53,15 @@ std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fiel
     PairColumns columns;
     DelimitedOptions options = ends_with_any(path, {".csv", ".csv.gz"}) ? DelimitedOptions::csv()
                                                                         : DelimitedOptions::tsv();
-    options.allow_extra_columns = true;
+    // Two columns are (query, positive); a third holds hard negatives. The first line of a
+    // file says which, and every row must then have as many (stdin cannot be read twice: two).
+    if (path != "-") {
+      LineSource first = LineSource::open(path);
+      std::string_view line;
+      if (first.next(line) && std::count(line.begin(), line.end(), options.separator) >= 2) {
+        columns.negative = Column::at(2);
+      }
+    }
     return PairReader::delimited(LineSource::open(path), options, columns);
   }();
   TextPair pair;

@@ -283,6 +283,11 @@ meta = json.loads(f.read(n))["__metadata__"]
 p = json.loads(meta["provenance"])
 assert p["options"]["epochs"] == 5 and "pairs.tsv" in p["data"]["sources"][0], p' \
   "$work/pairs.safetensors"
+printf 'q one\tdoc one\tneg one\nq two\tdoc two\tneg two\nq three\tdoc three\tneg one\n' \
+  >"$work/triplets.tsv"
+expect 0 "train on TSV triplets" -- "$tessera" train --pairs "$work/triplets.tsv" --dim 16 \
+  --prefixes 16 --buckets 64 --epochs 2 --out "$work/triplets.safetensors"
+check "a third column is read as hard negatives" grep -q 'with hard negatives' "$err"
 expect 0 "train on pairs with a held-out dev share" -- "$tessera" train --pairs "$work/pairs.tsv" \
   --dim 32 --prefixes 16,32 --buckets 1024 --batch-size 32 --epochs 5 --threads 2 \
   --dev-fraction 0.25 --out "$work/pairs_dev.safetensors"
