@@ -69,9 +69,13 @@ std::string method_name(RetrievalMethod method, int64_t dim) {
       return fmt::format("dense@{}", dim);
     case RetrievalMethod::kBinaryRescore:
       return fmt::format("binary@{}+rescore", dim);
+    case RetrievalMethod::kBm25:
+      return "bm25";
   }
   TESSERA_FAIL("unknown retrieval method {}", static_cast<int>(method));
 }
+
+bool needs_model(RetrievalMethod method) { return method != RetrievalMethod::kBm25; }
 
 const MethodResult& BenchmarkResult::method(std::string_view name) const {
   for (const MethodResult& result : methods) {
@@ -171,11 +175,29 @@ int64_t RetrievalBenchmark::num_documents() const { return std::ssize(corpus_->i
 
 BenchmarkResult RetrievalBenchmark::evaluate(const Model& model, const std::vector<int64_t>& dims,
                                              const RetrievalOptions& options) const {
-  const std::vector<int64_t>& dense_dims = dims.empty() ? model.prefixes() : dims;
+  return evaluate_methods(&model, dims, options);
+}
+
+BenchmarkResult RetrievalBenchmark::evaluate(const RetrievalOptions& options) const {
+  for (const RetrievalMethod method : options.methods) {
+    TESSERA_CHECK(!needs_model(method),
+                  "dense and binary retrieval need a model; only bm25 runs without one");
+  }
+  return evaluate_methods(nullptr, {}, options);
+}
+
+BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
+                                                     const std::vector<int64_t>& dims,
+                                                     const RetrievalOptions& options) const {
+  const bool any_model_method =
+      std::any_of(options.methods.begin(), options.methods.end(), needs_model);
+  TESSERA_CHECK(model != nullptr || !any_model_method, "no model given for a model method");
+  const std::vector<int64_t> dense_dims =
+      model == nullptr ? std::vector<int64_t>{} : (dims.empty() ? model->prefixes() : dims);
   std::unordered_set<int64_t> seen_dims;
   for (const int64_t dim : dense_dims) {
-    TESSERA_CHECK(dim >= 1 && dim <= model.dim(), "dim {} is outside the model's [1, {}]", dim,
-                  model.dim());
+    TESSERA_CHECK(dim >= 1 && dim <= model->dim(), "dim {} is outside the model's [1, {}]", dim,
+                  model->dim());
     TESSERA_CHECK(seen_dims.insert(dim).second, "dim {} is asked for twice", dim);
   }
   TESSERA_CHECK(options.depth >= 1, "depth must be >= 1, got {}", options.depth);
@@ -188,11 +210,14 @@ BenchmarkResult RetrievalBenchmark::evaluate(const Model& model, const std::vect
   result.num_queries = num_queries();
   result.num_documents = num_documents();
   Clock::time_point start = Clock::now();
-  const Tensor doc_vectors = model.encode(corpus_->texts, Tower::kDocument);
-  result.document_seconds = seconds_since(start);
-  start = Clock::now();
-  const Tensor query_vectors = model.encode(query_texts_, Tower::kQuery);
-  result.query_seconds = seconds_since(start);
+  Tensor doc_vectors, query_vectors;
+  if (any_model_method) {
+    doc_vectors = model->encode(corpus_->texts, Tower::kDocument);
+    result.document_seconds = seconds_since(start);
+    start = Clock::now();
+    query_vectors = model->encode(query_texts_, Tower::kQuery);
+    result.query_seconds = seconds_since(start);
+  }
 
   // One more result than kept when a query may find its own id among the documents.
   const bool any_self = std::any_of(self_document_.begin(), self_document_.end(),
@@ -208,21 +233,40 @@ BenchmarkResult RetrievalBenchmark::evaluate(const Model& model, const std::vect
     result.methods.push_back(std::move(method));
   };
 
+  // Each query's top documents as its run, without the query's own document.
+  auto to_run = [&](const TopK& top) {
+    Run run;
+    for (int64_t q = 0; q < nq; ++q) {
+      const std::span<const float> scores = top.scores_of(q);
+      add_to_run(
+          query_ids_[static_cast<size_t>(q)], self_document_[static_cast<size_t>(q)], top.ids_of(q),
+          [&](size_t j) { return scores[j]; }, options.depth, corpus_->ids, run);
+    }
+    return run;
+  };
+
   for (const RetrievalMethod method : options.methods) {
-    if (method == RetrievalMethod::kDense) {
+    if (method == RetrievalMethod::kBm25) {
+      start = Clock::now();
+      const Bm25Index index(corpus_->texts, options.bm25);
+      const double build_seconds = seconds_since(start);
+      start = Clock::now();
+      const TopK top = index.search_batch(query_texts_, options.depth + extra);
+      const double seconds = seconds_since(start);
+      Run run = to_run(top);
+      MethodResult out;
+      out.name = method_name(method, 0);
+      out.method = method;
+      out.build_seconds = build_seconds;
+      finish(std::move(out), std::move(run), seconds);
+    } else if (method == RetrievalMethod::kDense) {
       for (const int64_t dim : dense_dims) {
-        const Tensor base = prefix_vectors(doc_vectors, dim, model.normalization());  // the index
+        const Tensor base = prefix_vectors(doc_vectors, dim, model->normalization());  // the index
         start = Clock::now();
-        const Tensor queries = prefix_vectors(query_vectors, dim, model.normalization());
+        const Tensor queries = prefix_vectors(query_vectors, dim, model->normalization());
         const TopK top = exact_top_k(queries, base, options.depth + extra);
         const double seconds = seconds_since(start);
-        Run run;
-        for (int64_t q = 0; q < nq; ++q) {
-          const std::span<const float> scores = top.scores_of(q);
-          add_to_run(
-              query_ids_[static_cast<size_t>(q)], self_document_[static_cast<size_t>(q)],
-              top.ids_of(q), [&](size_t j) { return scores[j]; }, options.depth, corpus_->ids, run);
-        }
+        Run run = to_run(top);
         MethodResult out;
         out.name = method_name(method, dim);
         out.method = method;
@@ -269,9 +313,9 @@ BenchmarkResult RetrievalBenchmark::evaluate(const Model& model, const std::vect
             options.binary_candidates, corpus_->ids, run);
       }
       MethodResult out;
-      out.name = method_name(method, model.dim());
+      out.name = method_name(method, model->dim());
       out.method = method;
-      out.dim = model.dim();
+      out.dim = model->dim();
       finish(std::move(out), std::move(run), seconds);
     }
   }

@@ -185,13 +185,33 @@ done
 beir=$data/beir/scifact
 expect 2 "eval without a task" -- "$tessera" eval
 expect 2 "eval beir without a directory" -- "$tessera" eval beir --model m
-expect 2 "eval beir without --model" -- "$tessera" eval beir "$beir"
+expect 2 "eval beir dense without --model" -- "$tessera" eval beir "$beir" --methods dense
+check "the error says dense needs --model" grep -q "'dense' needs --model" "$err"
+expect 2 "eval beir --dims without --model" -- "$tessera" eval beir "$beir" --dims 16
 expect 2 "eval beir with an unknown method" -- "$tessera" eval beir "$beir" --model m --methods bm42
 expect 2 "eval beir with dim 0" -- "$tessera" eval beir "$beir" --model m --dims 0,64
 expect 1 "eval beir with a missing model" -- "$tessera" eval beir "$beir" \
   --model "$work/none.safetensors"
 check "missing model error names the file" grep -q 'none.safetensors' "$err"
 check "missing model error is one line" test "$(wc -l <"$err")" -eq 1
+
+# BM25 needs no model (issue 5: "Without --model, BM25 only"); Pyserini's SciFact nDCG@10 is 0.6789.
+if [[ -f $beir/corpus.jsonl ]]; then
+  expect 0 "eval beir bm25 without a model" -- "$tessera" eval beir "$beir" --methods bm25 \
+    --out "$work/bm25_report" --threads 2
+  check "bm25 nDCG@10 >= 0.66" awk '$1 == "bm25" { found = 1; ok = ($2 >= 0.66) } END { exit !(found && ok) }' "$out"
+  check "bm25 metrics.json and a 100-deep run" /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["model"] is None and list(m["methods"]) == ["bm25"], m
+assert m["methods"]["bm25"]["nDCG@10"] >= 0.66 and m["methods"]["bm25"]["qps"] > 0, m
+lines = sum(1 for _ in open(sys.argv[2]))  # 100 per query; one SciFact query matches only 66
+assert 29900 <= lines <= 30000, lines' \
+    "$work/bm25_report/metrics.json" "$work/bm25_report/bm25.trec"
+  expect 0 "eval beir without --model or --methods runs bm25" -- "$tessera" eval beir "$beir" \
+    --threads 2
+  check "only bm25 is run without a model" test "$(grep -cE '^(bm25|dense|binary)' "$out")" -eq 1
+fi
 
 eval_model=
 if [[ -f $beir/corpus.jsonl ]] && "$tessera" train --help >/dev/null 2>&1; then

@@ -237,6 +237,56 @@ TEST(RetrievalBenchmark, MetricsEqualTheReferenceScriptOnWrittenRuns) {
   }
 }
 
+// BM25 on SciFact test reproduces Pyserini's BEIR "flat" figures (nDCG@10 0.6789, Recall@100
+// 0.9253) within the issue's +-0.01; ../shared/bench/bm25_ref.py gets 0.6769 / 0.9287.
+TEST(RetrievalBenchmark, ScifactBm25ReproducesPyserini) {
+  REQUIRE_SCIFACT();
+  RetrievalOptions options;
+  options.methods = {RetrievalMethod::kBm25};
+  options.keep_runs = true;
+  const BenchmarkResult result = data->benchmark->evaluate(options);  // no model needed
+  ASSERT_EQ(result.methods.size(), 1u);
+  const MethodResult& bm25 = result.method("bm25");
+  EXPECT_EQ(result.num_queries, 300);
+  EXPECT_EQ(result.document_seconds, 0.0);  // nothing embedded
+  EXPECT_GE(bm25.metric("nDCG@10"), 0.6689);
+  EXPECT_LE(bm25.metric("nDCG@10"), 0.6889);
+  EXPECT_GE(bm25.metric("Recall@100"), 0.9153);
+  EXPECT_LE(bm25.metric("Recall@100"), 0.9353);
+  EXPECT_GT(bm25.queries_per_second, 0.0);
+  // Each query's run is the index's own ranking (100 deep, fewer when fewer documents match: one
+  // query matches 66), without the query's own id.
+  std::vector<std::string> documents;
+  for (const BeirDocument& doc : data->dataset.corpus)
+    documents.push_back(doc.title + " " + doc.text);
+  const Bm25Index index(documents);
+  size_t full_lists = 0;
+  for (const BeirQuery& query : data->dataset.queries) {
+    const auto found = bm25.run.find(query.id);
+    if (found == bm25.run.end()) continue;
+    std::vector<std::string> expected;
+    for (const Bm25Hit& hit : index.search(query.text, 101)) {
+      const std::string& id = data->dataset.corpus[static_cast<size_t>(hit.doc)].id;
+      if (id != query.id && expected.size() < 100) expected.push_back(id);
+    }
+    std::vector<std::string> got;
+    for (const ScoredDoc& doc : found->second) got.push_back(doc.doc_id);
+    EXPECT_EQ(got, expected) << query.id;
+    full_lists += got.size() == 100 ? 1 : 0;
+  }
+  EXPECT_GE(full_lists, 299u);
+  // Model methods are refused without a model; with one, bm25 runs beside them.
+  options.methods = {RetrievalMethod::kBm25, RetrievalMethod::kDense};
+  EXPECT_NE(error_message([&] { data->benchmark->evaluate(options); }).find("need a model"),
+            std::string::npos);
+  options.keep_runs = false;
+  const BenchmarkResult both = data->benchmark->evaluate(*data->model, {16}, options);
+  ASSERT_EQ(both.methods.size(), 2u);
+  EXPECT_EQ(both.methods[0].name, "bm25");
+  EXPECT_EQ(both.methods[1].name, "dense@16");
+  EXPECT_EQ(both.method("bm25").evaluation.means, bm25.evaluation.means);
+}
+
 TEST(RetrievalBenchmark, QuerySubsetKeepsPerQueryValues) {
   REQUIRE_SCIFACT();
   std::vector<std::string> ids(data->benchmark->query_ids().begin(),

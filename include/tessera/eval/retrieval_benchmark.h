@@ -3,12 +3,15 @@
 // for the trainer's dev-set evaluation alike.
 //
 // evaluate() embeds every document once (the document tower; text = title + " " + text) and
-// every evaluated query once (the query tower), then scores each method on the same vectors:
+// every evaluated query once (the query tower), then scores each method on the same vectors
+// (nothing is embedded when only bm25 is asked, which needs no model):
 //   dense@<d>            exact inner-product search over the first d dims of both, each prefix
 //                        normalized as the model says (Matryoshka prefixes, Kusupati et al. 2022)
 //   binary@<D>+rescore   sign bits of the full D-dim vectors, Hamming top-N shortlist, re-ranked
 //                        by float cosine of the full vectors (Binary Paragraph Vector; adaptive
 //                        retrieval's shortlist-then-rerank)
+//   bm25                 Lucene's BM25 over the documents' tokens (index/bm25.h), no model:
+//                        the Pyserini BEIR "flat" baseline
 // As in BEIR, a document whose id equals the query's id is never returned for that query.
 // Evaluated queries are those the qrels judge with at least one relevant document; metrics
 // follow ir_metrics.h (trec_eval semantics).
@@ -23,6 +26,7 @@
 #include "tessera/data/beir.h"
 #include "tessera/eval/ir_metrics.h"
 #include "tessera/eval/relevance.h"
+#include "tessera/index/bm25.h"
 #include "tessera/model/model.h"
 
 namespace tessera {
@@ -30,7 +34,11 @@ namespace tessera {
 enum class RetrievalMethod {
   kDense,          // dense@<d> for every requested d
   kBinaryRescore,  // binary@<model dim>+rescore
+  kBm25,           // bm25 (needs no model)
 };
+
+// True for the methods that search a model's vectors.
+bool needs_model(RetrievalMethod method);
 
 struct RetrievalOptions {
   std::vector<RetrievalMethod> methods = {RetrievalMethod::kDense, RetrievalMethod::kBinaryRescore};
@@ -41,14 +49,17 @@ struct RetrievalOptions {
   std::vector<IrMetric> metrics = {
       {IrMeasure::kNdcg, 10}, {IrMeasure::kRecall, 100}, {IrMeasure::kMrr, 10}};
   bool keep_runs = false;  // keep each method's Run in the result (to write TREC files)
+  Bm25Options bm25;        // for kBm25 (its results kept per query: depth)
 };
 
 struct MethodResult {
-  std::string name;  // "dense@256", "binary@256+rescore"
+  std::string name;  // "dense@256", "binary@256+rescore", "bm25"
   RetrievalMethod method = RetrievalMethod::kDense;
-  int64_t dim = 0;            // dims searched (full dim for binary)
+  int64_t dim = 0;            // dims searched (full dim for binary; 0 for bm25)
   IrEvaluation evaluation;    // means and per-query values of RetrievalOptions::metrics
-  double search_seconds = 0;  // searching all queries, from query vectors to ranked lists
+  double build_seconds = 0;   // building the index from the corpus (bm25: tokenizing included)
+  double search_seconds = 0;  // searching all queries, from query vectors (bm25: query texts,
+                              // analysis included) to ranked lists
   double queries_per_second = 0;
   Run run;  // only with keep_runs
 
@@ -59,8 +70,8 @@ struct MethodResult {
 struct BenchmarkResult {
   int64_t num_queries = 0;
   int64_t num_documents = 0;
-  double document_seconds = 0;  // embedding the corpus
-  double query_seconds = 0;     // embedding the queries
+  double document_seconds = 0;  // embedding the corpus (0 without a model method)
+  double query_seconds = 0;     // embedding the queries (0 without a model method)
   std::vector<MethodResult> methods;
 
   // The method named `name`; throws if absent.
@@ -84,6 +95,8 @@ class RetrievalBenchmark {
   // (empty: the model's prefixes). Const and reentrant: the trainer may call it every epoch.
   BenchmarkResult evaluate(const Model& model, const std::vector<int64_t>& dims = {},
                            const RetrievalOptions& options = {}) const;
+  // Scores methods that need no model (bm25); throws if options ask for one that does.
+  BenchmarkResult evaluate(const RetrievalOptions& options) const;
 
   // The evaluated queries (judged relevant documents), in the order queries were given.
   const std::vector<std::string>& query_ids() const { return query_ids_; }
@@ -97,6 +110,9 @@ class RetrievalBenchmark {
   RetrievalBenchmark(std::shared_ptr<const Corpus> corpus, std::vector<std::string> query_ids,
                      std::vector<std::string> query_texts, Qrels qrels);
 
+  BenchmarkResult evaluate_methods(const Model* model, const std::vector<int64_t>& dims,
+                                   const RetrievalOptions& options) const;
+
   std::shared_ptr<const Corpus> corpus_;
   std::vector<std::string> query_ids_;
   std::vector<std::string> query_texts_;
@@ -104,7 +120,7 @@ class RetrievalBenchmark {
   Qrels qrels_;
 };
 
-// The name evaluate() gives a method: "dense@64", "binary@256+rescore".
+// The name evaluate() gives a method: "dense@64", "binary@256+rescore", "bm25" (dim unused).
 std::string method_name(RetrievalMethod method, int64_t dim);
 
 }  // namespace tessera

@@ -1,0 +1,217 @@
+#include "tessera/index/bm25.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "tessera/core/check.h"
+#include "tessera/core/parallel.h"
+
+namespace tessera {
+
+namespace {
+
+// Per-thread accumulator: one score per document, all zero between searches. A document's
+// score is > 0 once any query token matched it (idf > 0, tf > 0), so the first addition to a
+// zero slot records it in `touched`, and only touched slots are reset afterwards.
+struct Scratch {
+  std::vector<float> scores;
+  std::vector<uint32_t> touched;
+};
+
+Scratch& thread_scratch(int64_t num_documents) {
+  thread_local Scratch scratch;
+  if (std::ssize(scratch.scores) < num_documents) {
+    scratch.scores.assign(static_cast<size_t>(num_documents), 0.0f);
+  }
+  return scratch;
+}
+
+// Higher score first, then lower document id.
+bool ranks_before(const Bm25Hit& a, const Bm25Hit& b) {
+  return a.score > b.score || (a.score == b.score && a.doc < b.doc);
+}
+
+}  // namespace
+
+Bm25Index::Bm25Index(std::span<const std::string> documents, Bm25Options options)
+    : Bm25Index(options, [&] {
+        const Tokenizer tokenizer(options.tokenizer);
+        std::vector<std::vector<std::string>> tokens(documents.size());
+        parallel_for_dynamic(
+            std::ssize(documents),
+            [&](int64_t begin, int64_t end, int) {
+              for (int64_t d = begin; d < end; ++d) {
+                tokens[static_cast<size_t>(d)] = tokenizer.tokenize(
+                    documents[static_cast<size_t>(d)], fmt::format("document {}", d));
+              }
+            },
+            64);
+        return tokens;
+      }()) {}
+
+Bm25Index Bm25Index::from_tokens(const std::vector<std::vector<std::string>>& documents,
+                                 Bm25Options options) {
+  return Bm25Index(std::move(options), documents);
+}
+
+Bm25Index::Bm25Index(Bm25Options options, const std::vector<std::vector<std::string>>& documents)
+    : options_(std::move(options)), tokenizer_(options_.tokenizer) {
+  TESSERA_CHECK(std::isfinite(options_.k1) && options_.k1 >= 0, "BM25 k1 must be >= 0, got {}",
+                options_.k1);
+  TESSERA_CHECK(options_.b >= 0 && options_.b <= 1, "BM25 b must be in [0, 1], got {}", options_.b);
+  TESSERA_CHECK(documents.size() < std::numeric_limits<uint32_t>::max(),
+                "BM25 holds at most 2^32 - 1 documents, got {}", documents.size());
+  // Each document as (term id, tf) pairs in ascending term id; terms numbered as first seen.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> doc_terms(documents.size());
+  std::vector<int64_t> document_frequency;
+  std::vector<uint32_t> ids;
+  int64_t total_length = 0;
+  for (size_t d = 0; d < documents.size(); ++d) {
+    ids.clear();
+    for (const std::string& token : documents[d]) {
+      const auto [it, inserted] = terms_.try_emplace(token, static_cast<uint32_t>(terms_.size()));
+      if (inserted) document_frequency.push_back(0);
+      ids.push_back(it->second);
+    }
+    total_length += std::ssize(ids);
+    std::sort(ids.begin(), ids.end());
+    auto& pairs = doc_terms[d];
+    for (size_t i = 0; i < ids.size();) {
+      size_t j = i;
+      while (j < ids.size() && ids[j] == ids[i]) ++j;
+      pairs.emplace_back(ids[i], static_cast<uint32_t>(j - i));
+      ++document_frequency[ids[i]];
+      i = j;
+    }
+  }
+  term_offsets_.assign(document_frequency.size() + 1, 0);
+  for (size_t t = 0; t < document_frequency.size(); ++t) {
+    term_offsets_[t + 1] = term_offsets_[t] + document_frequency[t];
+  }
+  posting_docs_.resize(static_cast<size_t>(term_offsets_.back()));
+  posting_tfs_.resize(posting_docs_.size());
+  std::vector<int64_t> next(term_offsets_.begin(), term_offsets_.end() - 1);
+  for (size_t d = 0; d < doc_terms.size(); ++d) {  // documents in order: postings ascend
+    for (const auto& [term, tf] : doc_terms[d]) {
+      const auto slot = static_cast<size_t>(next[term]++);
+      posting_docs_[slot] = static_cast<uint32_t>(d);
+      posting_tfs_[slot] = tf;
+    }
+  }
+  average_length_ = documents.empty()
+                        ? 0.0
+                        : static_cast<double>(total_length) / static_cast<double>(documents.size());
+  doc_norms_.resize(documents.size());
+  for (size_t d = 0; d < documents.size(); ++d) {
+    const double relative =
+        average_length_ > 0 ? static_cast<double>(documents[d].size()) / average_length_ : 0.0;
+    doc_norms_[d] = static_cast<float>(options_.k1 * (1.0 - options_.b + options_.b * relative));
+  }
+}
+
+std::vector<std::string> Bm25Index::analyze(std::string_view text) const {
+  return tokenizer_.tokenize(text, "query");
+}
+
+int64_t Bm25Index::term_id(std::string_view term) const {
+  // C++20 heterogeneous lookup would need a transparent hash; one string per query term is cheap.
+  const auto found = terms_.find(std::string(term));
+  return found == terms_.end() ? -1 : static_cast<int64_t>(found->second);
+}
+
+int64_t Bm25Index::document_frequency(std::string_view term) const {
+  const int64_t id = term_id(term);
+  if (id < 0) return 0;
+  return term_offsets_[static_cast<size_t>(id) + 1] - term_offsets_[static_cast<size_t>(id)];
+}
+
+float Bm25Index::idf(int64_t term) const {
+  const auto df = static_cast<double>(term_offsets_[static_cast<size_t>(term) + 1] -
+                                      term_offsets_[static_cast<size_t>(term)]);
+  const auto n = static_cast<double>(num_documents());
+  return static_cast<float>(std::log(1.0 + (n - df + 0.5) / (df + 0.5)));
+}
+
+float Bm25Index::score(std::span<const std::string> query_tokens, int64_t doc) const {
+  TESSERA_CHECK(doc >= 0 && doc < num_documents(), "document {} is outside [0, {})", doc,
+                num_documents());
+  float total = 0;
+  for (const std::string& token : query_tokens) {
+    const int64_t term = term_id(token);
+    if (term < 0) continue;
+    const auto begin = posting_docs_.begin() + term_offsets_[static_cast<size_t>(term)];
+    const auto end = posting_docs_.begin() + term_offsets_[static_cast<size_t>(term) + 1];
+    const auto found = std::lower_bound(begin, end, static_cast<uint32_t>(doc));
+    if (found == end || *found != static_cast<uint32_t>(doc)) continue;
+    const auto tf =
+        static_cast<float>(posting_tfs_[static_cast<size_t>(found - posting_docs_.begin())]);
+    total += idf(term) * tf / (tf + doc_norms_[static_cast<size_t>(doc)]);
+  }
+  return total;
+}
+
+std::vector<Bm25Hit> Bm25Index::search(std::string_view query, int64_t k) const {
+  const std::vector<std::string> tokens = analyze(query);
+  return search_tokens(tokens, k);
+}
+
+std::vector<Bm25Hit> Bm25Index::search_tokens(std::span<const std::string> query_tokens,
+                                              int64_t k) const {
+  TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
+  Scratch& scratch = thread_scratch(num_documents());
+  float* scores = scratch.scores.data();
+  std::vector<uint32_t>& touched = scratch.touched;
+  touched.clear();
+  // Term at a time: each occurrence of a token adds its contribution (Lucene's BooleanQuery).
+  for (const std::string& token : query_tokens) {
+    const int64_t term = term_id(token);
+    if (term < 0) continue;
+    const float weight = idf(term);
+    const int64_t end = term_offsets_[static_cast<size_t>(term) + 1];
+    for (int64_t p = term_offsets_[static_cast<size_t>(term)]; p < end; ++p) {
+      const uint32_t doc = posting_docs_[static_cast<size_t>(p)];
+      const auto tf = static_cast<float>(posting_tfs_[static_cast<size_t>(p)]);
+      if (scores[doc] == 0.0f) touched.push_back(doc);
+      scores[doc] += weight * tf / (tf + doc_norms_[doc]);
+    }
+  }
+  std::vector<Bm25Hit> hits;
+  hits.reserve(touched.size());
+  for (const uint32_t doc : touched) {
+    hits.push_back(Bm25Hit{static_cast<int64_t>(doc), scores[doc]});
+    scores[doc] = 0.0f;
+  }
+  const auto kept = static_cast<size_t>(std::min<int64_t>(k, std::ssize(hits)));
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(kept), hits.end(),
+                    ranks_before);
+  hits.resize(kept);
+  return hits;
+}
+
+TopK Bm25Index::search_batch(std::span<const std::string> queries, int64_t k) const {
+  TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
+  TopK result;
+  result.num_queries = std::ssize(queries);
+  result.k = k;
+  result.ids.assign(queries.size() * static_cast<size_t>(k), -1);
+  result.scores.assign(result.ids.size(), -std::numeric_limits<float>::infinity());
+  parallel_for_dynamic(
+      std::ssize(queries),
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t q = begin; q < end; ++q) {
+          const std::vector<Bm25Hit> hits = search(queries[static_cast<size_t>(q)], k);
+          const size_t row = static_cast<size_t>(q * k);
+          for (size_t j = 0; j < hits.size(); ++j) {
+            result.ids[row + j] = hits[j].doc;
+            result.scores[row + j] = hits[j].score;
+          }
+        }
+      },
+      8);
+  return result;
+}
+
+}  // namespace tessera
