@@ -1,23 +1,17 @@
 // Fuzzes read_trec_run (six whitespace-separated fields, integer ranks, finite scores, no doc id
 // twice per query).
-#include <unistd.h>
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
+#include "scratch_file.h"
 #include "tessera/core/check.h"
 #include "tessera/eval/relevance.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // read_trec_run reads a path: each input is written to this process's scratch file first.
-  static const std::string path = "/tmp/tessera-fuzz-run-" + std::to_string(getpid()) + ".trec";
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return 0;
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
+  const std::string path = write_scratch_file("run", ".trec", data, size);
+  if (path.empty()) return 0;
   try {
     const tessera::Run run = tessera::read_trec_run(path);
     for (const auto& [query, docs] : run) {

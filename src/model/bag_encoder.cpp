@@ -6,22 +6,16 @@
 #include "tessera/core/check.h"
 #include "tessera/core/matmul.h"
 #include "tessera/core/parallel.h"
+#include "tessera/core/random.h"
 
 namespace tessera {
 
 namespace {
 
-// N(0, stddev^2) by Box-Muller over SplitMix64 streams: std::normal_distribution differs
-// between standard libraries, and a seed must give the same model everywhere. The tensor is
-// filled in fixed chunks, each from its own stream seeded by one draw of rng and the chunk's
+// N(0, stddev^2) by Box-Muller over SplitMix64 streams (core/random.h): std::normal_distribution
+// differs between standard libraries, and a seed must give the same model everywhere. The tensor
+// is filled in fixed chunks, each from its own stream seeded by one draw of rng and the chunk's
 // index, so it fills in parallel and the values do not depend on the thread count.
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng) {
   constexpr int64_t kChunk = 1 << 16;  // even, so Box-Muller pairs never straddle chunks
   const uint64_t seed = rng();
@@ -29,10 +23,10 @@ void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng) {
   const int64_t n = tensor.numel();
   parallel_for((n + kChunk - 1) / kChunk, [&](int64_t begin, int64_t end, int) {
     for (int64_t chunk = begin; chunk < end; ++chunk) {
-      uint64_t state = seed ^ (static_cast<uint64_t>(chunk) * 0xd1b54a32d192ed03ull);
+      Random random(seed ^ (static_cast<uint64_t>(chunk) * 0xd1b54a32d192ed03ull));
       constexpr double kScale = 1.0 / 9007199254740992.0;  // 2^-53
       auto uniform = [&] {                                 // (0, 1)
-        return (static_cast<double>(splitmix64(state) >> 11) + 0.5) * kScale;
+        return (static_cast<double>(random() >> 11) + 0.5) * kScale;
       };
       const int64_t last = std::min(n, (chunk + 1) * kChunk);
       for (int64_t i = chunk * kChunk; i < last; i += 2) {

@@ -10,24 +10,12 @@
 
 namespace tessera {
 
-uint64_t text_key(std::string_view text) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
 uint64_t corpus_document_key(std::string_view doc_id) {
   return text_key(fmt::format("doc\x1f{}", doc_id));
 }
 
 uint64_t corpus_query_key(std::string_view query_id) {
   return text_key(fmt::format("query\x1f{}", query_id));
-}
-
-Features PairSource::draw_query(int64_t item, Random& random) const {
-  TrainingExample example;
-  draw(item, random, example);
-  return std::move(example.query);
 }
 
 namespace {

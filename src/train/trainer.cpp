@@ -11,6 +11,7 @@
 #include "tessera/core/autograd.h"
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
+#include "tessera/core/ops.h"
 #include "tessera/core/optimizer.h"
 #include "tessera/core/parallel.h"
 #include "tessera/model/safetensors.h"
@@ -78,10 +79,6 @@ Var encode_on(Graph& graph, BagEncoder& tower, Bags bags) {
   Var out = embedding_bag(graph, tower.table(), std::move(bags), tower.pooling());
   if (tower.has_projection()) out = matmul(out, graph.param(tower.projection()));
   return out;
-}
-
-bool same_shape(const Tensor& a, const Tensor& b) {
-  return std::ranges::equal(a.shape(), b.shape());
 }
 
 json slots_to_json(const std::vector<Slot>& slots) {
@@ -183,6 +180,7 @@ struct Trainer::State {
     const auto n = static_cast<int64_t>(slots.size());
     Tensor out = Tensor::empty({n, dim});
     constexpr int64_t kChunk = 4096;
+    std::vector<float> norms(static_cast<size_t>(kChunk));
     for (int64_t begin = 0; begin < n; begin += kChunk) {
       const int64_t end = std::min(n, begin + kChunk);
       std::vector<Features> features(static_cast<size_t>(end - begin));
@@ -199,13 +197,9 @@ struct Trainer::State {
           16);
       Bags bags;
       for (const Features& f : features) bags.add(f.ids, f.weights);
-      const Tensor encoded = tower.encode(bags);
-      for (int64_t i = 0; i < end - begin; ++i) {
-        float* row = out.row(begin + i);
-        std::copy(encoded.row(i), encoded.row(i) + dim, row);
-        const float norm = std::sqrt(kernels::sum_squares(row, dim));
-        if (norm > 0) kernels::scale(1.0f / norm, row, dim);
-      }
+      Tensor rows = out.slice_rows(begin, end);
+      l2_normalize_forward(tower.encode(bags).prefix_cols(dim), 1e-12f, rows,
+                           std::span<float>(norms).first(static_cast<size_t>(end - begin)));
     }
     return out;
   }
@@ -462,12 +456,14 @@ void Trainer::resume(const std::string& path) {
                   s.options.batch_size);
     // The model's weights.
     const Model saved = Model::load(path);
+    TESSERA_CHECK(saved.two_towers() == s.model.two_towers(),
+                  "the checkpoint's model has another number of towers than this run's");
     for (Tower t : {Tower::kQuery, Tower::kDocument}) {
+      if (t == Tower::kDocument && !saved.two_towers()) break;  // one shared tower
       BagEncoder& mine = s.model.tower(t);
       const BagEncoder& theirs = saved.tower(t);
-      TESSERA_CHECK(same_shape(mine.table().value, theirs.table().value) &&
-                        mine.has_projection() == theirs.has_projection() &&
-                        saved.two_towers() == s.model.two_towers(),
+      TESSERA_CHECK(mine.table().value.same_shape(theirs.table().value) &&
+                        mine.has_projection() == theirs.has_projection(),
                     "the checkpoint's model has another shape than this run's");
       mine.table().value.copy_from(theirs.table().value);
       if (mine.has_projection()) mine.projection().value.copy_from(theirs.projection().value);
@@ -479,7 +475,7 @@ void Trainer::resume(const std::string& path) {
     for (auto& [name, tensor] : s.optimizer_state()) {
       auto found = contents.tensors.find(std::string(kTrainerTensorPrefix) + name);
       TESSERA_CHECK(found != contents.tensors.end(), "optimizer state '{}' is missing", name);
-      TESSERA_CHECK(same_shape(found->second, *tensor),
+      TESSERA_CHECK(found->second.same_shape(*tensor),
                     "optimizer state '{}' has another shape than this run's", name);
       tensor->copy_from(found->second);
     }

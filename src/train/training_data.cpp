@@ -6,8 +6,8 @@
 #include <unordered_set>
 
 #include "tessera/core/check.h"
+#include "tessera/core/random.h"
 #include "tessera/data/text_input.h"
-#include "tessera/train/random.h"
 #include "tessera/train/text_pair_source.h"
 
 namespace tessera {

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "../core/test_support.h"
+#include "tessera/core/random.h"
 #include "tessera/data/pair_reader.h"
 #include "tessera/model/model.h"
-#include "tessera/train/random.h"
 
 namespace tessera::testing {
 
@@ -54,6 +54,15 @@ inline Featurizer topic_featurizer(const TopicTask& task, int64_t buckets = 64) 
   FeaturizerConfig config;
   config.buckets = buckets;
   return Featurizer::from_config(config, Vocabulary::from_counts(counts));
+}
+
+inline ModelOptions topic_model_options();
+
+// A fresh model over the task's featurizer.
+inline Model topic_model(const TopicTask& task,
+                         const ModelOptions& options = topic_model_options()) {
+  const Featurizer featurizer = topic_featurizer(task);
+  return Model::create(featurizer.config(), featurizer.vocabulary(), options);
 }
 
 inline ModelOptions topic_model_options() {

@@ -13,7 +13,7 @@
 namespace tessera {
 namespace {
 
-using testing::topic_featurizer;
+using testing::topic_model;
 using testing::topic_model_options;
 using testing::topic_task;
 
@@ -50,8 +50,7 @@ TrainerOptions small_options() {
 
 TEST(Trainer, LearnsToRetrieveTheTopicDocument) {
   const auto task = topic_task(64, 20, 1);
-  Model model = Model::create(topic_featurizer(task).config(), topic_featurizer(task).vocabulary(),
-                              topic_model_options());
+  Model model = topic_model(task);
   const double before = top1_accuracy(model, task.pairs);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
   Trainer trainer(model, {{&source, 1.0}}, small_options());
@@ -73,8 +72,7 @@ TEST(Trainer, TwoTowersProjectionAndSymmetricLossTrain) {
   mo.two_towers = true;
   mo.projection = true;
   mo.table_dim = 24;
-  Model model =
-      Model::create(topic_featurizer(task).config(), topic_featurizer(task).vocabulary(), mo);
+  Model model = topic_model(task, mo);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
   TrainerOptions o = small_options();
   o.symmetric = true;
@@ -90,8 +88,7 @@ TEST(Trainer, NgameClustersMakeHarderBatches) {
   // gather a family's queries, so their in-batch negatives are closer than in random batches.
   const auto task = topic_task(64, 20, 3, 4);
   auto train = [&](int64_t cluster_size) {
-    Model model = Model::create(topic_featurizer(task).config(),
-                                topic_featurizer(task).vocabulary(), topic_model_options());
+    Model model = topic_model(task);
     const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
     TrainerOptions o = small_options();
     o.ngame.cluster_size = cluster_size;
@@ -123,7 +120,6 @@ void expect_same_weights(const Model& a, const Model& b) {
 
 TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   const auto task = topic_task(64, 20, 4);
-  const Featurizer f = topic_featurizer(task);
   testing::TempDir dir;
   TrainerOptions o = small_options();
   o.ngame.cluster_size = 2;  // NGAME plans must survive the checkpoint too
@@ -135,7 +131,7 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   o.checkpoint_minutes = 0;  // after every step
   o.metrics_log = (dir.path() / "log.jsonl").string();
 
-  Model whole = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  Model whole = topic_model(task);
   {
     const TextPairSource source = TextPairSource::from_pairs(whole.featurizer(), task.pairs, "t");
     TrainerOptions plain = o;
@@ -145,7 +141,7 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   }
   // A run that dies in the middle of epoch 4 (an exception from the progress callback).
   {
-    Model model = Model::create(f.config(), f.vocabulary(), topic_model_options());
+    Model model = topic_model(task);
     const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
     Trainer trainer(model, {{&source, 1.0}}, o);
     trainer.on_progress([](const StepProgress& p) {
@@ -155,7 +151,7 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   }
   // A checkpoint also loads as a model.
   EXPECT_NO_THROW(Model::load(o.checkpoint_path));
-  Model resumed = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  Model resumed = topic_model(task);
   const TextPairSource source = TextPairSource::from_pairs(resumed.featurizer(), task.pairs, "t");
   Trainer trainer(resumed, {{&source, 1.0}}, o);
   trainer.resume(o.checkpoint_path);
@@ -173,13 +169,12 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
 
 TEST(Trainer, ResumeRejectsAnotherRunsCheckpoint) {
   const auto task = topic_task(32, 10, 5);
-  const Featurizer f = topic_featurizer(task);
   testing::TempDir dir;
   TrainerOptions o = small_options();
   o.epochs = 1;
   o.checkpoint_path = (dir.path() / "c").string();
   o.checkpoint_minutes = 0;
-  Model model = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  Model model = topic_model(task);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
   Trainer(model, {{&source, 1.0}}, o).run();
   TrainerOptions other = o;
@@ -197,8 +192,7 @@ TEST(Trainer, ResumeRejectsAnotherRunsCheckpoint) {
 
 TEST(Trainer, RejectsBadOptions) {
   const auto task = topic_task(8, 5, 6);
-  const Featurizer f = topic_featurizer(task);
-  Model model = Model::create(f.config(), f.vocabulary(), topic_model_options());
+  Model model = topic_model(task);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
   TrainerOptions o = small_options();
   o.batch_size = 1;

@@ -14,7 +14,7 @@
 
 #include "tessera/core/tensor.h"
 #include "tessera/train/pair_source.h"
-#include "tessera/train/random.h"
+#include "tessera/core/random.h"
 
 namespace tessera {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "tessera/text/featurizer.h"
-#include "tessera/train/random.h"
+#include "tessera/core/random.h"
 
 namespace tessera {
 

@@ -1,6 +1,7 @@
-// The trainer's random numbers: SplitMix64 (Steele et al., "Fast splittable pseudorandom number
-// generators", 2014). Tiny state, so every example gets its own generator seeded from (seed,
-// epoch, slot) at no cost; draws then depend on the seed alone, never on thread scheduling.
+// SplitMix64 (Steele et al., "Fast splittable pseudorandom number generators", 2014): tiny
+// state, so every chunk of work gets its own generator at no cost (a model's initial weights
+// chunk by chunk, each training example from (seed, epoch, slot)), and results depend on the
+// seed alone, never on thread scheduling. Fixed arithmetic, so equal seeds agree everywhere.
 #pragma once
 
 #include <cstdint>
