@@ -11,6 +11,7 @@
 namespace tessera::cli {
 
 void add_bench_featurize(CLI::App& bench);  // bench_featurize.cpp
+void add_bench_search(CLI::App& bench);     // bench_search.cpp
 
 namespace {
 
@@ -82,6 +83,7 @@ void add_bench_command(CLI::App& app) {
   bench->require_subcommand(1);
   add_train_step(*bench);
   add_bench_featurize(*bench);
+  add_bench_search(*bench);
 }
 
 }  // namespace tessera::cli

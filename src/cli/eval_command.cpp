@@ -1,6 +1,7 @@
-// `tessera eval beir DIR [--model M]`: retrieval quality on a BEIR dataset, one row per method
-// (BM25; with a model, dense at each Matryoshka dim and binary codes + rescoring), with TREC runs
-// and metrics.json on request. Without --model, BM25 only.
+// `tessera eval beir DIR [--model M]`: retrieval quality and cost on a BEIR dataset, one row per
+// method (BM25; with a model, dense at each Matryoshka dim, int8, binary + rescoring, the
+// Matryoshka funnel, HNSW and hybrid fusion), with TREC runs, metrics.json and an HTML report on
+// request. Without --model, BM25 only.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/data/beir.h"
+#include "tessera/eval/html_report.h"
 #include "tessera/eval/retrieval_benchmark.h"
 #include "tessera/model/model.h"
 
@@ -35,9 +37,7 @@ std::string dataset_name(const std::string& directory) {
 std::vector<RetrievalMethod> parse_methods(const std::vector<std::string>& names) {
   std::vector<RetrievalMethod> methods;
   for (const std::string& name : names) {
-    const RetrievalMethod method = name == "dense"    ? RetrievalMethod::kDense
-                                   : name == "binary" ? RetrievalMethod::kBinaryRescore
-                                                      : RetrievalMethod::kBm25;
+    const RetrievalMethod method = parse_retrieval_method(name);
     TESSERA_CHECK(std::find(methods.begin(), methods.end(), method) == methods.end(),
                   "method '{}' is given twice", name);
     methods.push_back(method);
@@ -46,13 +46,14 @@ std::vector<RetrievalMethod> parse_methods(const std::vector<std::string>& names
 }
 
 void print_table(const BenchmarkResult& result, const RetrievalOptions& options) {
-  fmt::print("{:<22}", "method");
+  fmt::print("{:<24}", "method");
   for (const IrMetric& metric : options.metrics) fmt::print(" {:>10}", metric.name());
-  fmt::print(" {:>11}\n", "queries/s");
+  fmt::print(" {:>10} {:>8} {:>8} {:>9}\n", "queries/s", "p50 ms", "p99 ms", "bytes/vec");
   for (const MethodResult& method : result.methods) {
-    fmt::print("{:<22}", method.name);
+    fmt::print("{:<24}", method.name);
     for (const double mean : method.evaluation.means) fmt::print(" {:>10.4f}", mean);
-    fmt::print(" {:>11.0f}\n", method.queries_per_second);
+    fmt::print(" {:>10.0f} {:>8.3f} {:>8.3f} {:>9.0f}\n", method.queries_per_second, method.p50_ms,
+               method.p99_ms, method.bytes_per_vector);
   }
 }
 
@@ -70,7 +71,12 @@ void write_outputs(const std::string& out_dir, const std::string& dataset, const
       entry[method.evaluation.metrics[m].name()] = method.evaluation.means[m];
     }
     entry["qps"] = method.queries_per_second;
-    if (method.method == RetrievalMethod::kBm25) entry["build_seconds"] = method.build_seconds;
+    entry["p50_ms"] = method.p50_ms;
+    entry["p99_ms"] = method.p99_ms;
+    if (method.bytes_per_vector > 0) entry["bytes_per_vector"] = method.bytes_per_vector;
+    entry["build_seconds"] = method.build_seconds;
+    entry["index_bytes"] = method.index_bytes;
+    if (method.dim > 0) entry["dim"] = method.dim;
     methods[method.name] = std::move(entry);
   }
   const nlohmann::ordered_json metrics = {
@@ -79,10 +85,14 @@ void write_outputs(const std::string& out_dir, const std::string& dataset, const
       {"queries", result.num_queries},
       {"documents", result.num_documents},
       {"model", model_path.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(model_path)},
+      {"quality_metric", result.methods.front().evaluation.metrics.front().name()},
+      {"embedding_seconds",
+       {{"documents", result.document_seconds}, {"queries", result.query_seconds}}},
       {"methods", std::move(methods)}};
   AtomicFile file((fs::path(out_dir) / "metrics.json").string());
   file.write(metrics.dump(1) + "\n");
   file.commit();
+  write_html_report((fs::path(out_dir) / "report.html").string(), metrics);
 }
 
 void add_eval_beir(CLI::App& eval) {
@@ -91,10 +101,13 @@ void add_eval_beir(CLI::App& eval) {
     std::string model;
     std::string split = "test";
     std::vector<int64_t> dims;
-    std::vector<std::string> methods;  // default: bm25, and dense + binary with a model
+    std::vector<std::string> methods;  // default: bm25, and every vector method with a model
     int64_t depth = 100;
     std::string out;
     int threads = 0;
+    RetrievalOptions retrieval;
+    std::string funnel_shortlist = "flat";
+    std::string fusion = "convex";
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = eval.add_subcommand(
@@ -113,26 +126,75 @@ void add_eval_beir(CLI::App& eval) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--methods", args->methods,
                   "Methods, comma-separated: bm25 (Lucene's BM25, k1 0.9, b 0.4, English "
-                  "stemming and stop words; no model), dense (exact search at each dim), binary "
-                  "(sign bits of the full vector, Hamming top-100, rescored by cosine). Default: "
-                  "bm25,dense,binary with --model, bm25 without")
+                  "stemming and stop words; no model), dense (exact search at each dim), int8 "
+                  "(int8 codes of the full vectors), binary (sign bits, Hamming shortlist "
+                  "rescored by the full vectors), funnel (shortlist at --funnel-dim, rescored at "
+                  "full dim), hnsw (graph, approximate), hybrid (bm25 fused with dense at full "
+                  "dim). Default: all with --model, bm25 without")
       ->delimiter(',')
-      ->check(CLI::IsMember({"bm25", "dense", "binary"}));
+      ->check(CLI::IsMember({"bm25", "dense", "int8", "binary", "funnel", "hnsw", "hybrid"}));
   cmd->add_option("--depth", args->depth,
                   "Dense results kept per query (the run depth; BEIR's run files use 1000)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--out", args->out,
                   "Directory for metrics.json and one TREC run per method (METHOD.trec)");
+  RetrievalOptions& retrieval = args->retrieval;
+  cmd->add_option("--binary-candidates", retrieval.binary_candidates,
+                  "binary: Hamming shortlist rescored per query")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  CLI::Option* funnel_dim =
+      cmd->add_option("--funnel-dim", retrieval.funnel_dim,
+                      "funnel: dims of the shortlist search (default 64, or a quarter of a "
+                      "model of 64 dims or fewer)")
+          ->check(CLI::PositiveNumber);
+  cmd->add_option("--funnel-candidates", retrieval.funnel_candidates,
+                  "funnel: shortlist rescored per query at full dim")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--funnel-shortlist", args->funnel_shortlist,
+                  "funnel: the shortlist index, flat (exact) or hnsw")
+      ->check(CLI::IsMember({"flat", "hnsw"}))
+      ->capture_default_str();
+  cmd->add_option("--hnsw-m", retrieval.hnsw.m, "hnsw: links per element")
+      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
+      ->capture_default_str();
+  cmd->add_option("--ef-construction", retrieval.hnsw.ef_construction,
+                  "hnsw: candidates kept while inserting")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--ef-search", retrieval.hnsw.ef_search, "hnsw: candidates kept while searching")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--fusion", args->fusion,
+                  "hybrid: rrf (reciprocal ranks) or convex (min-max normalized scores)")
+      ->check(CLI::IsMember({"rrf", "convex"}))
+      ->capture_default_str();
+  cmd->add_option("--fusion-weight", retrieval.fusion.weight,
+                  "hybrid (convex): the weight of bm25's scores; dense gets 1 - weight")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--rrf-k", retrieval.fusion.rrf_k, "hybrid (rrf): the rank offset")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--latency-queries", retrieval.latency_queries,
+                  "Queries searched one at a time for the p50/p99 latencies (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([args] {
+  cmd->callback([args, funnel_dim] {
     if (args->threads > 0) set_num_threads(args->threads);
-    RetrievalOptions options;
+    RetrievalOptions options = args->retrieval;
+    options.funnel_shortlist =
+        args->funnel_shortlist == "hnsw" ? FunnelShortlist::kHnsw : FunnelShortlist::kFlat;
+    options.fusion.method = parse_fusion_method(args->fusion);
     const bool have_model = !args->model.empty();
     std::vector<std::string> method_names = args->methods;
     if (method_names.empty()) {
-      method_names = have_model ? std::vector<std::string>{"bm25", "dense", "binary"}
+      method_names = have_model ? std::vector<std::string>{"bm25",   "dense", "int8",  "binary",
+                                                           "funnel", "hnsw",  "hybrid"}
                                 : std::vector<std::string>{"bm25"};
     }
     options.methods = parse_methods(method_names);
@@ -148,6 +210,9 @@ void add_eval_beir(CLI::App& eval) {
     options.keep_runs = !args->out.empty();
     const std::unique_ptr<Model> model =
         have_model ? std::make_unique<Model>(Model::load(args->model)) : nullptr;
+    if (model && funnel_dim->count() == 0 && options.funnel_dim >= model->dim()) {
+      options.funnel_dim = std::max<int64_t>(1, model->dim() / 4);
+    }
     const BeirDataset dataset = load_beir(args->directory, {args->split});
     const RetrievalBenchmark benchmark = RetrievalBenchmark::from_beir(dataset, args->split);
     TESSERA_CHECK(benchmark.num_queries() > 0,
@@ -174,7 +239,7 @@ void add_eval_beir(CLI::App& eval) {
     print_table(result, options);
     if (!args->out.empty()) {
       write_outputs(args->out, name, args->split, args->model, result);
-      fmt::print(stderr, "eval: metrics.json and {} run files written to {}\n",
+      fmt::print(stderr, "eval: metrics.json, report.html and {} run files written to {}\n",
                  result.methods.size(), args->out);
     }
   });

@@ -32,6 +32,8 @@ int run(int argc, char** argv) {
   tessera::cli::add_bench_command(app);
   tessera::cli::add_embed_command(app);
   tessera::cli::add_eval_command(app);
+  tessera::cli::add_index_command(app);
+  tessera::cli::add_quickstart_command(app);
   tessera::cli::add_tokenize_command(app);
   tessera::cli::add_train_command(app);
   tessera::cli::add_vocab_command(app);

@@ -23,51 +23,11 @@
 #include "tessera/train/trainer.h"
 #include "tessera/train/training_data.h"
 #include "tessera/version.h"
+#include "train_run.h"
 
 namespace tessera::cli {
 
 namespace {
-
-struct TrainArgs {
-  TrainingDataOptions data;
-  FeaturizerFlags featurizer;
-  VocabularyOptions vocabulary;
-  ModelOptions model;
-  std::string pooling = "mean";
-  TrainerOptions trainer;
-  std::string optimizer = "adam";
-  std::string decay = "constant";
-  std::string prefixes;
-  std::string prefix_weights;
-  std::string ngame_double_at;
-  std::string out;
-  std::string checkpoint;
-  std::string log;
-  bool resume = false;
-  int threads = 0;
-  bool quiet = false;
-
-  // Defaults chosen on a dev split of SciFact's train qrels (see the README): stemmed words
-  // without stop words, documents cut at 256 tokens, symmetric loss at scale 8, 4 crops per
-  // document with perturbed queries, each judged pair twice per epoch, batches of 512 at lr
-  // 0.02, NGAME clusters of 8 queries doubling at epochs 4 and 7.
-  TrainArgs() {
-    featurizer.config.tokenizer.stem = true;
-    featurizer.config.tokenizer.remove_stop_words = true;
-    featurizer.config.max_tokens = 256;
-    data.crops.pairs_per_document = 4;
-    data.beir_weight = 2.0;
-    trainer.symmetric = true;
-    trainer.batch_size = 512;
-    trainer.lr.base_lr = 0.02f;
-    trainer.scale = 8.0f;
-    data.crops.perturb.typo = 0.05;
-    data.crops.perturb.word_drop = 0.1;
-    data.crops.perturb.shuffle_window = 3;
-    trainer.ngame.cluster_size = 8;
-    ngame_double_at = "4,7";
-  }
-};
 
 // "a,b,c" -> values; a malformed item is a usage error naming the option.
 template <typename T>
@@ -307,6 +267,8 @@ std::string format_duration(double seconds) {
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+}  // namespace
+
 void run_train(TrainArgs& a) {
   if (a.threads > 0) set_num_threads(a.threads);
   const auto start = std::chrono::steady_clock::now();
@@ -432,8 +394,6 @@ void run_train(TrainArgs& a) {
       report.train_seconds > 0 ? static_cast<double>(report.pairs) / report.train_seconds : 0.0,
       report.prep_seconds, wall);
 }
-
-}  // namespace
 
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();

@@ -17,11 +17,9 @@ struct MeasureName {
   IrMeasure measure;
   const char* name;
 };
-constexpr MeasureName kMeasureNames[] = {{IrMeasure::kNdcg, "nDCG"},
-                                         {IrMeasure::kRecall, "Recall"},
-                                         {IrMeasure::kPrecision, "P"},
-                                         {IrMeasure::kMap, "MAP"},
-                                         {IrMeasure::kMrr, "MRR"}};
+constexpr MeasureName kMeasureNames[] = {
+    {IrMeasure::kNdcg, "nDCG"}, {IrMeasure::kRecall, "Recall"}, {IrMeasure::kPrecision, "P"},
+    {IrMeasure::kMap, "MAP"},   {IrMeasure::kMrr, "MRR"},       {IrMeasure::kSuccess, "Success"}};
 
 // One query's ranked grades (the run's documents in trec_order, cut at the largest k) scored on
 // every metric into out[0 .. metrics.size()).
@@ -66,6 +64,14 @@ void score_query(const std::vector<int64_t>& ranked_grades, const std::vector<in
         value = sum / relevant;
         break;
       }
+      case IrMeasure::kSuccess:
+        for (size_t i = 0; i < top; ++i) {
+          if (ranked_grades[i] > 0) {
+            value = 1.0;
+            break;
+          }
+        }
+        break;
       case IrMeasure::kMrr: {
         for (size_t i = 0; i < top; ++i) {
           if (ranked_grades[i] > 0) {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,8 +14,8 @@
 #include "tessera/core/kernels.h"
 #include "tessera/core/ops.h"
 #include "tessera/core/parallel.h"
-#include "tessera/index/binary_codes.h"
-#include "tessera/index/exact_search.h"
+#include "tessera/index/flat_index.h"
+#include "tessera/index/funnel_index.h"
 
 namespace tessera {
 
@@ -47,6 +49,14 @@ Tensor prefix_vectors(const Tensor& encoded, int64_t dim, Normalization normaliz
   return unit_rows(prefix);
 }
 
+// The q-quantile of values (nearest rank); 0 when there are none.
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
+  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
+}
+
 // Turns search results into a Run: the query's own document left out, at most `depth` kept.
 template <typename Ids, typename Score>
 void add_to_run(const std::string& query_id, int64_t self, const Ids& ids, const Score& score_of,
@@ -63,19 +73,39 @@ void add_to_run(const std::string& query_id, int64_t self, const Ids& ids, const
 
 }  // namespace
 
-std::string method_name(RetrievalMethod method, int64_t dim) {
+std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_dim) {
   switch (method) {
     case RetrievalMethod::kDense:
       return fmt::format("dense@{}", dim);
+    case RetrievalMethod::kInt8:
+      return fmt::format("int8@{}", dim);
     case RetrievalMethod::kBinaryRescore:
       return fmt::format("binary@{}+rescore", dim);
+    case RetrievalMethod::kFunnel:
+      return fmt::format("funnel@{}>{}", shortlist_dim, dim);
+    case RetrievalMethod::kHnsw:
+      return fmt::format("hnsw@{}", dim);
     case RetrievalMethod::kBm25:
       return "bm25";
+    case RetrievalMethod::kHybrid:
+      return fmt::format("hybrid(bm25+dense@{})", dim);
   }
   TESSERA_FAIL("unknown retrieval method {}", static_cast<int>(method));
 }
 
 bool needs_model(RetrievalMethod method) { return method != RetrievalMethod::kBm25; }
+
+RetrievalMethod parse_retrieval_method(std::string_view name) {
+  if (name == "dense") return RetrievalMethod::kDense;
+  if (name == "int8") return RetrievalMethod::kInt8;
+  if (name == "binary") return RetrievalMethod::kBinaryRescore;
+  if (name == "funnel") return RetrievalMethod::kFunnel;
+  if (name == "hnsw") return RetrievalMethod::kHnsw;
+  if (name == "bm25") return RetrievalMethod::kBm25;
+  if (name == "hybrid") return RetrievalMethod::kHybrid;
+  TESSERA_FAIL("unknown retrieval method '{}' (dense, int8, binary, funnel, hnsw, bm25, hybrid)",
+               name);
+}
 
 const MethodResult& BenchmarkResult::method(std::string_view name) const {
   for (const MethodResult& result : methods) {
@@ -203,8 +233,18 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
   TESSERA_CHECK(options.depth >= 1, "depth must be >= 1, got {}", options.depth);
   TESSERA_CHECK(options.binary_candidates >= 1, "binary candidates must be >= 1, got {}",
                 options.binary_candidates);
+  TESSERA_CHECK(options.funnel_candidates >= 1, "funnel candidates must be >= 1, got {}",
+                options.funnel_candidates);
   TESSERA_CHECK(!options.methods.empty(), "no retrieval method asked for");
   TESSERA_CHECK(!options.metrics.empty(), "no metric asked for");
+  TESSERA_CHECK(options.latency_queries >= 0, "latency queries must be >= 0, got {}",
+                options.latency_queries);
+  const int64_t full_dim = model == nullptr ? 0 : model->dim();
+  const bool funnel = std::find(options.methods.begin(), options.methods.end(),
+                                RetrievalMethod::kFunnel) != options.methods.end();
+  TESSERA_CHECK(!funnel || (options.funnel_dim >= 1 && options.funnel_dim < full_dim),
+                "the funnel's shortlist dims must be in [1, {}), got {}", full_dim,
+                options.funnel_dim);
 
   BenchmarkResult result;
   result.num_queries = num_queries();
@@ -218,20 +258,16 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     query_vectors = model->encode(query_texts_, Tower::kQuery);
     result.query_seconds = seconds_since(start);
   }
+  const Normalization normalization =
+      model == nullptr ? Normalization::kNone : model->normalization();
 
   // One more result than kept when a query may find its own id among the documents.
   const bool any_self = std::any_of(self_document_.begin(), self_document_.end(),
                                     [](int64_t doc) { return doc >= 0; });
   const int64_t extra = any_self ? 1 : 0;
   const int64_t nq = num_queries();
-
-  auto finish = [&](MethodResult method, Run run, double seconds) {
-    method.search_seconds = seconds;
-    method.queries_per_second = seconds > 0 ? static_cast<double>(nq) / seconds : 0.0;
-    method.evaluation = evaluate_run(qrels_, run, options.metrics);
-    if (options.keep_runs) method.run = std::move(run);
-    result.methods.push_back(std::move(method));
-  };
+  const int64_t k = options.depth + extra;
+  const int64_t latency_queries = std::min(options.latency_queries, nq);
 
   // Each query's top documents as its run, without the query's own document.
   auto to_run = [&](const TopK& top) {
@@ -244,79 +280,148 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     }
     return run;
   };
+  auto finish = [&](MethodResult method, const TopK& top) {  // a copy: callers keep theirs
+    method.queries_per_second =
+        method.search_seconds > 0 ? static_cast<double>(nq) / method.search_seconds : 0.0;
+    Run run = to_run(top);
+    method.evaluation = evaluate_run(qrels_, run, options.metrics);
+    if (options.keep_runs) method.run = std::move(run);
+    result.methods.push_back(std::move(method));
+  };
+
+  // Searches with `search(q0, q1)` (queries [q0, q1) in one call): all at once, timed, then one
+  // at a time for the latency percentiles.
+  auto measure = [&](MethodResult& method, const auto& search) {
+    start = Clock::now();
+    TopK top = search(int64_t{0}, nq);
+    method.search_seconds = seconds_since(start);
+    std::vector<double> latencies;
+    for (int64_t q = 0; q < latency_queries; ++q) {
+      start = Clock::now();
+      (void)search(q, q + 1);
+      latencies.push_back(1000.0 * seconds_since(start));
+    }
+    method.p50_ms = percentile(latencies, 0.50);
+    method.p99_ms = percentile(latencies, 0.99);
+    return top;
+  };
+
+  // The bm25 index and the dense index at full dim, kept for hybrid.
+  std::unique_ptr<Bm25Index> bm25_index;
+  std::unique_ptr<Index> dense_index;
+  Tensor dense_queries;
+  auto query_texts = [&](int64_t q0, int64_t q1) {
+    return std::span(query_texts_).subspan(static_cast<size_t>(q0), static_cast<size_t>(q1 - q0));
+  };
+
+  auto run_bm25 = [&](bool report) {
+    MethodResult out;
+    out.name = method_name(RetrievalMethod::kBm25, 0);
+    out.method = RetrievalMethod::kBm25;
+    start = Clock::now();
+    bm25_index = std::make_unique<Bm25Index>(corpus_->texts, options.bm25);
+    out.build_seconds = seconds_since(start);
+    out.index_bytes = bm25_index->memory_bytes();
+    if (!report) return out;
+    const TopK top = measure(out, [&](int64_t q0, int64_t q1) {
+      return bm25_index->search_batch(query_texts(q0, q1), k);
+    });
+    finish(out, top);
+    return out;
+  };
+
+  // A vector index over the documents, searched with the queries (both as the index's dim()
+  // prefix, normalized as the model says).
+  auto run_index = [&](RetrievalMethod method, std::unique_ptr<Index> index, int64_t shortlist_dim,
+                       bool report) {
+    const int64_t dim = index->dim();
+    MethodResult out;
+    out.name = method_name(method, dim, shortlist_dim);
+    out.method = method;
+    out.dim = dim;
+    const Tensor base = prefix_vectors(doc_vectors, dim, normalization);
+    Tensor queries = prefix_vectors(query_vectors, dim, normalization);
+    start = Clock::now();
+    index->add(base);
+    out.build_seconds = seconds_since(start);
+    out.bytes_per_vector = index->bytes_per_vector();
+    out.index_bytes = index->memory_bytes();
+    if (report) {
+      const TopK top = measure(out, [&](int64_t q0, int64_t q1) {
+        return index->search(queries.slice_rows(q0, q1), k);
+      });
+      finish(out, top);
+    }
+    if (method == RetrievalMethod::kDense && dim == full_dim) {
+      dense_index = std::move(index);
+      dense_queries = std::move(queries);
+    }
+    return out;
+  };
 
   for (const RetrievalMethod method : options.methods) {
-    if (method == RetrievalMethod::kBm25) {
-      start = Clock::now();
-      const Bm25Index index(corpus_->texts, options.bm25);
-      const double build_seconds = seconds_since(start);
-      start = Clock::now();
-      const TopK top = index.search_batch(query_texts_, options.depth + extra);
-      const double seconds = seconds_since(start);
-      Run run = to_run(top);
-      MethodResult out;
-      out.name = method_name(method, 0);
-      out.method = method;
-      out.build_seconds = build_seconds;
-      finish(std::move(out), std::move(run), seconds);
-    } else if (method == RetrievalMethod::kDense) {
-      for (const int64_t dim : dense_dims) {
-        const Tensor base = prefix_vectors(doc_vectors, dim, model->normalization());  // the index
-        start = Clock::now();
-        const Tensor queries = prefix_vectors(query_vectors, dim, model->normalization());
-        const TopK top = exact_top_k(queries, base, options.depth + extra);
-        const double seconds = seconds_since(start);
-        Run run = to_run(top);
+    switch (method) {
+      case RetrievalMethod::kBm25:
+        run_bm25(true);
+        break;
+      case RetrievalMethod::kDense:
+        for (const int64_t dim : dense_dims) {
+          run_index(method, std::make_unique<FlatIndex>(dim), 0, true);
+        }
+        break;
+      case RetrievalMethod::kInt8:
+        run_index(method, std::make_unique<Int8Index>(full_dim), 0, true);
+        break;
+      case RetrievalMethod::kBinaryRescore: {
+        FunnelOptions funnel_options;
+        funnel_options.shortlist = options.binary_candidates;
+        run_index(
+            method,
+            std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(full_dim),
+                                          std::make_unique<FlatIndex>(full_dim), funnel_options),
+            0, true);
+        break;
+      }
+      case RetrievalMethod::kFunnel: {
+        FunnelOptions funnel_options;
+        funnel_options.shortlist = options.funnel_candidates;
+        funnel_options.normalize_prefix = normalization != Normalization::kNone;
+        std::unique_ptr<Index> shortlist;
+        if (options.funnel_shortlist == FunnelShortlist::kHnsw) {
+          shortlist = std::make_unique<HnswIndex>(options.funnel_dim, options.hnsw);
+        } else {
+          shortlist = std::make_unique<FlatIndex>(options.funnel_dim);
+        }
+        run_index(method,
+                  std::make_unique<FunnelIndex>(
+                      std::move(shortlist), std::make_unique<FlatIndex>(full_dim), funnel_options),
+                  options.funnel_dim, true);
+        break;
+      }
+      case RetrievalMethod::kHnsw:
+        run_index(method, std::make_unique<HnswIndex>(full_dim, options.hnsw), 0, true);
+        break;
+      case RetrievalMethod::kHybrid: {
+        // Both lists as deep as the run, fused; timed end to end (both searches and fusion).
         MethodResult out;
-        out.name = method_name(method, dim);
+        out.name = method_name(method, full_dim);
         out.method = method;
-        out.dim = dim;
-        finish(std::move(out), std::move(run), seconds);
+        out.dim = full_dim;
+        out.build_seconds =
+            (bm25_index ? 0.0 : run_bm25(false).build_seconds) +
+            (dense_index ? 0.0
+                         : run_index(RetrievalMethod::kDense, std::make_unique<FlatIndex>(full_dim),
+                                     0, false)
+                               .build_seconds);
+        out.bytes_per_vector = dense_index->bytes_per_vector();
+        out.index_bytes = bm25_index->memory_bytes() + dense_index->memory_bytes();
+        const TopK top = measure(out, [&](int64_t q0, int64_t q1) {
+          return fuse(bm25_index->search_batch(query_texts(q0, q1), k),
+                      dense_index->search(dense_queries.slice_rows(q0, q1), k), k, options.fusion);
+        });
+        finish(out, top);
+        break;
       }
-    } else {
-      // The index: sign codes of the full vectors, and the unit vectors that rescore.
-      const BinaryCodes doc_codes = pack_sign_bits(doc_vectors);
-      const Tensor doc_units = unit_rows(doc_vectors);
-      start = Clock::now();
-      const BinaryCodes query_codes = pack_sign_bits(query_vectors);
-      const HammingTopK shortlist =
-          hamming_top_k(query_codes, doc_codes, options.binary_candidates + extra);
-      const Tensor query_units = unit_rows(query_vectors);
-      // Rescored shortlists, query by query: (cosine, doc id) best first.
-      std::vector<std::vector<std::pair<float, int64_t>>> rescored(static_cast<size_t>(nq));
-      parallel_for(
-          nq,
-          [&](int64_t begin, int64_t end, int) {
-            for (int64_t q = begin; q < end; ++q) {
-              auto& hits = rescored[static_cast<size_t>(q)];
-              const int64_t self = self_document_[static_cast<size_t>(q)];
-              for (const int64_t id : shortlist.ids_of(q)) {
-                if (id < 0 || std::ssize(hits) == options.binary_candidates) break;
-                if (id == self) continue;
-                hits.emplace_back(
-                    kernels::dot(query_units.row(q), doc_units.row(id), query_units.cols()), id);
-              }
-              std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
-                return a.first > b.first || (a.first == b.first && a.second < b.second);
-              });
-            }
-          },
-          16);
-      const double seconds = seconds_since(start);
-      Run run;
-      for (int64_t q = 0; q < nq; ++q) {
-        const auto& hits = rescored[static_cast<size_t>(q)];
-        std::vector<int64_t> ids(hits.size());
-        for (size_t j = 0; j < hits.size(); ++j) ids[j] = hits[j].second;
-        add_to_run(
-            query_ids_[static_cast<size_t>(q)], -1, ids, [&](size_t j) { return hits[j].first; },
-            options.binary_candidates, corpus_->ids, run);
-      }
-      MethodResult out;
-      out.name = method_name(method, model->dim());
-      out.method = method;
-      out.dim = model->dim();
-      finish(std::move(out), std::move(run), seconds);
     }
   }
   return result;

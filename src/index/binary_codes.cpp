@@ -34,12 +34,12 @@ constexpr int64_t kBaseBlockBytes = 256 << 10;
 }
 
 using ScanFn = void (*)(const BinaryCodes& queries, int64_t q0, int64_t q1, const BinaryCodes& base,
-                        int64_t b0, int64_t b1, Collector* collectors);
+                        int64_t b0, int64_t b1, const uint8_t* removed, Collector* collectors);
 
 // Folds base codes [b0, b1) into the collectors of queries [q0, q1).
 [[gnu::always_inline]] inline void scan_block(const BinaryCodes& queries, int64_t q0, int64_t q1,
                                               const BinaryCodes& base, int64_t b0, int64_t b1,
-                                              Collector* collectors) {
+                                              const uint8_t* removed, Collector* collectors) {
   const int64_t bytes = base.code_bytes;
   for (int64_t q = q0; q < q1; ++q) {
     Collector& collector = collectors[q - q0];
@@ -47,7 +47,10 @@ using ScanFn = void (*)(const BinaryCodes& queries, int64_t q0, int64_t q1, cons
     int32_t threshold = collector.threshold();
     for (int64_t i = b0; i < b1; ++i) {
       const int32_t distance = distance_words(query, base.code(i), bytes);
-      if (distance < threshold && collector.add(distance, i)) threshold = collector.threshold();
+      if (distance < threshold && (removed == nullptr || removed[i] == 0) &&
+          collector.add(distance, i)) {
+        threshold = collector.threshold();
+      }
     }
   }
 }
@@ -56,13 +59,14 @@ using ScanFn = void (*)(const BinaryCodes& queries, int64_t q0, int64_t q1, cons
 // then becomes a table routine), picked once at run time.
 __attribute__((target("popcnt"))) void scan_popcnt(const BinaryCodes& queries, int64_t q0,
                                                    int64_t q1, const BinaryCodes& base, int64_t b0,
-                                                   int64_t b1, Collector* collectors) {
-  scan_block(queries, q0, q1, base, b0, b1, collectors);
+                                                   int64_t b1, const uint8_t* removed,
+                                                   Collector* collectors) {
+  scan_block(queries, q0, q1, base, b0, b1, removed, collectors);
 }
 
 void scan_generic(const BinaryCodes& queries, int64_t q0, int64_t q1, const BinaryCodes& base,
-                  int64_t b0, int64_t b1, Collector* collectors) {
-  scan_block(queries, q0, q1, base, b0, b1, collectors);
+                  int64_t b0, int64_t b1, const uint8_t* removed, Collector* collectors) {
+  scan_block(queries, q0, q1, base, b0, b1, removed, collectors);
 }
 
 ScanFn scan_kernel() {
@@ -104,7 +108,8 @@ BinaryCodes pack_sign_bits(const Tensor& vectors) {
   return codes;
 }
 
-HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k) {
+HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
+                          const uint8_t* removed) {
   HammingTopK result = make_result(queries, base, k);
   const int64_t nq = queries.size;
   const int64_t n = base.size;
@@ -122,7 +127,8 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
           const int64_t q1 = std::min(nq, q0 + kQueryBlock);
           for (int64_t q = q0; q < q1; ++q) collectors[static_cast<size_t>(q - q0)].reset(k);
           for (int64_t b0 = 0; b0 < n; b0 += base_block) {
-            scan(queries, q0, q1, base, b0, std::min(n, b0 + base_block), collectors.data());
+            scan(queries, q0, q1, base, b0, std::min(n, b0 + base_block), removed,
+                 collectors.data());
           }
           for (int64_t q = q0; q < q1; ++q) {
             collectors[static_cast<size_t>(q - q0)].drain(result.distances.data() + q * k,

@@ -112,6 +112,120 @@ Bm25Index::Bm25Index(Bm25Options options, const std::vector<std::vector<std::str
   }
 }
 
+Bm25Index::Bm25Index(Bm25Options options)
+    : options_(std::move(options)), tokenizer_(options_.tokenizer) {}
+
+int64_t Bm25Index::memory_bytes() const {
+  int64_t dictionary = 0;
+  for (const auto& [term, id] : terms_) dictionary += std::ssize(term) + 48;  // node + string
+  return dictionary + std::ssize(term_offsets_) * 8 + std::ssize(posting_docs_) * 4 +
+         std::ssize(posting_tfs_) * 4 + std::ssize(doc_norms_) * 4;
+}
+
+void Bm25Index::save(const std::string& path) const {
+  IndexFileWriter out(path, "bm25");
+  save_fields(out);
+  out.commit();
+}
+
+Bm25Index Bm25Index::load(const std::string& path) {
+  IndexFileReader in(path);
+  if (in.kind() != "bm25") in.fail(fmt::format("a '{}' index, not a bm25 index", in.kind()));
+  Bm25Index index = read_fields(in);
+  in.finish();
+  return index;
+}
+
+void Bm25Index::save_fields(IndexFileWriter& out) const {
+  out.write<float>(options_.k1);
+  out.write<float>(options_.b);
+  const TokenizerOptions& tokenizer = options_.tokenizer;
+  out.write<uint8_t>(tokenizer.normalize.nfkc);
+  out.write<uint8_t>(tokenizer.normalize.case_fold);
+  out.write<uint8_t>(tokenizer.normalize.strip_accents);
+  out.write<uint8_t>(static_cast<uint8_t>(tokenizer.normalize.on_invalid_utf8));
+  out.write<uint8_t>(tokenizer.keep_punctuation);
+  out.write<uint8_t>(tokenizer.remove_stop_words);
+  out.write<uint8_t>(tokenizer.stem);
+  out.write_string(tokenizer.stem_algorithm);
+  std::vector<const std::string*> terms(terms_.size());
+  for (const auto& [term, id] : terms_) terms[id] = &term;
+  out.write<uint64_t>(terms.size());
+  for (const std::string* term : terms) out.write_string(*term);
+  out.write_array<int64_t>(term_offsets_);
+  out.write_array<uint32_t>(posting_docs_);
+  out.write_array<uint32_t>(posting_tfs_);
+  out.write_array<float>(doc_norms_);
+  out.write<double>(average_length_);
+}
+
+Bm25Index Bm25Index::read_fields(IndexFileReader& in) {
+  Bm25Options options;
+  options.k1 = in.read<float>("k1");
+  options.b = in.read<float>("b");
+  const auto flag = [&](std::string_view field) {
+    const auto value = in.read<uint8_t>(field);
+    if (value > 1) in.fail(fmt::format("field '{}' is {}, not 0 or 1", field, value));
+    return value == 1;
+  };
+  TokenizerOptions& tokenizer = options.tokenizer;
+  tokenizer.normalize.nfkc = flag("nfkc");
+  tokenizer.normalize.case_fold = flag("case_fold");
+  tokenizer.normalize.strip_accents = flag("strip_accents");
+  const auto invalid_utf8 = in.read<uint8_t>("on_invalid_utf8");
+  if (invalid_utf8 > static_cast<uint8_t>(InvalidUtf8::kReplace)) {
+    in.fail(fmt::format("invalid on_invalid_utf8 value {}", invalid_utf8));
+  }
+  tokenizer.normalize.on_invalid_utf8 = static_cast<InvalidUtf8>(invalid_utf8);
+  tokenizer.keep_punctuation = flag("keep_punctuation");
+  tokenizer.remove_stop_words = flag("remove_stop_words");
+  tokenizer.stem = flag("stem");
+  tokenizer.stem_algorithm = in.read_string("stem_algorithm");
+  if (!std::isfinite(options.k1) || options.k1 < 0 || !(options.b >= 0 && options.b <= 1)) {
+    in.fail(fmt::format("invalid BM25 parameters k1 {}, b {}", options.k1, options.b));
+  }
+  Bm25Index index(std::move(options));
+
+  const auto num_terms = in.read<uint64_t>("terms");
+  for (uint64_t t = 0; t < num_terms; ++t) {
+    if (!index.terms_.emplace(in.read_string("term"), static_cast<uint32_t>(t)).second) {
+      in.fail(fmt::format("term {} is repeated", t));
+    }
+  }
+  index.term_offsets_ = in.read_array<int64_t>("term offsets", num_terms + 1);
+  index.posting_docs_ = in.read_array<uint32_t>("posting documents");
+  index.posting_tfs_ = in.read_array<uint32_t>("posting frequencies");
+  index.doc_norms_ = in.read_array<float>("document norms", UINT32_MAX - 1);
+  index.average_length_ = in.read<double>("average length");
+  const auto& offsets = index.term_offsets_;
+  const auto num_docs = static_cast<uint32_t>(index.doc_norms_.size());
+  if (offsets.size() != num_terms + 1 || offsets.front() != 0 ||
+      offsets.back() != std::ssize(index.posting_docs_) ||
+      index.posting_tfs_.size() != index.posting_docs_.size()) {
+    in.fail("the term offsets do not match the postings");
+  }
+  for (uint64_t t = 0; t < num_terms; ++t) {
+    if (offsets[t + 1] < offsets[t]) in.fail(fmt::format("term {}'s offsets decrease", t));
+    for (int64_t p = offsets[t]; p < offsets[t + 1]; ++p) {
+      const auto slot = static_cast<size_t>(p);
+      if (index.posting_docs_[slot] >= num_docs || index.posting_tfs_[slot] == 0 ||
+          (p > offsets[t] && index.posting_docs_[slot] <= index.posting_docs_[slot - 1])) {
+        in.fail(
+            fmt::format("term {}'s postings are invalid (not ascending documents below {} "
+                        "with positive frequencies)",
+                        t, num_docs));
+      }
+    }
+  }
+  for (const float norm : index.doc_norms_) {
+    if (!std::isfinite(norm) || norm < 0) in.fail(fmt::format("invalid document norm {}", norm));
+  }
+  if (!std::isfinite(index.average_length_) || index.average_length_ < 0) {
+    in.fail(fmt::format("invalid average length {}", index.average_length_));
+  }
+  return index;
+}
+
 std::vector<std::string> Bm25Index::analyze(std::string_view text) const {
   return tokenizer_.tokenize(text, "query");
 }

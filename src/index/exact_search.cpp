@@ -41,12 +41,13 @@ TopK make_result(int64_t num_queries, int64_t k) {
   return result;
 }
 
-}  // namespace
-
-TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k) {
-  check_search_inputs(queries, base, k);
+// The blocked scan behind both flat kernels. base_rows(b0, b1, tile) returns base rows [b0, b1)
+// as a (b1 - b0) x d tensor: a view of the base, or rows decoded into `tile` (per-thread scratch,
+// undefined until base_rows allocates it).
+template <typename BaseRows>
+TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* removed,
+                   const BaseRows& base_rows) {
   const int64_t nq = queries.rows();
-  const int64_t n = base.rows();
   const int64_t d = queries.cols();
   TopK result = make_result(nq, k);
   if (nq == 0) return result;
@@ -60,6 +61,7 @@ TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k) {
 
   struct Scratch {
     Tensor scores;  // query_block x base_block
+    Tensor tile;    // for decoded base rows: allocated by base_rows when it needs one
     std::vector<Collector> collectors;
   };
   std::vector<Scratch> scratch(static_cast<size_t>(num_threads()));
@@ -81,13 +83,14 @@ TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k) {
             const int64_t b1 = std::min(n, b0 + base_block);
             // scores (q1 - q0) x (b1 - b0) = query rows * base rows^T
             Tensor scores = s.scores.slice_rows(0, q1 - q0).prefix_cols(b1 - b0);
-            matmul(query_rows, base.slice_rows(b0, b1), scores, false, true);
+            matmul(query_rows, base_rows(b0, b1, s.tile), scores, false, true);
             for (int64_t q = q0; q < q1; ++q) {
               Collector& collector = s.collectors[static_cast<size_t>(q - q0)];
               const float* row = scores.row(q - q0);
               float threshold = collector.threshold();
               for (int64_t j = 0; j < b1 - b0; ++j) {
-                if (row[j] > threshold && collector.add(row[j], b0 + j)) {
+                if (row[j] > threshold && (removed == nullptr || removed[b0 + j] == 0) &&
+                    collector.add(row[j], b0 + j)) {
                   threshold = collector.threshold();
                 }
               }
@@ -102,6 +105,39 @@ TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k) {
       },
       1);
   return result;
+}
+
+}  // namespace
+
+TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k, const uint8_t* removed) {
+  check_search_inputs(queries, base, k);
+  return blocked_top_k(queries, base.rows(), k, removed,
+                       [&](int64_t b0, int64_t b1, Tensor&) { return base.slice_rows(b0, b1); });
+}
+
+TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
+                      std::span<const float> scales, int64_t k, const uint8_t* removed) {
+  const int64_t d = queries.cols();
+  TESSERA_CHECK(queries.ndim() == 2, "int8 search needs 2-d queries, got {}",
+                queries.shape_string());
+  TESSERA_CHECK(std::ssize(scales) == d, "queries have {} dims, the int8 scales {}", d,
+                scales.size());
+  TESSERA_CHECK(d >= 1 && std::ssize(codes) % d == 0, "{} int8 code bytes are not rows of {} dims",
+                codes.size(), d);
+  TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
+  return blocked_top_k(queries, std::ssize(codes) / d, k, removed,
+                       [&](int64_t b0, int64_t b1, Tensor& tile) {
+                         if (!tile.defined()) tile = Tensor::empty({kMaxBaseBlock, d});
+                         Tensor rows = tile.slice_rows(0, b1 - b0);
+                         for (int64_t i = b0; i < b1; ++i) {
+                           const int8_t* code = codes.data() + i * d;
+                           float* out = rows.row(i - b0);
+                           for (int64_t c = 0; c < d; ++c) {
+                             out[c] = static_cast<float>(code[c]) * scales[static_cast<size_t>(c)];
+                           }
+                         }
+                         return rows;
+                       });
 }
 
 TopK exact_top_k_naive(const Tensor& queries, const Tensor& base, int64_t k) {

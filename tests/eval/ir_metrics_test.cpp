@@ -29,7 +29,7 @@ double at(const IrEvaluation& e, const std::string& query, const std::string& me
 }
 
 TEST(IrMetric, NamesRoundTripAndBadNamesAreErrors) {
-  for (const char* name : {"nDCG@10", "Recall@100", "P@5", "MAP@1000", "MRR@10"}) {
+  for (const char* name : {"nDCG@10", "Recall@100", "P@5", "MAP@1000", "MRR@10", "Success@1"}) {
     EXPECT_EQ(IrMetric::parse(name).name(), name);
   }
   EXPECT_EQ(IrMetric::parse("Recall@100"), (IrMetric{IrMeasure::kRecall, 100}));
@@ -63,6 +63,17 @@ TEST(EvaluateRun, GradedRelevanceTiesAndCutoffs) {
   EXPECT_NEAR(at(e, "q1", "MRR@10"), 1.0 / 2.0, 1e-12);
   EXPECT_NEAR(at(e, "q1", "MRR@1"), 0.0, 1e-12);
   EXPECT_NEAR(e.mean("MAP@10"), at(e, "q1", "MAP@10"), 1e-15);
+}
+
+// Success@k: whether any relevant document is in the top k (accuracy@k).
+TEST(EvaluateRun, SuccessIsWhetherARelevantDocumentIsInTheTopK) {
+  const Qrels qrels = {{"q1", {{"d2", 1}, {"d3", 1}}}, {"q2", {{"d9", 1}}}};
+  const tessera::Run run = {{"q1", {{"d1", 0.9}, {"d2", 0.8}, {"d3", 0.7}}}, {"q2", {{"d1", 0.9}}}};
+  const IrEvaluation e = evaluate_run(qrels, run, parse_ir_metrics({"Success@1", "Success@2"}));
+  EXPECT_EQ(at(e, "q1", "Success@1"), 0.0);
+  EXPECT_EQ(at(e, "q1", "Success@2"), 1.0);  // one hit counts once, not twice
+  EXPECT_EQ(at(e, "q2", "Success@2"), 0.0);
+  EXPECT_NEAR(e.mean("Success@2"), 0.5, 1e-12);
 }
 
 TEST(EvaluateRun, TiesAreBrokenByDocIdDescendingNotByListOrder) {

@@ -382,5 +382,45 @@ TEST(RetrievalBenchmark, RejectsInconsistentInputAndOptions) {
       std::string::npos);
 }
 
+// Every index method over the same vectors: a funnel whose shortlist is the whole corpus and an
+// HNSW walk as wide as the corpus are exact search again; hybrid with all the weight on one list
+// ranks as that list; costs are measured for each.
+TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
+  REQUIRE_SCIFACT();
+  RetrievalOptions options;
+  options.methods = {RetrievalMethod::kBm25,   RetrievalMethod::kDense, RetrievalMethod::kInt8,
+                     RetrievalMethod::kFunnel, RetrievalMethod::kHnsw,  RetrievalMethod::kHybrid};
+  options.funnel_candidates = 5183;
+  options.hnsw.ef_search = 5183;
+  options.latency_queries = 20;
+  options.fusion.weight = 0;  // all dense
+  const BenchmarkResult r = data->benchmark->evaluate(*data->model, {256}, options);
+  std::vector<std::string> names;
+  for (const MethodResult& m : r.methods) names.push_back(m.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"bm25", "dense@256", "int8@256", "funnel@64>256",
+                                             "hnsw@256", "hybrid(bm25+dense@256)"}));
+  const MethodResult& dense = r.method("dense@256");
+  for (const char* name : {"funnel@64>256", "hnsw@256"}) {
+    EXPECT_NEAR(r.method(name).metric("nDCG@10"), dense.metric("nDCG@10"), 1e-6) << name;
+    EXPECT_NEAR(r.method(name).metric("Recall@100"), dense.metric("Recall@100"), 1e-6) << name;
+  }
+  EXPECT_NEAR(r.method("hybrid(bm25+dense@256)").metric("nDCG@10"), dense.metric("nDCG@10"), 1e-9);
+  EXPECT_NEAR(r.method("int8@256").metric("nDCG@10"), dense.metric("nDCG@10"), 0.01);
+  EXPECT_EQ(dense.bytes_per_vector, 1024);
+  EXPECT_EQ(r.method("int8@256").bytes_per_vector, 256);
+  EXPECT_EQ(r.method("funnel@64>256").bytes_per_vector, 256 + 1024);
+  EXPECT_EQ(r.method("bm25").bytes_per_vector, 0);
+  for (const MethodResult& m : r.methods) {
+    EXPECT_GT(m.queries_per_second, 0) << m.name;
+    EXPECT_GT(m.p50_ms, 0) << m.name;
+    EXPECT_GE(m.p99_ms, m.p50_ms) << m.name;
+    EXPECT_GT(m.index_bytes, 0) << m.name;
+  }
+  options.methods = {RetrievalMethod::kBm25, RetrievalMethod::kHybrid};
+  options.fusion.weight = 1;  // all bm25
+  const BenchmarkResult lexical = data->benchmark->evaluate(*data->model, {256}, options);
+  EXPECT_NEAR(lexical.methods[1].metric("nDCG@10"), lexical.methods[0].metric("nDCG@10"), 1e-9);
+}
+
 }  // namespace
 }  // namespace tessera

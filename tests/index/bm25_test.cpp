@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -142,6 +144,59 @@ TEST(Bm25Index, BatchSearchEqualsOneAtATime) {
       }
     }
   }
+}
+
+TEST(Bm25Index, SavesAndLoadsWithItsAnalyzer) {
+  testing::TempDir dir;
+  Bm25Options options;
+  options.k1 = 1.2f;
+  options.b = 0.75f;
+  const std::vector<std::string> documents = {"Running cats", "the dog runs home", "a bird"};
+  const Bm25Index index(documents, options);
+  index.save(dir.file("bm25.index"));
+  const Bm25Index loaded = Bm25Index::load(dir.file("bm25.index"));
+  EXPECT_EQ(loaded.options().k1, 1.2f);
+  EXPECT_TRUE(loaded.options().tokenizer.stem);
+  EXPECT_EQ(loaded.num_terms(), index.num_terms());
+  const std::vector<std::string> queries = {"run", "cat running", "birds", "zebra"};
+  const TopK a = index.search_batch(queries, 3), b = loaded.search_batch(queries, 3);
+  EXPECT_EQ(a.ids, b.ids);
+  EXPECT_EQ(a.scores, b.scores);
+  EXPECT_GT(loaded.memory_bytes(), 0);
+}
+
+TEST(Bm25Index, LoadRefusesOtherAndBrokenFiles) {
+  testing::TempDir dir;
+  const std::string path = dir.file("bm25.index");
+  Bm25Index::from_tokens({{"a", "b"}, {"b"}}).save(path);
+  std::vector<uint8_t> bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    const std::string cut =
+        dir.write("cut.index", std::string_view(reinterpret_cast<const char*>(bytes.data()), size));
+    EXPECT_NE(error_message([&] { (void)Bm25Index::load(cut); }).find(cut), std::string::npos);
+  }
+  // Postings naming a document that does not exist, behind a valid checksum.
+  {
+    IndexFileWriter out(path, "bm25");
+    out.write<float>(0.9f);
+    out.write<float>(0.4f);
+    for (int flag = 0; flag < 7; ++flag) out.write<uint8_t>(0);
+    out.write_string("porter");
+    out.write<uint64_t>(1);
+    out.write_string("a");
+    out.write_array<int64_t>(std::vector<int64_t>{0, 1});
+    out.write_array<uint32_t>(std::vector<uint32_t>{5});
+    out.write_array<uint32_t>(std::vector<uint32_t>{1});
+    out.write_array<float>(std::vector<float>{1.0f});
+    out.write<double>(1.0);
+    out.commit();
+  }
+  EXPECT_NE(error_message([&] { (void)Bm25Index::load(path); }).find("postings are invalid"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -84,4 +84,9 @@ struct BeirDataset {
 // queries (the first such id and its line).
 BeirDataset load_beir(const std::string& directory, const std::vector<std::string>& splits = {});
 
+// Writes a BEIR directory load_beir reads back: corpus.jsonl, queries.jsonl and
+// qrels/<name>.tsv per split (the directory and qrels/ are created; each file is written
+// atomically).
+void write_beir(const std::string& directory, const BeirDataset& dataset);
+
 }  // namespace tessera

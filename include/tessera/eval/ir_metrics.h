@@ -10,6 +10,7 @@
 //   P@k       |relevant in top k| / k          (k, even when the run holds fewer documents)
 //   MAP@k     sum over relevant hits in the top k of P@rank, divided by |relevant|
 //   MRR@k     1 / rank of the first relevant document in the top k; 0 if none
+//   Success@k 1 if a relevant document is in the top k, else 0 (accuracy@k of one-answer tasks)
 // Queries: every qrels query with at least one relevant document is evaluated, and the mean is
 // over those. One with no relevant document is skipped; one absent from the run (or with an
 // empty list) scores 0 on everything (trec_eval -c; pytrec_eval and BEIR instead skip queries
@@ -26,10 +27,10 @@
 
 namespace tessera {
 
-enum class IrMeasure { kNdcg, kRecall, kPrecision, kMap, kMrr };
+enum class IrMeasure { kNdcg, kRecall, kPrecision, kMap, kMrr, kSuccess };
 
 // One metric at one cutoff, named as BEIR names them: "nDCG@10", "Recall@100", "P@5", "MAP@100",
-// "MRR@10".
+// "MRR@10", "Success@10".
 struct IrMetric {
   IrMeasure measure = IrMeasure::kNdcg;
   int64_t k = 10;  // >= 1

@@ -4,17 +4,27 @@
 //
 // evaluate() embeds every document once (the document tower; text = title + " " + text) and
 // every evaluated query once (the query tower), then scores each method on the same vectors
-// (nothing is embedded when only bm25 is asked, which needs no model):
-//   dense@<d>            exact inner-product search over the first d dims of both, each prefix
-//                        normalized as the model says (Matryoshka prefixes, Kusupati et al. 2022)
-//   binary@<D>+rescore   sign bits of the full D-dim vectors, Hamming top-N shortlist, re-ranked
-//                        by float cosine of the full vectors (Binary Paragraph Vector; adaptive
-//                        retrieval's shortlist-then-rerank)
+// (nothing is embedded when only bm25 is asked, which needs no model). Each vector method is an
+// index of index/ built over the document vectors, searched with the query vectors:
+//   dense@<d>            FlatIndex (exact inner product) over the first d dims of both, each
+//                        prefix normalized as the model says (Matryoshka prefixes, Kusupati et
+//                        al. 2022)
+//   int8@<D>             Int8Index of the full D-dim vectors
+//   binary@<D>+rescore   FunnelIndex: BinaryIndex of the sign bits shortlists, FlatIndex of the
+//                        full vectors rescores (Binary Paragraph Vector; adaptive retrieval)
+//   funnel@<d>><D>       FunnelIndex: a shortlist index over the d-dim prefixes (flat, or HNSW),
+//                        rescored at D dims (Matryoshka adaptive retrieval)
+//   hnsw@<D>             HnswIndex (approximate) of the full vectors
 //   bm25                 Lucene's BM25 over the documents' tokens (index/bm25.h), no model:
 //                        the Pyserini BEIR "flat" baseline
+//   hybrid(bm25+dense@<D>)  fusion (index/fusion.h) of the bm25 and dense@<D> lists
 // As in BEIR, a document whose id equals the query's id is never returned for that query.
 // Evaluated queries are those the qrels judge with at least one relevant document; metrics
 // follow ir_metrics.h (trec_eval semantics).
+//
+// Costs are measured in the same run: the index build time and memory, the throughput of one
+// batch call over all queries (queries/s, from query vectors or texts to ranked lists; query
+// embedding is reported apart), and the latency of each query searched alone (p50 / p99).
 #pragma once
 
 #include <cstdint>
@@ -27,18 +37,29 @@
 #include "tessera/eval/ir_metrics.h"
 #include "tessera/eval/relevance.h"
 #include "tessera/index/bm25.h"
+#include "tessera/index/fusion.h"
+#include "tessera/index/hnsw_index.h"
 #include "tessera/model/model.h"
 
 namespace tessera {
 
 enum class RetrievalMethod {
   kDense,          // dense@<d> for every requested d
+  kInt8,           // int8@<model dim>
   kBinaryRescore,  // binary@<model dim>+rescore
+  kFunnel,         // funnel@<funnel_dim>><model dim>
+  kHnsw,           // hnsw@<model dim>
   kBm25,           // bm25 (needs no model)
+  kHybrid,         // hybrid(bm25+dense@<model dim>)
 };
 
 // True for the methods that search a model's vectors.
 bool needs_model(RetrievalMethod method);
+// "dense", "int8", "binary", "funnel", "hnsw", "bm25", "hybrid"; throws on anything else.
+RetrievalMethod parse_retrieval_method(std::string_view name);
+
+// The shortlist index of the funnel method.
+enum class FunnelShortlist { kFlat, kHnsw };
 
 struct RetrievalOptions {
   std::vector<RetrievalMethod> methods = {RetrievalMethod::kDense, RetrievalMethod::kBinaryRescore};
@@ -46,6 +67,12 @@ struct RetrievalOptions {
   // matches the binary shortlist, so queries/s compare like for like; BEIR's run files use 1000.
   int64_t depth = 100;
   int64_t binary_candidates = 100;  // Hamming shortlist re-ranked by binary+rescore (its depth)
+  int64_t funnel_dim = 64;          // the funnel's shortlist dims
+  int64_t funnel_candidates = 100;  // the funnel's shortlist, re-ranked at full dim
+  FunnelShortlist funnel_shortlist = FunnelShortlist::kFlat;
+  HnswOptions hnsw;                // for kHnsw and an HNSW funnel shortlist
+  FusionOptions fusion;            // for kHybrid
+  int64_t latency_queries = 1000;  // queries timed one at a time for p50 / p99 (0: none)
   std::vector<IrMetric> metrics = {
       {IrMeasure::kNdcg, 10}, {IrMeasure::kRecall, 100}, {IrMeasure::kMrr, 10}};
   bool keep_runs = false;  // keep each method's Run in the result (to write TREC files)
@@ -53,15 +80,19 @@ struct RetrievalOptions {
 };
 
 struct MethodResult {
-  std::string name;  // "dense@256", "binary@256+rescore", "bm25"
+  std::string name;  // "dense@256", "binary@256+rescore", "bm25", ...
   RetrievalMethod method = RetrievalMethod::kDense;
   int64_t dim = 0;            // dims searched (full dim for binary; 0 for bm25)
   IrEvaluation evaluation;    // means and per-query values of RetrievalOptions::metrics
   double build_seconds = 0;   // building the index from the corpus (bm25: tokenizing included)
-  double search_seconds = 0;  // searching all queries, from query vectors (bm25: query texts,
-                              // analysis included) to ranked lists
+  double search_seconds = 0;  // searching all queries in one call, from query vectors (bm25:
+                              // query texts, analysis included) to ranked lists
   double queries_per_second = 0;
-  Run run;  // only with keep_runs
+  double p50_ms = 0;  // latency of one query searched alone (median, 99th percentile)
+  double p99_ms = 0;
+  double bytes_per_vector = 0;  // stored per document by a vector index (0 for bm25)
+  int64_t index_bytes = 0;      // memory of the whole index
+  Run run;                      // only with keep_runs
 
   // The mean of metric `name` ("nDCG@10"); throws if not computed.
   double metric(std::string_view metric_name) const { return evaluation.mean(metric_name); }
@@ -120,7 +151,8 @@ class RetrievalBenchmark {
   Qrels qrels_;
 };
 
-// The name evaluate() gives a method: "dense@64", "binary@256+rescore", "bm25" (dim unused).
-std::string method_name(RetrievalMethod method, int64_t dim);
+// The name evaluate() gives a method: "dense@64", "binary@256+rescore", "bm25" (dim unused),
+// "funnel@64>256" (shortlist_dim used by the funnel only).
+std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_dim = 0);
 
 }  // namespace tessera

@@ -43,8 +43,10 @@ struct HammingTopK {
 
 // Scans every base code for each query (hardware popcount where the CPU has it, chosen at run
 // time), keeping the k best per query (top_k_collector.h); blocks of queries run in parallel.
-// queries and base must have equal bits; k >= 1.
-HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k);
+// queries and base must have equal bits; k >= 1. removed: null, or one byte per base code,
+// nonzero for codes never to return.
+HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
+                          const uint8_t* removed = nullptr);
 
 // Bit by bit and a full sort: the test oracle.
 HammingTopK hamming_top_k_naive(const BinaryCodes& queries, const BinaryCodes& base, int64_t k);

@@ -15,7 +15,8 @@
 // term's frequency in each. search() is const and thread-safe: it accumulates term by term into
 // a per-thread score array, then keeps the k best (ties by the lower document id).
 //
-// Later work: add / remove after construction, save / load, the Index interface (issue 5).
+// save() / load() use the index file layout of every tessera index (index_file.h, kind "bm25"),
+// analyzer options included, so a loaded index analyzes queries as the saved one did.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "tessera/index/exact_search.h"
+#include "tessera/index/index_file.h"
 #include "tessera/text/tokenizer.h"
 
 namespace tessera {
@@ -83,9 +85,19 @@ class Bm25Index {
   // Documents holding an (analyzed) term.
   int64_t document_frequency(std::string_view term) const;
   const Bm25Options& options() const { return options_; }
+  // Memory of the postings, norms and term dictionary (approximate for the dictionary).
+  int64_t memory_bytes() const;
+
+  // Writes the index to path atomically; load() reads it back, with a clear Error for a file
+  // that is not a BM25 index, truncated, corrupted or inconsistent.
+  void save(const std::string& path) const;
+  static Bm25Index load(const std::string& path);
+  void save_fields(IndexFileWriter& out) const;
+  static Bm25Index read_fields(IndexFileReader& in);
 
  private:
   Bm25Index(Bm25Options options, const std::vector<std::vector<std::string>>& documents);
+  explicit Bm25Index(Bm25Options options);
   // The term's id, or -1.
   int64_t term_id(std::string_view term) const;
   float idf(int64_t term) const;

@@ -6,7 +6,7 @@
 // broken by the lower base id, so results are deterministic and independent of the thread
 // count. When the base holds fewer than k rows, the tail of each row is padded with id -1.
 //
-// These are free functions; the Index interface (add / search / save / load, issue 5) wraps them.
+// These are free functions; the flat indexes (flat_index.h) wrap them.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +36,15 @@ struct TopK {
 // blocks of queries (one GEMM each), and every query keeps its k best (a reservoir with
 // nth_element, src/index/top_k_collector.h); query blocks run in
 // parallel on tessera's thread pool. queries and base are 2-d with equal columns (views with a
-// row stride, e.g. Matryoshka prefixes, are fine); k >= 1.
-TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k);
+// row stride, e.g. Matryoshka prefixes, are fine); k >= 1. removed: null, or one byte per base
+// row, nonzero for rows never to return (an index's deleted vectors).
+TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k,
+                 const uint8_t* removed = nullptr);
+
+// The same over int8 codes (core/quantize.h; row-major, queries.cols() bytes a row) decoded as
+// code * scale: blocks of base rows are decoded into a cache-resident tile, then multiplied.
+TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
+                      std::span<const float> scales, int64_t k, const uint8_t* removed = nullptr);
 
 // The same result by dot products in double and a full sort: the test oracle.
 TopK exact_top_k_naive(const Tensor& queries, const Tensor& base, int64_t k);

@@ -1,0 +1,203 @@
+// `tessera index`: builds a searchable index directory from a corpus (index/text_index.h), and
+// `tessera search`: searches one, for a query given on the command line or queries read from
+// stdin one per line.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "tessera/core/check.h"
+#include "tessera/core/parallel.h"
+#include "tessera/data/beir.h"
+#include "tessera/index/text_index.h"
+#include "tessera/model/model.h"
+
+namespace tessera::cli {
+
+namespace {
+
+std::vector<BeirDocument> read_corpus(const std::string& path) {
+  std::vector<BeirDocument> documents;
+  BeirCorpusReader reader(LineSource::open(path));
+  BeirDocument doc;
+  while (reader.next(doc)) documents.push_back(std::move(doc));
+  return documents;
+}
+
+void add_index(CLI::App& app) {
+  struct Args {
+    std::string model;
+    std::string corpus;
+    std::string method = "flat";
+    std::string out;
+    TextIndexOptions options;
+    std::string fusion = "convex";
+    int threads = 0;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "index",
+      "Index a corpus (BEIR corpus.jsonl: _id, title, text) for tessera search: dense vectors of "
+      "a model (flat, int8, binary, hnsw, funnel), BM25, or both fused (hybrid)");
+  cmd->add_option("--corpus", args->corpus, "corpus.jsonl (optionally .gz)")->required();
+  cmd->add_option("--model", args->model, "Model file (from tessera train); not for bm25");
+  cmd->add_option("--method", args->method,
+                  "flat (exact), int8 (1 byte/dim), binary (sign bits shortlist + fp32 "
+                  "rescoring), hnsw (graph, approximate), funnel (shortlist at --funnel-dim, "
+                  "rescored at --dim), bm25 (no model), hybrid (bm25 + flat, fused)")
+      ->check(CLI::IsMember({"flat", "int8", "binary", "hnsw", "funnel", "bm25", "hybrid"}))
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Index directory to write")->required();
+  TextIndexOptions& o = args->options;
+  cmd->add_option("--dim", o.dim, "Dims indexed, a Matryoshka prefix (default: the model's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--funnel-dim", o.funnel_dim, "funnel: the shortlist's dims")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--shortlist", o.shortlist, "funnel, binary: candidates rescored per query")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--hnsw-m", o.hnsw.m, "hnsw: links per element")
+      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
+      ->capture_default_str();
+  cmd->add_option("--ef-construction", o.hnsw.ef_construction, "hnsw: candidates while inserting")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--ef-search", o.hnsw.ef_search, "hnsw: default candidates while searching")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--fusion", args->fusion, "hybrid: rrf or convex")
+      ->check(CLI::IsMember({"rrf", "convex"}))
+      ->capture_default_str();
+  cmd->add_option("--fusion-weight", o.fusion.weight, "hybrid (convex): bm25's weight")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([args] {
+    if (args->threads > 0) set_num_threads(args->threads);
+    TextIndexOptions options = args->options;
+    options.method = parse_text_index_method(args->method);
+    options.fusion.method = parse_fusion_method(args->fusion);
+    if (uses_vectors(options.method) && args->model.empty()) {
+      throw CLI::ValidationError("--model", "method '" + args->method + "' needs --model");
+    }
+    if (!uses_vectors(options.method) && !args->model.empty()) {
+      throw CLI::ValidationError("--model", "bm25 indexes text and takes no model");
+    }
+    std::shared_ptr<const Model> model;
+    if (!args->model.empty()) model = std::make_shared<const Model>(Model::load(args->model));
+    std::vector<BeirDocument> documents = read_corpus(args->corpus);
+    TESSERA_CHECK(!documents.empty(), "{}: the corpus holds no document", args->corpus);
+    const TextIndex index = TextIndex::build(std::move(documents), model, args->model, options);
+    index.save(args->out);
+    fmt::print(stderr, "index: {} documents, method {}{}, built in {:.2f} s, written to {}\n",
+               index.documents().size(), args->method,
+               index.dim() > 0 ? fmt::format(" at {} dims", index.dim()) : "",
+               index.build_seconds(), args->out);
+  });
+}
+
+void print_hits(const TextIndex& index, const std::string& query, const std::vector<TextHit>& hits,
+                bool json) {
+  const std::vector<BeirDocument>& docs = index.documents();
+  if (json) {
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (size_t rank = 0; rank < hits.size(); ++rank) {
+      const BeirDocument& doc = docs[static_cast<size_t>(hits[rank].doc)];
+      results.push_back({{"rank", rank + 1},
+                         {"id", doc.id},
+                         {"score", hits[rank].score},
+                         {"title", doc.title},
+                         {"text", doc.text}});
+    }
+    const nlohmann::ordered_json line = {{"query", query}, {"results", std::move(results)}};
+    fmt::print("{}\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  fmt::print("query: {}\n", query);
+  for (size_t rank = 0; rank < hits.size(); ++rank) {
+    const BeirDocument& doc = docs[static_cast<size_t>(hits[rank].doc)];
+    std::string text = doc.title.empty() ? doc.text : doc.title + " | " + doc.text;
+    if (text.size() > 100) {
+      size_t cut = 97;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      text = text.substr(0, cut) + "...";
+    }
+    fmt::print("{:>3}. {:<16} {:>8.4f}  {}\n", rank + 1, doc.id, hits[rank].score, text);
+  }
+}
+
+void add_search(CLI::App& app) {
+  struct Args {
+    std::string index;
+    std::string model;
+    std::vector<std::string> queries;
+    int64_t k = 10;
+    int64_t ef_search = 0;
+    int64_t shortlist = 0;
+    bool json = false;
+    int threads = 0;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "search",
+      "Search an index directory (from tessera index) with --query, or with queries read from "
+      "stdin, one per line");
+  cmd->add_option("--index", args->index, "Index directory")->required();
+  cmd->add_option("--model", args->model,
+                  "Model to embed queries with (default: the one the index was built with)");
+  cmd->add_option("--query,-q", args->queries, "Query text (repeatable); default: read stdin");
+  cmd->add_option("-k", args->k, "Results per query")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--ef-search", args->ef_search, "hnsw: candidates while searching")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--shortlist", args->shortlist, "funnel, binary: candidates rescored")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", args->json, "One JSON line per query: {query, results: [...]}");
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([args] {
+    if (args->threads > 0) set_num_threads(args->threads);
+    std::shared_ptr<const Model> model;
+    if (!args->model.empty()) model = std::make_shared<const Model>(Model::load(args->model));
+    const TextIndex index = TextIndex::load(args->index, model);
+    SearchParams params;
+    params.ef_search = args->ef_search;
+    params.shortlist = args->shortlist;
+    std::vector<std::string> queries = args->queries;
+    const bool from_stdin = queries.empty();
+    if (from_stdin) {
+      std::string line;
+      while (std::getline(std::cin, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) queries.push_back(line);
+      }
+    }
+    // Batches keep memory bounded for long query streams and keep output flowing.
+    constexpr size_t kBatch = 1024;
+    for (size_t begin = 0; begin < queries.size(); begin += kBatch) {
+      const size_t end = std::min(queries.size(), begin + kBatch);
+      const std::span<const std::string> batch(queries.data() + begin, end - begin);
+      const auto results = index.search(batch, args->k, params);
+      for (size_t q = 0; q < batch.size(); ++q) {
+        if (q + begin > 0 && !args->json) fmt::print("\n");
+        print_hits(index, batch[q], results[q], args->json);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void add_index_command(CLI::App& app) {
+  add_index(app);
+  add_search(app);
+}
+
+}  // namespace tessera::cli

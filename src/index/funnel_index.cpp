@@ -1,0 +1,130 @@
+#include "tessera/index/funnel_index.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "tessera/core/check.h"
+#include "tessera/core/ops.h"
+#include "tessera/core/parallel.h"
+#include "tessera/index/flat_index.h"
+
+namespace tessera {
+
+FunnelIndex::FunnelIndex(std::unique_ptr<Index> shortlist_index, std::unique_ptr<Index> rescorer,
+                         FunnelOptions options)
+    : shortlist_(std::move(shortlist_index)), rescorer_(std::move(rescorer)), options_(options) {
+  TESSERA_CHECK(shortlist_ != nullptr && rescorer_ != nullptr, "a funnel needs two indexes");
+  TESSERA_CHECK(shortlist_->dim() <= rescorer_->dim(),
+                "the shortlist index ({} dims) cannot have more dims than the rescoring one ({})",
+                shortlist_->dim(), rescorer_->dim());
+  TESSERA_CHECK(shortlist_->num_added() == rescorer_->num_added() &&
+                    shortlist_->num_removed() == rescorer_->num_removed(),
+                "the funnel's indexes hold different vectors ({} and {})", shortlist_->num_added(),
+                rescorer_->num_added());
+  TESSERA_CHECK(options_.shortlist >= 1, "the funnel's shortlist must be >= 1, got {}",
+                options_.shortlist);
+}
+
+Tensor FunnelIndex::shortlist_vectors(const Tensor& vectors) const {
+  Tensor prefix = vectors.prefix_cols(shortlist_->dim());
+  if (!options_.normalize_prefix) return prefix;
+  Tensor unit = Tensor::empty({prefix.rows(), prefix.cols()});
+  std::vector<float> norms(static_cast<size_t>(prefix.rows()));
+  l2_normalize_forward(prefix, 1e-12f, unit, norms);
+  return unit;
+}
+
+void FunnelIndex::add(const Tensor& vectors) {
+  check_queries(vectors, dim(), kind());
+  shortlist_->add(shortlist_vectors(vectors));
+  rescorer_->add(vectors);
+}
+
+void FunnelIndex::remove(std::span<const int64_t> ids) {
+  rescorer_->remove(ids);  // validates first, so both parts change or neither
+  shortlist_->remove(ids);
+}
+
+TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& params) const {
+  check_queries(queries, dim(), kind());
+  TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
+  const int64_t shortlist =
+      std::max(params.shortlist > 0 ? params.shortlist : options_.shortlist, k);
+  const TopK candidates = shortlist_->search(shortlist_vectors(queries), shortlist, params);
+  std::vector<float> scores(candidates.ids.size());
+  rescorer_->score(queries, candidates.ids, shortlist, scores);
+
+  const int64_t nq = queries.rows();
+  TopK result;
+  result.num_queries = nq;
+  result.k = k;
+  result.ids.assign(static_cast<size_t>(nq * k), -1);
+  result.scores.assign(static_cast<size_t>(nq * k), -std::numeric_limits<float>::infinity());
+  parallel_for(
+      nq,
+      [&](int64_t begin, int64_t end, int) {
+        std::vector<int64_t> order(static_cast<size_t>(shortlist));
+        for (int64_t q = begin; q < end; ++q) {
+          const int64_t* ids = candidates.ids.data() + q * shortlist;
+          const float* score = scores.data() + q * shortlist;
+          std::iota(order.begin(), order.end(), 0);
+          const auto better = [&](int64_t a, int64_t b) {
+            if (ids[b] < 0) return ids[a] >= 0;
+            if (ids[a] < 0) return false;
+            return score[a] > score[b] || (score[a] == score[b] && ids[a] < ids[b]);
+          };
+          const int64_t keep = std::min(k, shortlist);
+          std::partial_sort(order.begin(), order.begin() + keep, order.end(), better);
+          for (int64_t j = 0; j < keep; ++j) {
+            const int64_t from = order[static_cast<size_t>(j)];
+            if (ids[from] < 0) break;
+            result.ids[static_cast<size_t>(q * k + j)] = ids[from];
+            result.scores[static_cast<size_t>(q * k + j)] = score[from];
+          }
+        }
+      },
+      8);
+  return result;
+}
+
+double FunnelIndex::bytes_per_vector() const {
+  return shortlist_->bytes_per_vector() + rescorer_->bytes_per_vector();
+}
+
+int64_t FunnelIndex::memory_bytes() const {
+  return shortlist_->memory_bytes() + rescorer_->memory_bytes();
+}
+
+void FunnelIndex::save_fields(IndexFileWriter& out) const {
+  out.write<int64_t>(options_.shortlist);
+  out.write<uint8_t>(options_.normalize_prefix ? 1 : 0);
+  out.write_string(shortlist_->kind());
+  shortlist_->save_fields(out);
+  out.write_string(rescorer_->kind());
+  rescorer_->save_fields(out);
+}
+
+std::unique_ptr<FunnelIndex> FunnelIndex::read_fields(IndexFileReader& in) {
+  FunnelOptions options;
+  options.shortlist = in.read<int64_t>("shortlist");
+  const auto normalize = in.read<uint8_t>("normalize_prefix");
+  if (options.shortlist < 1 || normalize > 1) {
+    in.fail(fmt::format("invalid funnel options: shortlist {}, normalize_prefix {}",
+                        options.shortlist, normalize));
+  }
+  options.normalize_prefix = normalize == 1;
+  std::unique_ptr<Index> parts[2];
+  for (std::unique_ptr<Index>& part : parts) {
+    const std::string kind = in.read_string("part kind");
+    if (kind == "funnel") in.fail("a funnel cannot hold a funnel");
+    part = read_index_fields(kind, in);
+  }
+  if (parts[0]->dim() > parts[1]->dim() || parts[0]->num_added() != parts[1]->num_added() ||
+      parts[0]->num_removed() != parts[1]->num_removed()) {
+    in.fail("the funnel's parts do not hold the same vectors");
+  }
+  return std::make_unique<FunnelIndex>(std::move(parts[0]), std::move(parts[1]), options);
+}
+
+}  // namespace tessera
