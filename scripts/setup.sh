@@ -3,8 +3,10 @@
 # Idempotent and quiet: prints nothing and exits 0 when everything is already installed.
 set -euo pipefail
 
-# The one list of packages the project needs. Later issues add more (utf8proc, simdjson,
-# nlohmann-json, hnswlib, cpp-httplib, SQLite, Open MPI, ...): add them here, nowhere else.
+# The one list of packages the project needs. Later issues add more (cpp-httplib, SQLite,
+# Open MPI, ...): add them here, nowhere else. The peers of the benchmarks (python3-faiss,
+# python3-hnswlib, python3-xapian, python3-torch, fasttext) are not needed to build or test:
+# bench/README.md says how to install them.
 PACKAGES=(
   build-essential   # g++, make
   cmake
@@ -22,6 +24,8 @@ PACKAGES=(
   libsimdjson-dev   # JSONL readers (src/data)
   nlohmann-json3-dev # small JSON documents (configs, CLI output)
   zlib1g-dev        # .gz input (src/data)
+  libhnswlib-dev    # HNSW graph index (src/index/hnsw_index.cpp)
+  wordnet-base      # WordNet 3.0: the built-in data of tessera quickstart
   clang             # libFuzzer targets of the parsers (fuzz/)
   libclang-rt-14-dev
   python3           # Debian's /usr/bin/python3, runs the reference scripts in ../shared/bench

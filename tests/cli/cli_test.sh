@@ -257,6 +257,49 @@ for k in ("nDCG@10", "Recall@100", "MRR@10"):
     "$data/../bench/ir_metrics_ref.py" "$beir/qrels/test.tsv" \
     "$work/report/binary@32+rescore.trec" "$work/report/metrics.json"
   check "no temporary files left in the report" bash -c "! ls '$work/report' | grep -q tmp"
+
+  # Every method, with costs, and the HTML report.
+  expect 0 "eval beir with every method" -- "$tessera" eval beir "$beir" --model "$eval_model" \
+    --out "$work/all_report" --threads 2 --latency-queries 30
+  check "every method's metrics, costs and the report" /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/metrics.json"))
+names = list(m["methods"])
+assert names == ["bm25", "dense@16", "dense@32", "int8@32", "binary@32+rescore", "funnel@8>32",
+                 "hnsw@32", "hybrid(bm25+dense@32)"], names
+for name, v in m["methods"].items():
+    assert v["qps"] > 0 and v["p99_ms"] >= v["p50_ms"] > 0 and v["index_bytes"] > 0, (name, v)
+assert m["methods"]["int8@32"]["bytes_per_vector"] == 32, m["methods"]["int8@32"]
+html = open(sys.argv[1] + "/report.html").read()
+assert html.count("<svg") == 3 and "hybrid(bm25+dense@32)" in html' "$work/all_report"
+
+  # tessera index / search
+  expect 2 "index without --model for a dense method" -- "$tessera" index \
+    --corpus "$beir/corpus.jsonl" --method flat --out "$work/idx"
+  expect 2 "index bm25 with a model" -- "$tessera" index --corpus "$beir/corpus.jsonl" \
+    --method bm25 --model "$eval_model" --out "$work/idx"
+  expect 1 "search a missing index" -- "$tessera" search --index "$work/no-index" --query x
+  check "missing index error names the manifest" grep -q 'manifest.json' "$err"
+  for method in flat hnsw funnel bm25 hybrid; do
+    model_flag=(--model "$eval_model")
+    [[ $method == bm25 ]] && model_flag=()
+    expect 0 "index --method $method" -- "$tessera" index --corpus "$beir/corpus.jsonl" \
+      "${model_flag[@]}" --method "$method" --funnel-dim 8 --out "$work/idx_$method" --threads 2
+    expect 0 "search the $method index" -- "$tessera" search --index "$work/idx_$method" \
+      --query "Vitamin D deficiency and bone density" -k 5
+    check "$method search prints 5 ranked results" test "$(grep -cE '^ +[1-5]\. ' "$out")" -eq 5
+  done
+  expect 0 "search reads queries from stdin as JSON lines" -- bash -c \
+    "printf 'microRNA expression in cancer\\nprotein folding\\n' | '$tessera' search --index '$work/idx_bm25' -k 3 --json"
+  check "one JSON line per stdin query, 3 results each" /usr/bin/python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert [l["query"] for l in lines] == ["microRNA expression in cancer", "protein folding"], lines
+assert all(len(l["results"]) == 3 and l["results"][0]["rank"] == 1 for l in lines), lines' "$out"
+  expect 0 "bm25 index search finds the SciFact document by its title" -- "$tessera" search \
+    --index "$work/idx_bm25" -k 1 --json \
+    --query "the use of nanotechnologies to manipulate and track stem cells"
+  check "the top hit is document 31715818" grep -q '"id":"31715818"' "$out"
 else
   echo "skipped: eval beir end to end (needs $beir and tessera train or tessera_bench_make_model)"
 fi
@@ -334,6 +377,53 @@ if [[ -f $beir/corpus.jsonl ]]; then
   check "NGAME clusters are reported" grep -q 'clusters of 8' "$err"
   expect 0 "embed with a trained model" -- "$tessera" embed --model "$work/beir.safetensors" \
     --input "$beir/queries.jsonl" --out "$work/trained_q.npy" --dim 16
+fi
+
+# ---- bench search: recall against exact search on random vectors
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  /usr/bin/python3 -c '
+import numpy as np, sys
+r = np.random.default_rng(0)
+for name, n in (("base", 3000), ("queries", 50)):
+    x = r.standard_normal((n, 32)).astype(np.float32)
+    np.save(sys.argv[1] + "/" + name + ".npy", x / np.linalg.norm(x, axis=1, keepdims=True))' "$work"
+  expect 0 "bench search flat" -- "$tessera" bench search --base "$work/base.npy" \
+    --queries "$work/queries.npy" --method flat --json --repeat 1
+  check "flat recall is 1" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["recall"] == 1.0 and r["bytes_per_vector"] == 128 and r["qps"] > 0, r' "$out"
+  expect 0 "bench search hnsw to a target recall" -- "$tessera" bench search \
+    --base "$work/base.npy" --queries "$work/queries.npy" --method hnsw --target-recall 0.95 \
+    --json --repeat 1
+  check "hnsw reaches recall 0.95" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["reached_target"] and r["recall"] >= 0.95 and r["sweep"][-1]["effort"] == r["effort"], r' "$out"
+  expect 1 "bench search on a missing file" -- "$tessera" bench search --base "$work/none.npy" \
+    --queries "$work/queries.npy"
+  check "the error names the file" grep -q 'none.npy' "$err"
+fi
+
+# ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
+if [[ -f /usr/share/wordnet/data.noun ]]; then
+  expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \
+    --held-out 200 --epochs 2 --buckets 4096 --threads 2 --quiet
+  check "quickstart prints acc@1, acc@10 and MRR per method" \
+    test "$(grep -cE '^(bm25|dense@256|hybrid\(bm25\+dense@256\)) +0\.[0-9]{4} +0\.[0-9]{4} +0\.[0-9]{4}' "$out")" -eq 3
+  check "quickstart prints examples" grep -q 'answer:' "$out"
+  check "quickstart metrics.json and report.html" /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/metrics.json"))
+assert list(m["methods"]) == ["bm25", "dense@256", "hybrid(bm25+dense@256)"], m
+assert m["queries"] == 200 and m["documents"] == 3000, m
+for v in m["methods"].values():
+    assert set(v) >= {"acc@1", "acc@10", "MRR"} and v["acc@10"] >= v["acc@1"], v
+assert m["methods"]["bm25"]["acc@10"] > 0.1, m
+assert "<svg" in open(sys.argv[1] + "/report.html").read()' "$work/qs"
+  expect 1 "quickstart without WordNet" -- "$tessera" quickstart --out "$work/qs2" \
+    --wordnet "$work/no-wordnet"
+  check "the error names the package" grep -q 'wordnet-base' "$err"
 fi
 
 echo "$passed passed, $failed failed"
