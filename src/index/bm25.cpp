@@ -204,8 +204,10 @@ Bm25Index Bm25Index::read_fields(IndexFileReader& in) {
       index.posting_tfs_.size() != index.posting_docs_.size()) {
     in.fail("the term offsets do not match the postings");
   }
-  for (uint64_t t = 0; t < num_terms; ++t) {
+  for (uint64_t t = 0; t < num_terms; ++t) {  // so that every term's range is inside the postings
     if (offsets[t + 1] < offsets[t]) in.fail(fmt::format("term {}'s offsets decrease", t));
+  }
+  for (uint64_t t = 0; t < num_terms; ++t) {
     for (int64_t p = offsets[t]; p < offsets[t + 1]; ++p) {
       const auto slot = static_cast<size_t>(p);
       if (index.posting_docs_[slot] >= num_docs || index.posting_tfs_[slot] == 0 ||

@@ -1,6 +1,9 @@
 #include "tessera/index/exact_search.h"
 
 #include <algorithm>
+#ifdef __SSE2__
+#include <immintrin.h>
+#endif
 #include <limits>
 #include <numeric>
 
@@ -22,6 +25,23 @@ constexpr int64_t kMinBaseBlock = 64;
 constexpr int64_t kMaxBaseBlock = 1024;
 constexpr int64_t kMaxQueryBlock = 128;
 constexpr int64_t kMinQueryBlock = 16;
+
+constexpr int64_t kScanChunk = 32;
+
+// Whether any of n scores beats the threshold: four at a time with SSE2 (x86-64's baseline),
+// without a branch per score.
+inline bool any_above(const float* scores, int64_t n, float threshold) {
+  int64_t i = 0;
+  bool above = false;
+#ifdef __SSE2__
+  const __m128 limit = _mm_set1_ps(threshold);
+  __m128 mask = _mm_setzero_ps();
+  for (; i + 4 <= n; i += 4) mask = _mm_or_ps(mask, _mm_cmpgt_ps(_mm_loadu_ps(scores + i), limit));
+  above = _mm_movemask_ps(mask) != 0;
+#endif
+  for (; i < n; ++i) above |= scores[i] > threshold;
+  return above;
+}
 
 void check_search_inputs(const Tensor& queries, const Tensor& base, int64_t k) {
   TESSERA_CHECK(queries.ndim() == 2 && base.ndim() == 2,
@@ -88,10 +108,17 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
               Collector& collector = s.collectors[static_cast<size_t>(q - q0)];
               const float* row = scores.row(q - q0);
               float threshold = collector.threshold();
-              for (int64_t j = 0; j < b1 - b0; ++j) {
-                if (row[j] > threshold && (removed == nullptr || removed[b0 + j] == 0) &&
-                    collector.add(row[j], b0 + j)) {
-                  threshold = collector.threshold();
+              const int64_t count = b1 - b0;
+              // Candidates soon become rare: a vectorized test of a whole chunk against the
+              // threshold skips most chunks without a branch per score.
+              for (int64_t c0 = 0; c0 < count; c0 += kScanChunk) {
+                const int64_t c1 = std::min(count, c0 + kScanChunk);
+                if (!any_above(row + c0, c1 - c0, threshold)) continue;
+                for (int64_t j = c0; j < c1; ++j) {
+                  if (row[j] > threshold && (removed == nullptr || removed[b0 + j] == 0) &&
+                      collector.add(row[j], b0 + j)) {
+                    threshold = collector.threshold();
+                  }
                 }
               }
             }

@@ -11,6 +11,10 @@
 
 namespace tessera {
 
+namespace {
+constexpr int64_t kMaxShortlist = int64_t{1} << 30;  // the most a file may hold
+}  // namespace
+
 FunnelIndex::FunnelIndex(std::unique_ptr<Index> shortlist_index, std::unique_ptr<Index> rescorer,
                          FunnelOptions options)
     : shortlist_(std::move(shortlist_index)), rescorer_(std::move(rescorer)), options_(options) {
@@ -49,8 +53,9 @@ void FunnelIndex::remove(std::span<const int64_t> ids) {
 TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& params) const {
   check_queries(queries, dim(), kind());
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
-  const int64_t shortlist =
-      std::max(params.shortlist > 0 ? params.shortlist : options_.shortlist, k);
+  // Never more candidates than vectors (nor fewer than k: missing ones pad).
+  const int64_t asked = params.shortlist > 0 ? params.shortlist : options_.shortlist;
+  const int64_t shortlist = std::max(std::min(asked, num_added()), k);
   const TopK candidates = shortlist_->search(shortlist_vectors(queries), shortlist, params);
   std::vector<float> scores(candidates.ids.size());
   rescorer_->score(queries, candidates.ids, shortlist, scores);
@@ -109,7 +114,7 @@ std::unique_ptr<FunnelIndex> FunnelIndex::read_fields(IndexFileReader& in) {
   FunnelOptions options;
   options.shortlist = in.read<int64_t>("shortlist");
   const auto normalize = in.read<uint8_t>("normalize_prefix");
-  if (options.shortlist < 1 || normalize > 1) {
+  if (options.shortlist < 1 || options.shortlist > kMaxShortlist || normalize > 1) {
     in.fail(fmt::format("invalid funnel options: shortlist {}, normalize_prefix {}",
                         options.shortlist, normalize));
   }
