@@ -140,6 +140,9 @@ void add_eval_beir(CLI::App& eval) {
   cmd->add_option("--out", args->out,
                   "Directory for metrics.json and one TREC run per method (METHOD.trec)");
   RetrievalOptions& retrieval = args->retrieval;
+  cmd->add_option("--binary-dim", retrieval.binary_dim,
+                  "binary: sign bits of this many leading dims shortlist (default: all)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--binary-candidates", retrieval.binary_candidates,
                   "binary: Hamming shortlist rescored per query")
       ->check(CLI::PositiveNumber)

@@ -49,6 +49,8 @@ Tensor prefix_vectors(const Tensor& encoded, int64_t dim, Normalization normaliz
   return unit_rows(prefix);
 }
 
+int64_t full_dim_or_max(const Model* model) { return model == nullptr ? INT64_MAX : model->dim(); }
+
 // The q-quantile of values (nearest rank); 0 when there are none.
 double percentile(std::vector<double> values, double q) {
   if (values.empty()) return 0.0;
@@ -80,7 +82,9 @@ std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_d
     case RetrievalMethod::kInt8:
       return fmt::format("int8@{}", dim);
     case RetrievalMethod::kBinaryRescore:
-      return fmt::format("binary@{}+rescore", dim);
+      return shortlist_dim == 0 || shortlist_dim == dim
+                 ? fmt::format("binary@{}+rescore", dim)
+                 : fmt::format("binary@{}+rescore@{}", shortlist_dim, dim);
     case RetrievalMethod::kFunnel:
       return fmt::format("funnel@{}>{}", shortlist_dim, dim);
     case RetrievalMethod::kHnsw:
@@ -231,6 +235,8 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     TESSERA_CHECK(seen_dims.insert(dim).second, "dim {} is asked for twice", dim);
   }
   TESSERA_CHECK(options.depth >= 1, "depth must be >= 1, got {}", options.depth);
+  TESSERA_CHECK(options.binary_dim >= 0 && options.binary_dim <= full_dim_or_max(model),
+                "binary dims must be in [0, the model's dim], got {}", options.binary_dim);
   TESSERA_CHECK(options.binary_candidates >= 1, "binary candidates must be >= 1, got {}",
                 options.binary_candidates);
   TESSERA_CHECK(options.funnel_candidates >= 1, "funnel candidates must be >= 1, got {}",
@@ -375,11 +381,12 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
       case RetrievalMethod::kBinaryRescore: {
         FunnelOptions funnel_options;
         funnel_options.shortlist = options.binary_candidates;
+        const int64_t bits = options.binary_dim > 0 ? options.binary_dim : full_dim;
         run_index(
             method,
-            std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(full_dim),
+            std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(bits),
                                           std::make_unique<FlatIndex>(full_dim), funnel_options),
-            0, true);
+            bits, true);
         break;
       }
       case RetrievalMethod::kFunnel: {

@@ -5,38 +5,56 @@
 #include <limits>
 #include <numeric>
 
+#include "hamming_collector.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
-#include "top_k_collector.h"
 
 namespace tessera {
 
 namespace {
 
-using Collector = index_detail::TopKCollector<int32_t, index_detail::LowerDistanceFirst>;
+using Collector = index_detail::HammingCollector;
 
 constexpr int64_t kQueryBlock = 32;
 // Base codes per block: 256 KiB of codes stay in L2 while a query block scans them.
 constexpr int64_t kBaseBlockBytes = 256 << 10;
 
+// The Hamming distance of two codes of `code_bytes` bytes. kWords > 0: codes of exactly kWords
+// 64-bit words, unrolled into independent popcounts (the common widths 64 to 1024 bits);
+// kWords == 0: any width.
+template <int kWords>
 [[gnu::always_inline]] inline int32_t distance_words(const uint8_t* a, const uint8_t* b,
                                                      int64_t code_bytes) {
-  int32_t distance = 0;
-  int64_t i = 0;
-  for (; i + 8 <= code_bytes; i += 8) {
-    uint64_t x = 0, y = 0;
-    std::memcpy(&x, a + i, 8);
-    std::memcpy(&y, b + i, 8);
-    distance += __builtin_popcountll(x ^ y);
+  if constexpr (kWords > 0) {
+    int32_t partial[kWords];
+    for (int w = 0; w < kWords; ++w) {
+      uint64_t x, y;
+      std::memcpy(&x, a + 8 * w, 8);
+      std::memcpy(&y, b + 8 * w, 8);
+      partial[w] = __builtin_popcountll(x ^ y);
+    }
+    int32_t distance = 0;
+    for (int w = 0; w < kWords; ++w) distance += partial[w];
+    return distance;
+  } else {
+    int32_t distance = 0;
+    int64_t i = 0;
+    for (; i + 8 <= code_bytes; i += 8) {
+      uint64_t x = 0, y = 0;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      distance += __builtin_popcountll(x ^ y);
+    }
+    for (; i < code_bytes; ++i) distance += __builtin_popcount(static_cast<unsigned>(a[i] ^ b[i]));
+    return distance;
   }
-  for (; i < code_bytes; ++i) distance += __builtin_popcount(static_cast<unsigned>(a[i] ^ b[i]));
-  return distance;
 }
 
 using ScanFn = void (*)(const BinaryCodes& queries, int64_t q0, int64_t q1, const BinaryCodes& base,
                         int64_t b0, int64_t b1, const uint8_t* removed, Collector* collectors);
 
 // Folds base codes [b0, b1) into the collectors of queries [q0, q1).
+template <int kWords>
 [[gnu::always_inline]] inline void scan_block(const BinaryCodes& queries, int64_t q0, int64_t q1,
                                               const BinaryCodes& base, int64_t b0, int64_t b1,
                                               const uint8_t* removed, Collector* collectors) {
@@ -46,12 +64,32 @@ using ScanFn = void (*)(const BinaryCodes& queries, int64_t q0, int64_t q1, cons
     const uint8_t* query = queries.code(q);
     int32_t threshold = collector.threshold();
     for (int64_t i = b0; i < b1; ++i) {
-      const int32_t distance = distance_words(query, base.code(i), bytes);
+      const int32_t distance = distance_words<kWords>(query, base.code(i), bytes);
       if (distance < threshold && (removed == nullptr || removed[i] == 0) &&
           collector.add(distance, i)) {
         threshold = collector.threshold();
       }
     }
+  }
+}
+
+// The scan for the code width: unrolled for 1, 2, 4, 8 or 16 whole words, generic otherwise.
+[[gnu::always_inline]] inline void scan_any(const BinaryCodes& queries, int64_t q0, int64_t q1,
+                                            const BinaryCodes& base, int64_t b0, int64_t b1,
+                                            const uint8_t* removed, Collector* collectors) {
+  switch (base.code_bytes) {
+    case 8:
+      return scan_block<1>(queries, q0, q1, base, b0, b1, removed, collectors);
+    case 16:
+      return scan_block<2>(queries, q0, q1, base, b0, b1, removed, collectors);
+    case 32:
+      return scan_block<4>(queries, q0, q1, base, b0, b1, removed, collectors);
+    case 64:
+      return scan_block<8>(queries, q0, q1, base, b0, b1, removed, collectors);
+    case 128:
+      return scan_block<16>(queries, q0, q1, base, b0, b1, removed, collectors);
+    default:
+      return scan_block<0>(queries, q0, q1, base, b0, b1, removed, collectors);
   }
 }
 
@@ -61,12 +99,12 @@ __attribute__((target("popcnt"))) void scan_popcnt(const BinaryCodes& queries, i
                                                    int64_t q1, const BinaryCodes& base, int64_t b0,
                                                    int64_t b1, const uint8_t* removed,
                                                    Collector* collectors) {
-  scan_block(queries, q0, q1, base, b0, b1, removed, collectors);
+  scan_any(queries, q0, q1, base, b0, b1, removed, collectors);
 }
 
 void scan_generic(const BinaryCodes& queries, int64_t q0, int64_t q1, const BinaryCodes& base,
                   int64_t b0, int64_t b1, const uint8_t* removed, Collector* collectors) {
-  scan_block(queries, q0, q1, base, b0, b1, removed, collectors);
+  scan_any(queries, q0, q1, base, b0, b1, removed, collectors);
 }
 
 ScanFn scan_kernel() {
@@ -125,7 +163,9 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
         for (int64_t block = block_begin; block < block_end; ++block) {
           const int64_t q0 = block * kQueryBlock;
           const int64_t q1 = std::min(nq, q0 + kQueryBlock);
-          for (int64_t q = q0; q < q1; ++q) collectors[static_cast<size_t>(q - q0)].reset(k);
+          for (int64_t q = q0; q < q1; ++q) {
+            collectors[static_cast<size_t>(q - q0)].reset(k, static_cast<int32_t>(base.bits));
+          }
           for (int64_t b0 = 0; b0 < n; b0 += base_block) {
             scan(queries, q0, q1, base, b0, std::min(n, b0 + base_block), removed,
                  collectors.data());

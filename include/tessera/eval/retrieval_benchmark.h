@@ -11,7 +11,8 @@
 //                        al. 2022)
 //   int8@<D>             Int8Index of the full D-dim vectors
 //   binary@<D>+rescore   FunnelIndex: BinaryIndex of the sign bits shortlists, FlatIndex of the
-//                        full vectors rescores (Binary Paragraph Vector; adaptive retrieval)
+//                        full vectors rescores (Binary Paragraph Vector; adaptive retrieval);
+//                        binary@<b>+rescore@<D> takes the bits of the first b dims only
 //   funnel@<d>><D>       FunnelIndex: a shortlist index over the d-dim prefixes (flat, or HNSW),
 //                        rescored at D dims (Matryoshka adaptive retrieval)
 //   hnsw@<D>             HnswIndex (approximate) of the full vectors
@@ -67,6 +68,7 @@ struct RetrievalOptions {
   // matches the binary shortlist, so queries/s compare like for like; BEIR's run files use 1000.
   int64_t depth = 100;
   int64_t binary_candidates = 100;  // Hamming shortlist re-ranked by binary+rescore (its depth)
+  int64_t binary_dim = 0;           // sign bits of this prefix shortlist (0: the full vector)
   int64_t funnel_dim = 64;          // the funnel's shortlist dims
   int64_t funnel_candidates = 100;  // the funnel's shortlist, re-ranked at full dim
   FunnelShortlist funnel_shortlist = FunnelShortlist::kFlat;
