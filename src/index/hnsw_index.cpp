@@ -25,6 +25,7 @@
 #include <limits>
 #include <mutex>
 #include <new>
+#include <queue>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -54,6 +55,10 @@ namespace tessera {
 namespace {
 
 using Hnsw = hnswlib::HierarchicalNSW<float>;
+// hnswlib's candidate queue: (distance, id), the farthest on top.
+using Candidates =
+    std::priority_queue<std::pair<float, hnswlib::tableint>,
+                        std::vector<std::pair<float, hnswlib::tableint>>, Hnsw::CompareByFirst>;
 using hnswlib::linklistsizeint;
 using hnswlib::tableint;
 
@@ -164,7 +169,7 @@ struct HnswIndex::Graph {
         hnsw(&space, std::max<size_t>(capacity, 1), static_cast<size_t>(options.m),
              static_cast<size_t>(options.ef_construction), options.seed) {}
 
-  float distance(const float* query, tableint id) const {
+  float distance(const void* query, tableint id) const {
     return hnsw.fstdistfunc_(query, hnsw.getDataByInternalId(id), hnsw.dist_func_param_);
   }
 
@@ -187,19 +192,26 @@ struct HnswIndex::Graph {
     }
   }
 
-  // Links element `id` (its level and upper lists set, not yet reachable) into the graph: greedy
-  // descent from the entry point to the element's top level, then on each of its levels the
-  // ef_construction closest found and hnswlib's neighbour heuristic, as hnswlib's addPoint.
-  // Thread-safe for distinct ids, with hnswlib's locks: the element's own lock for the whole
-  // insertion, each visited element's lock while its list is read, and the global lock for the
-  // entry point (held throughout when the element becomes the new top).
+  // Links element `id` (its level and upper lists set, not yet reachable) into the graph, as
+  // hnswlib's addPoint: greedy descent from the entry point to the element's top level, then on
+  // each of its levels the ef_construction closest found, thinned by hnswlib's neighbour
+  // heuristic to m, linked both ways. Thread-safe for distinct ids.
+  //
+  // Unlike addPoint, the element stays unreachable until all its own lists are written (phase
+  // 1), and only then is linked into its neighbours' lists (phase 2). Every lock is then taken
+  // alone: a visited element's while its list is read or extended, and before any of those the
+  // global one for the entry point (held throughout when the element becomes the new top).
+  // addPoint instead holds the element's own lock for the whole insertion and takes others'
+  // inside it, in orders that differ between threads (ThreadSanitizer reports lock-order
+  // inversions, as hnswlib users have seen, and FAISS fixed a real deadlock of the same shape);
+  // and other inserts could start from the element on a level before its list there was
+  // written. With one thread the graph is the one addPoint builds.
   void insert(tableint id, const float* vector) {
     const int level = hnsw.element_levels_[id];
     std::memset(hnsw.get_linklist0(id), 0, hnsw.size_data_per_element_);
     std::memcpy(hnsw.getDataByInternalId(id), vector, hnsw.data_size_);
     hnsw.setExternalLabel(id, id);
 
-    std::unique_lock<std::mutex> element_lock(hnsw.link_list_locks_[id]);
     std::unique_lock<std::mutex> top_lock(hnsw.global);
     const int max_level = hnsw.maxlevel_;
     const tableint entry = hnsw.enterpoint_node_;
@@ -232,21 +244,57 @@ struct HnswIndex::Graph {
       }
     }
 
+    // Phase 1: the element's own lists, top level first (no lock: no list holds it yet).
+    const int top = std::min(level, max_level);
+    std::vector<std::vector<tableint>> chosen(static_cast<size_t>(top) + 1);
     const bool entry_removed = hnsw.isMarkedDeleted(entry);
-    for (int l = std::min(level, max_level); l >= 0; --l) {
-      auto candidates = hnsw.searchBaseLayer(current, vector, l);
+    for (int l = top; l >= 0; --l) {
+      Candidates candidates = hnsw.searchBaseLayer(current, vector, l);
       if (entry_removed) {  // keeps a removed entry point connected, as addPoint does
         candidates.emplace(distance(vector, entry), entry);
         if (candidates.size() > hnsw.ef_construction_) candidates.pop();
       }
       // Every element the walk reached is removed: link to where it started.
       if (candidates.empty()) candidates.emplace(distance(vector, current), current);
-      current = hnsw.mutuallyConnectNewElement(vector, id, candidates, l, false);
+      hnsw.getNeighborsByHeuristic2(candidates, hnsw.M_);
+      std::vector<tableint>& selected = chosen[static_cast<size_t>(l)];
+      for (; !candidates.empty(); candidates.pop()) selected.push_back(candidates.top().second);
+      linklistsizeint* own = hnsw.get_linklist_at_level(id, l);
+      hnsw.setListCount(own, static_cast<unsigned short>(selected.size()));
+      std::copy(selected.begin(), selected.end(), reinterpret_cast<tableint*>(own + 1));
+      current = selected.back();  // the closest: the queue gives the farthest first
+    }
+    // Phase 2: the element into its neighbours' lists.
+    for (int l = top; l >= 0; --l) {
+      for (const tableint neighbour : chosen[static_cast<size_t>(l)]) link_back(neighbour, id, l);
     }
     if (level > max_level) {
       hnsw.enterpoint_node_ = id;
       hnsw.maxlevel_ = level;
     }
+  }
+
+  // Adds `id` to the level-`level` list of `neighbour`; a full list keeps what the neighbour
+  // heuristic picks among its links and `id` (mutuallyConnectNewElement's second half).
+  void link_back(tableint neighbour, tableint id, int level) {
+    const size_t max_links = level == 0 ? hnsw.maxM0_ : hnsw.maxM_;
+    std::unique_lock<std::mutex> lock(hnsw.link_list_locks_[neighbour]);
+    linklistsizeint* list = hnsw.get_linklist_at_level(neighbour, level);
+    auto* links = reinterpret_cast<tableint*>(list + 1);
+    const size_t count = hnsw.getListCount(list);
+    if (count < max_links) {
+      links[count] = id;
+      hnsw.setListCount(list, static_cast<unsigned short>(count + 1));
+      return;
+    }
+    const char* centre = hnsw.getDataByInternalId(neighbour);
+    Candidates candidates;
+    candidates.emplace(distance(centre, id), id);
+    for (size_t j = 0; j < count; ++j) candidates.emplace(distance(centre, links[j]), links[j]);
+    hnsw.getNeighborsByHeuristic2(candidates, max_links);
+    size_t kept = 0;
+    for (; !candidates.empty(); candidates.pop()) links[kept++] = candidates.top().second;
+    hnsw.setListCount(list, static_cast<unsigned short>(kept));
   }
 
   // Up to ef closest non-removed elements to the query, as (score, id), in no order.
