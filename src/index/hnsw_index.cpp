@@ -1,16 +1,17 @@
 // HnswIndex over hnswlib 0.6.2: the one translation unit that includes hnswlib (its header
 // defines non-inline functions, TOOLCHAIN.md pitfall 2).
 //
-// hnswlib's graph and search routines are used as they are (searchBaseLayer to insert,
-// searchBaseLayerST to search, mutuallyConnectNewElement, the record layout); three pieces are
-// replaced, each for a reason:
+// hnswlib's data structure and walks are used as they are (the level-0 record layout and upper
+// link lists, searchBaseLayer and getNeighborsByHeuristic2 to insert, searchBaseLayerST to search,
+// the removed flag); three pieces are replaced, each for a reason:
 //   - the distance space: -dot(x, y) with an AVX2 + FMA kernel chosen at run time (hnswlib's own
-//     SIMD follows the compile-time -march, which tessera keeps at the x86-64 baseline), and
+//     SIMD follows the compile-time -march, which tessera keeps at the x86-64 baseline: SSE), and
 //     exact scores (hnswlib's 1 - dot would round them);
 //   - insertion (hnswlib's addPoint): addPoint draws levels from one shared generator, a data race
-//     under parallel insertion that also makes levels depend on thread timing, and reads the
-//     entry point outside its lock. Here levels come from (seed, id), drawn before the parallel
-//     loop, and the internal id is the caller's id, so no label map is needed;
+//     under parallel insertion that also makes levels depend on thread timing, reads the entry
+//     point outside its lock, and nests element locks in orders ThreadSanitizer reports
+//     (Graph::insert). Here levels come from (seed, id), drawn before the parallel loop, every
+//     lock is taken alone, and the internal id is the caller's id, so no label map is needed;
 //   - the query walk (hnswlib's searchKnn): searchKnn reads the ef member that setEf mutates, and
 //     counts metrics in shared atomics; here ef is an argument of each call, so search stays
 //     const and safe from many threads.
@@ -178,6 +179,7 @@ struct HnswIndex::Graph {
   // word follows the lists: hnswlib's insertion walk reads the slot after a list's last link
   // (to prefetch), which for a full list on the top level is past the lists.
   void allocate_upper_lists(size_t begin, size_t end) {
+    int64_t lists = 0;
     for (size_t i = begin; i < end; ++i) {
       hnsw.linkLists_[i] = nullptr;
       const int level = hnsw.element_levels_[i];
@@ -185,11 +187,15 @@ struct HnswIndex::Graph {
       hnsw.linkLists_[i] = static_cast<char*>(std::calloc(
           static_cast<size_t>(level) * hnsw.size_links_per_element_ + sizeof(tableint), 1));
       if (hnsw.linkLists_[i] == nullptr) {
-        for (size_t j = begin; j < i; ++j) std::free(hnsw.linkLists_[j]);
+        for (size_t j = begin; j < i; ++j) {
+          std::free(hnsw.linkLists_[j]);
+          hnsw.linkLists_[j] = nullptr;
+        }
         throw std::bad_alloc();
       }
-      upper_lists += level;
+      lists += level;
     }
+    upper_lists += lists;
   }
 
   // Links element `id` (its level and upper lists set, not yet reachable) into the graph, as

@@ -388,19 +388,24 @@ TEST(RetrievalBenchmark, RejectsInconsistentInputAndOptions) {
 TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
   REQUIRE_SCIFACT();
   RetrievalOptions options;
-  options.methods = {RetrievalMethod::kBm25,   RetrievalMethod::kDense, RetrievalMethod::kInt8,
-                     RetrievalMethod::kFunnel, RetrievalMethod::kHnsw,  RetrievalMethod::kHybrid};
+  options.methods = {RetrievalMethod::kBm25,   RetrievalMethod::kDense,
+                     RetrievalMethod::kInt8,   RetrievalMethod::kBinaryRescore,
+                     RetrievalMethod::kFunnel, RetrievalMethod::kHnsw,
+                     RetrievalMethod::kHybrid};
   options.funnel_candidates = 5183;
+  options.binary_candidates = 5183;
+  options.binary_dim = 64;
   options.hnsw.ef_search = 5183;
   options.latency_queries = 20;
   options.fusion.weight = 0;  // all dense
   const BenchmarkResult r = data->benchmark->evaluate(*data->model, {256}, options);
   std::vector<std::string> names;
   for (const MethodResult& m : r.methods) names.push_back(m.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"bm25", "dense@256", "int8@256", "funnel@64>256",
-                                             "hnsw@256", "hybrid(bm25+dense@256)"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"bm25", "dense@256", "int8@256", "binary@64+rescore@256",
+                                      "funnel@64>256", "hnsw@256", "hybrid(bm25+dense@256)"}));
   const MethodResult& dense = r.method("dense@256");
-  for (const char* name : {"funnel@64>256", "hnsw@256"}) {
+  for (const char* name : {"binary@64+rescore@256", "funnel@64>256", "hnsw@256"}) {
     EXPECT_NEAR(r.method(name).metric("nDCG@10"), dense.metric("nDCG@10"), 1e-6) << name;
     EXPECT_NEAR(r.method(name).metric("Recall@100"), dense.metric("Recall@100"), 1e-6) << name;
   }
@@ -409,6 +414,7 @@ TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
   EXPECT_EQ(dense.bytes_per_vector, 1024);
   EXPECT_EQ(r.method("int8@256").bytes_per_vector, 256);
   EXPECT_EQ(r.method("funnel@64>256").bytes_per_vector, 256 + 1024);
+  EXPECT_EQ(r.method("binary@64+rescore@256").bytes_per_vector, 8 + 1024);
   EXPECT_EQ(r.method("bm25").bytes_per_vector, 0);
   for (const MethodResult& m : r.methods) {
     EXPECT_GT(m.queries_per_second, 0) << m.name;
