@@ -1,11 +1,13 @@
 // `tessera bench search`: build seconds, queries/s, bytes per vector and recall@k of an index
-// kind over .npy vectors, the same files the peers read (bench/search_vs_peers.sh).
+// kind over .npy vectors, the same files the peers read (bench/flat_vs_faiss.sh,
+// bench/search_vs_hnswlib.sh).
 #include <fmt/format.h>
 
 #include <memory>
 #include <string>
 
 #include "commands.h"
+#include "hnsw_options.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/core/vector_io.h"
@@ -36,7 +38,7 @@ void add_bench_search(CLI::App& bench) {
   CLI::App* cmd = bench.add_subcommand(
       "search",
       "Build an index over --base and search --queries: build s, queries/s, bytes/vector and "
-      "recall@k against exact search; peers: bench/search_vs_peers.sh (FAISS, hnswlib)");
+      "recall@k against exact search; peers: bench/flat_vs_faiss.sh, bench/search_vs_hnswlib.sh");
   cmd->add_option("--base", args->base, "Base vectors, float32 .npy (rows = vectors)")->required();
   cmd->add_option("--queries", args->queries, "Query vectors, float32 .npy")->required();
   SearchBenchmarkOptions& o = args->options;
@@ -52,15 +54,7 @@ void add_bench_search(CLI::App& bench) {
   cmd->add_option("--repeat", o.repeat, "Timed search runs (the fastest counts)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--hnsw-m", o.hnsw.m, "hnsw: links per element")
-      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
-      ->capture_default_str();
-  cmd->add_option("--ef-construction", o.hnsw.ef_construction, "hnsw: candidates while inserting")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--ef-search", o.hnsw.ef_search, "hnsw: candidates while searching")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_hnsw_options(*cmd, o.hnsw);
   cmd->add_option("--shortlist", o.shortlist, "funnel, binary: candidates rescored")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "commands.h"
+#include "hnsw_options.h"
 #include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/data/beir.h"
-#include "tessera/eval/html_report.h"
+#include "tessera/eval/metrics_json.h"
 #include "tessera/eval/retrieval_benchmark.h"
 #include "tessera/model/model.h"
 
@@ -62,22 +63,9 @@ void write_outputs(const std::string& out_dir, const std::string& dataset, const
   std::error_code error;
   fs::create_directories(out_dir, error);
   TESSERA_CHECK(!error, "cannot create output directory {}: {}", out_dir, error.message());
-  nlohmann::ordered_json methods = nlohmann::ordered_json::object();
   for (const MethodResult& method : result.methods) {
     write_trec_run((fs::path(out_dir) / (method.name + ".trec")).string(), method.run,
                    "tessera:" + method.name);
-    nlohmann::ordered_json entry = nlohmann::ordered_json::object();
-    for (size_t m = 0; m < method.evaluation.metrics.size(); ++m) {
-      entry[method.evaluation.metrics[m].name()] = method.evaluation.means[m];
-    }
-    entry["qps"] = method.queries_per_second;
-    entry["p50_ms"] = method.p50_ms;
-    entry["p99_ms"] = method.p99_ms;
-    if (method.bytes_per_vector > 0) entry["bytes_per_vector"] = method.bytes_per_vector;
-    entry["build_seconds"] = method.build_seconds;
-    entry["index_bytes"] = method.index_bytes;
-    if (method.dim > 0) entry["dim"] = method.dim;
-    methods[method.name] = std::move(entry);
   }
   const nlohmann::ordered_json metrics = {
       {"dataset", dataset},
@@ -88,11 +76,8 @@ void write_outputs(const std::string& out_dir, const std::string& dataset, const
       {"quality_metric", result.methods.front().evaluation.metrics.front().name()},
       {"embedding_seconds",
        {{"documents", result.document_seconds}, {"queries", result.query_seconds}}},
-      {"methods", std::move(methods)}};
-  AtomicFile file((fs::path(out_dir) / "metrics.json").string());
-  file.write(metrics.dump(1) + "\n");
-  file.commit();
-  write_html_report((fs::path(out_dir) / "report.html").string(), metrics);
+      {"methods", methods_json(result)}};
+  write_metrics_and_report(out_dir, metrics);
 }
 
 void add_eval_beir(CLI::App& eval) {
@@ -160,16 +145,7 @@ void add_eval_beir(CLI::App& eval) {
                   "funnel: the shortlist index, flat (exact) or hnsw")
       ->check(CLI::IsMember({"flat", "hnsw"}))
       ->capture_default_str();
-  cmd->add_option("--hnsw-m", retrieval.hnsw.m, "hnsw: links per element")
-      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
-      ->capture_default_str();
-  cmd->add_option("--ef-construction", retrieval.hnsw.ef_construction,
-                  "hnsw: candidates kept while inserting")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--ef-search", retrieval.hnsw.ef_search, "hnsw: candidates kept while searching")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_hnsw_options(*cmd, retrieval.hnsw);
   cmd->add_option("--fusion", args->fusion,
                   "hybrid: rrf (reciprocal ranks) or convex (min-max normalized scores)")
       ->check(CLI::IsMember({"rrf", "convex"}))

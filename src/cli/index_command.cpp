@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "hnsw_options.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/data/beir.h"
@@ -61,15 +62,7 @@ void add_index(CLI::App& app) {
   cmd->add_option("--shortlist", o.shortlist, "funnel, binary: candidates rescored per query")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--hnsw-m", o.hnsw.m, "hnsw: links per element")
-      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
-      ->capture_default_str();
-  cmd->add_option("--ef-construction", o.hnsw.ef_construction, "hnsw: candidates while inserting")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--ef-search", o.hnsw.ef_search, "hnsw: default candidates while searching")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_hnsw_options(*cmd, o.hnsw);
   cmd->add_option("--fusion", args->fusion, "hybrid: rrf or convex")
       ->check(CLI::IsMember({"rrf", "convex"}))
       ->capture_default_str();

@@ -24,7 +24,7 @@
 #include "tessera/data/beir.h"
 #include "tessera/data/reverse_dictionary.h"
 #include "tessera/data/wordnet.h"
-#include "tessera/eval/html_report.h"
+#include "tessera/eval/metrics_json.h"
 #include "tessera/eval/retrieval_benchmark.h"
 #include "train_run.h"
 
@@ -93,21 +93,6 @@ std::string display_name(const IrMetric& metric) {
 
 nlohmann::ordered_json metrics_json(const BenchmarkResult& result, const std::string& model,
                                     int64_t held_out, double seconds) {
-  nlohmann::ordered_json methods = nlohmann::ordered_json::object();
-  for (const MethodResult& method : result.methods) {
-    nlohmann::ordered_json entry = nlohmann::ordered_json::object();
-    for (size_t m = 0; m < method.evaluation.metrics.size(); ++m) {
-      entry[display_name(method.evaluation.metrics[m])] = method.evaluation.means[m];
-    }
-    entry["qps"] = method.queries_per_second;
-    entry["p50_ms"] = method.p50_ms;
-    entry["p99_ms"] = method.p99_ms;
-    if (method.bytes_per_vector > 0) entry["bytes_per_vector"] = method.bytes_per_vector;
-    entry["build_seconds"] = method.build_seconds;
-    entry["index_bytes"] = method.index_bytes;
-    if (method.dim > 0) entry["dim"] = method.dim;
-    methods[method.name] = std::move(entry);
-  }
   return {{"dataset", "wordnet-reverse-dictionary"},
           {"split", "test"},
           {"queries", result.num_queries},
@@ -116,7 +101,7 @@ nlohmann::ordered_json metrics_json(const BenchmarkResult& result, const std::st
           {"model", model},
           {"quality_metric", "acc@10"},
           {"seconds", seconds},
-          {"methods", std::move(methods)}};
+          {"methods", methods_json(result, display_name)}};
 }
 
 // The training pairs: each training definition with the document of a word it defines, that
@@ -268,12 +253,7 @@ void add_quickstart(CLI::App& app) {
 
     const nlohmann::ordered_json metrics =
         metrics_json(result, train.out, result.num_queries, seconds_since(start));
-    {
-      AtomicFile file((out / "metrics.json").string());
-      file.write(metrics.dump(1) + "\n");
-      file.commit();
-    }
-    write_html_report((out / "report.html").string(), metrics);
+    write_metrics_and_report(out.string(), metrics);
     fmt::print("\nquickstart: done in {:.0f} s; {} and {} written\n", seconds_since(start),
                (out / "metrics.json").string(), (out / "report.html").string());
   });

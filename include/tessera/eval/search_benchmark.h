@@ -1,5 +1,6 @@
 // SearchBenchmark: speed and recall of an index kind on given vectors, what `tessera bench
-// search` runs beside FAISS and hnswlib on the same .npy files (bench/search_vs_peers.sh).
+// search` runs beside FAISS and hnswlib on the same .npy files (bench/flat_vs_faiss.sh,
+// bench/search_vs_hnswlib.sh).
 //
 // The base is added to a fresh index (timed: build seconds); all queries are searched in one call
 // (timed, best of `repeat` runs: queries/s); recall@k is the share of each query's exact top k
