@@ -61,6 +61,11 @@ void add_bench_search(CLI::App& bench) {
   cmd->add_option("--funnel-dim", o.funnel_dim, "funnel: shortlist dims")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--efforts", o.efforts,
+                  "hnsw, funnel, binary: search efforts to measure, comma-separated (ef_search or "
+                  "shortlist)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--target-recall", o.target_recall,
                   "hnsw, funnel, binary: the smallest search effort reaching this recall@k")
       ->check(CLI::Range(0.0, 1.0));

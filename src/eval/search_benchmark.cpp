@@ -119,19 +119,25 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
   const int64_t default_effort = options.method == "hnsw" ? options.hnsw.ef_search
                                  : approximate            ? options.shortlist
                                                           : 0;
-  if (!approximate || options.target_recall <= 0) {
+  TESSERA_CHECK(approximate || options.efforts.empty(),
+                "search efforts are for hnsw, funnel and binary, not {}", options.method);
+  if (!approximate || (options.target_recall <= 0 && options.efforts.empty())) {
     result.chosen = measure(default_effort);
     result.reached_target = result.chosen.recall >= options.target_recall;
     return result;
   }
   const int64_t limit = options.method == "hnsw" ? std::max<int64_t>(4096, options.k)
                                                  : std::max(base.rows(), options.k);
+  const std::vector<int64_t> efforts =
+      options.efforts.empty() ? effort_ladder(options.k, limit) : options.efforts;
   result.reached_target = false;
-  for (const int64_t effort : effort_ladder(options.k, limit)) {
-    result.chosen = measure(effort);
-    if (result.chosen.recall >= options.target_recall) {
+  for (const int64_t effort : efforts) {
+    TESSERA_CHECK(effort >= 1, "search efforts must be >= 1, got {}", effort);
+    const SearchPoint point = measure(effort);
+    if (!result.reached_target) result.chosen = point;
+    if (point.recall >= options.target_recall) {
       result.reached_target = true;
-      break;
+      if (options.target_recall > 0) break;
     }
   }
   return result;

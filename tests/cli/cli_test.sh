@@ -400,6 +400,14 @@ assert r["recall"] == 1.0 and r["bytes_per_vector"] == 128 and r["qps"] > 0, r' 
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["reached_target"] and r["recall"] >= 0.95 and r["sweep"][-1]["effort"] == r["effort"], r' "$out"
+  expect 0 "bench search hnsw at given efforts" -- "$tessera" bench search \
+    --base "$work/base.npy" --queries "$work/queries.npy" --method hnsw --efforts 8,64 --json \
+    --repeat 1
+  check "one sweep point per effort, recall rising" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [p["effort"] for p in r["sweep"]] == [8, 64], r
+assert r["sweep"][0]["recall"] <= r["sweep"][1]["recall"], r' "$out"
   expect 1 "bench search on a missing file" -- "$tessera" bench search --base "$work/none.npy" \
     --queries "$work/queries.npy"
   check "the error names the file" grep -q 'none.npy' "$err"

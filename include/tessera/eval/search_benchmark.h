@@ -26,6 +26,9 @@ struct SearchBenchmarkOptions {
   int64_t shortlist = 100;   // funnel / binary: candidates rescored
   int64_t funnel_dim = 64;   // funnel: shortlist dims
   double target_recall = 0;  // > 0: sweep the search effort until recall@k reaches it
+  // Approximate kinds: the search efforts to measure, in order (empty: the default effort, or
+  // with a target a ladder from k up, x1.5 a step); with a target, the first reaching it stops.
+  std::vector<int64_t> efforts;
 };
 
 struct SearchPoint {
