@@ -11,12 +11,13 @@
       little noise (the low intrinsic dimension of real embeddings: uniform data in 256 dims has
       none, and no HNSW reaches recall@10 0.95 on it at a useful ef). Rows are normalised. With
       --vectors, the rows of FILE.npy (normalised) are split: the last Q rows are the queries.
-  hnsw_peers.py hnswlib|faiss --dir DIR --m M --ef-construction E --ef-search 10,16,... \
-      --threads T [-k 10 --repeats 3]
+  hnsw_peers.py hnswlib|faiss --dir DIR --m M --ef-construction E --threads T \
+      [--ef-search 10,15,... --target-recall R -k 10 --repeats 3]
       builds the library's HNSW index on B (inner product, M links, ef_construction E), then for
-      every ef_search times the whole query batch `repeats` times (after one untimed pass) and
-      prints one JSON object: {"library", "build_s", "results": [{"ef_search", "recall",
-      "queries_per_s"}]}, recall@k against T and the best of the timed passes.
+      every ef_search (default: `tessera bench search`'s ladder k, 1.5 k, ... 4096), up to the
+      first whose recall reaches R when given, times the whole query batch `repeats` times
+      (after one untimed pass) and prints one JSON object: {"library", "build_s", "results":
+      [{"ef_search", "recall", "queries_per_s"}]}, recall@k against T and the best timed pass.
 
 Needs Debian's python3-numpy, python3-hnswlib, python3-faiss (run with /usr/bin/python3).
 """
@@ -76,6 +77,16 @@ def make_data(args):
     np.save(os.path.join(args.out, "T.npy"), exact_top(base, queries, 100))
 
 
+def effort_ladder(k, limit=4096):
+    """The ef_search values `tessera bench search --target-recall` tries (search_benchmark.cpp)."""
+    efforts, effort = [], float(k)
+    while effort < limit:
+        if not efforts or int(effort) > efforts[-1]:
+            efforts.append(int(effort))
+        effort *= 1.5
+    return efforts + [limit]
+
+
 def recall(found, truth, k):
     hits = sum(len(np.intersect1d(f[:k], t[:k])) for f, t in zip(found, truth))
     return hits / (len(truth) * k)
@@ -113,7 +124,7 @@ def run_peer(args):
             return index.search(queries, args.k)[1]
 
     results = []
-    for ef in args.ef_search:
+    for ef in args.ef_search or effort_ladder(args.k):
         found = search(ef)
         best = float("inf")
         for _ in range(args.repeats):
@@ -122,6 +133,8 @@ def run_peer(args):
             best = min(best, time.perf_counter() - start)
         results.append({"ef_search": ef, "recall": recall(found, truth, args.k),
                         "queries_per_s": len(queries) / best})
+        if args.target_recall is not None and results[-1]["recall"] >= args.target_recall:
+            break
     print(json.dumps({"library": args.library, "build_s": build_s, "results": results}))
 
 
@@ -150,7 +163,9 @@ def main():
         peer.add_argument("--m", type=int, default=16)
         peer.add_argument("--ef-construction", type=int, default=200)
         peer.add_argument("--ef-search", type=lambda s: [int(x) for x in s.split(",")],
-                          default=[10, 16, 24, 32, 48, 64, 96, 128, 192, 256])
+                          help="comma-separated (default: tessera's ladder k, 1.5 k, ... 4096)")
+        peer.add_argument("--target-recall", type=float,
+                          help="stop after the first ef_search whose recall@k reaches this")
         peer.add_argument("--threads", type=int, default=2)
         peer.add_argument("-k", type=int, default=10)
         peer.add_argument("--repeats", type=int, default=3)
