@@ -54,8 +54,8 @@ class Index {
   // The k best per query (queries: nq x dim()); k >= 1.
   virtual TopK search(const Tensor& queries, int64_t k, const SearchParams& params = {}) const = 0;
   // Similarities of given ids to one query each: scores[q * ids_per_query + j] for ids[q * ...];
-  // what a funnel's rescoring index answers. Removed or -1 ids score -infinity. Kinds that
-  // cannot score single ids (HNSW) throw.
+  // what a funnel's rescoring index answers. Removed or -1 ids score -infinity. A kind that
+  // cannot score single ids throws (every kind here can).
   virtual void score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                      std::span<float> scores) const;
 
