@@ -13,7 +13,6 @@
 
 #include "commands.h"
 #include "hnsw_options.h"
-#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/data/beir.h"

@@ -5,15 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numeric>
-#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "tessera/core/check.h"
-#include "tessera/core/kernels.h"
 #include "tessera/core/ops.h"
-#include "tessera/core/parallel.h"
 #include "tessera/index/flat_index.h"
 #include "tessera/index/funnel_index.h"
 
