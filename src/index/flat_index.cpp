@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "score_ids.h"
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
 #include "tessera/core/parallel.h"
@@ -13,7 +14,6 @@ namespace tessera {
 
 namespace {
 
-constexpr float kNoScore = -std::numeric_limits<float>::infinity();
 // Large enough for any real index, small enough that dim * count cannot overflow.
 constexpr int64_t kMaxDim = 1 << 20;
 
@@ -34,26 +34,9 @@ void check_vectors(const Tensor& vectors, int64_t dim, std::string_view kind) {
   }
 }
 
-// Scores ids_per_query ids per query with score_of(query, id); -1 and removed ids get kNoScore.
-template <typename ScoreOf>
-void score_ids(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
-               std::span<float> scores, int64_t num_added, const RemovedIds& removed,
-               const ScoreOf& score_of) {
-  check_score_args(queries, ids, ids_per_query, scores);
-  parallel_for(
-      queries.rows(),
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t q = begin; q < end; ++q) {
-          for (int64_t j = 0; j < ids_per_query; ++j) {
-            const auto slot = static_cast<size_t>(q * ids_per_query + j);
-            const int64_t id = ids[slot];
-            TESSERA_CHECK(id >= -1 && id < num_added, "id {} is not in the index ({} added)", id,
-                          num_added);
-            scores[slot] = id < 0 || removed.removed(id) ? kNoScore : score_of(q, id);
-          }
-        }
-      },
-      8);
+// RemovedIds as score_ids' predicate.
+auto is_removed(const RemovedIds& removed) {
+  return [&removed](int64_t id) { return removed.removed(id); };
 }
 
 }  // namespace
@@ -136,9 +119,10 @@ TopK FlatIndex::search(const Tensor& queries, int64_t k, const SearchParams&) co
 void FlatIndex::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  score_ids(queries, ids, ids_per_query, scores, num_added(), removed_, [&](int64_t q, int64_t id) {
-    return kernels::dot(queries.row(q), data_.data() + id * dim_, dim_);
-  });
+  index_detail::score_ids(queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+                          [&](int64_t q, int64_t id) {
+                            return kernels::dot(queries.row(q), data_.data() + id * dim_, dim_);
+                          });
 }
 
 int64_t FlatIndex::memory_bytes() const { return std::ssize(data_) * 4 + removed_.memory_bytes(); }
@@ -189,15 +173,17 @@ TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams&) co
 void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  score_ids(queries, ids, ids_per_query, scores, num_added(), removed_, [&](int64_t q, int64_t id) {
-    const int8_t* code = codes_.data() + id * dim_;
-    const float* query = queries.row(q);
-    float dot = 0;
-    for (int64_t c = 0; c < dim_; ++c) {
-      dot += query[c] * scales_[static_cast<size_t>(c)] * static_cast<float>(code[c]);
-    }
-    return dot;
-  });
+  index_detail::score_ids(queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+                          [&](int64_t q, int64_t id) {
+                            const int8_t* code = codes_.data() + id * dim_;
+                            const float* query = queries.row(q);
+                            float dot = 0;
+                            for (int64_t c = 0; c < dim_; ++c) {
+                              dot += query[c] * scales_[static_cast<size_t>(c)] *
+                                     static_cast<float>(code[c]);
+                            }
+                            return dot;
+                          });
 }
 
 int64_t Int8Index::memory_bytes() const {
@@ -257,8 +243,8 @@ TopK BinaryIndex::search(const Tensor& queries, int64_t k, const SearchParams&) 
   result.ids = hits.ids;
   result.scores.resize(hits.distances.size());
   for (size_t i = 0; i < hits.distances.size(); ++i) {
-    result.scores[i] =
-        hits.ids[i] < 0 ? kNoScore : static_cast<float>(codes_.bits - 2 * hits.distances[i]);
+    result.scores[i] = hits.ids[i] < 0 ? -std::numeric_limits<float>::infinity()
+                                       : static_cast<float>(codes_.bits - 2 * hits.distances[i]);
   }
   return result;
 }
@@ -267,14 +253,15 @@ void BinaryIndex::score(const Tensor& queries, std::span<const int64_t> ids, int
                         std::span<float> scores) const {
   check_queries(queries, dim(), kind());
   const BinaryCodes query_codes = pack_sign_bits(queries);
-  score_ids(queries, ids, ids_per_query, scores, num_added(), removed_, [&](int64_t q, int64_t id) {
-    int64_t distance = 0;
-    for (int64_t b = 0; b < codes_.code_bytes; ++b) {
-      distance +=
-          __builtin_popcount(static_cast<unsigned>(query_codes.code(q)[b] ^ codes_.code(id)[b]));
-    }
-    return static_cast<float>(codes_.bits - 2 * distance);
-  });
+  index_detail::score_ids(queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+                          [&](int64_t q, int64_t id) {
+                            int64_t distance = 0;
+                            for (int64_t b = 0; b < codes_.code_bytes; ++b) {
+                              distance += __builtin_popcount(static_cast<unsigned>(
+                                  query_codes.code(q)[b] ^ codes_.code(id)[b]));
+                            }
+                            return static_cast<float>(codes_.bits - 2 * distance);
+                          });
 }
 
 int64_t BinaryIndex::memory_bytes() const {

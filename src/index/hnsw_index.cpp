@@ -31,6 +31,8 @@
 #include <utility>
 #include <vector>
 
+#include "score_ids.h"
+
 // A system header, so GCC keeps quiet about it anyway; the pragmas keep it so for a copy of
 // hnswlib found outside the system include directories.
 #pragma GCC diagnostic push
@@ -445,24 +447,13 @@ TopK HnswIndex::search(const Tensor& queries, int64_t k, const SearchParams& par
 void HnswIndex::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  check_score_args(queries, ids, ids_per_query, scores);
   const Hnsw& hnsw = graph_->hnsw;
-  const int64_t size = num_added();
-  parallel_for(
-      queries.rows(),
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t q = begin; q < end; ++q) {
-          for (int64_t j = 0; j < ids_per_query; ++j) {
-            const auto slot = static_cast<size_t>(q * ids_per_query + j);
-            const int64_t id = ids[slot];
-            TESSERA_CHECK(id >= -1 && id < size, "id {} is not in the index ({} added)", id, size);
-            const auto element = static_cast<tableint>(id);
-            const bool scored = id >= 0 && !hnsw.isMarkedDeleted(element);
-            scores[slot] = scored ? -graph_->distance(queries.row(q), element) : kNoScore;
-          }
-        }
-      },
-      8);
+  index_detail::score_ids(
+      queries, ids, ids_per_query, scores, num_added(),
+      [&](int64_t id) { return hnsw.isMarkedDeleted(static_cast<tableint>(id)); },
+      [&](int64_t q, int64_t id) {
+        return -graph_->distance(queries.row(q), static_cast<tableint>(id));
+      });
 }
 
 double HnswIndex::bytes_per_vector() const {
