@@ -22,6 +22,13 @@ void check_dim(int64_t dim, std::string_view kind) {
                 kMaxDim, dim);
 }
 
+// RemovedIds as score_ids' predicate.
+auto is_removed(const RemovedIds& removed) {
+  return [&removed](int64_t id) { return removed.removed(id); };
+}
+
+}  // namespace
+
 void check_vectors(const Tensor& vectors, int64_t dim, std::string_view kind) {
   TESSERA_CHECK(vectors.ndim() == 2 && vectors.cols() == dim,
                 "a {} index of dim {} adds n x {} vectors, got {}", kind, dim, dim,
@@ -33,13 +40,6 @@ void check_vectors(const Tensor& vectors, int64_t dim, std::string_view kind) {
     }
   }
 }
-
-// RemovedIds as score_ids' predicate.
-auto is_removed(const RemovedIds& removed) {
-  return [&removed](int64_t id) { return removed.removed(id); };
-}
-
-}  // namespace
 
 void check_queries(const Tensor& queries, int64_t dim, std::string_view kind) {
   TESSERA_CHECK(queries.ndim() == 2 && queries.cols() == dim,

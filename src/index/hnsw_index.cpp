@@ -356,16 +356,8 @@ int64_t HnswIndex::num_removed() const { return static_cast<int64_t>(graph_->hns
 int64_t HnswIndex::max_level() const { return num_added() == 0 ? -1 : graph_->hnsw.maxlevel_; }
 
 void HnswIndex::add(const Tensor& vectors) {
-  TESSERA_CHECK(vectors.ndim() == 2 && vectors.cols() == dim_,
-                "an hnsw index of dim {} adds n x {} vectors, got {}", dim_, dim_,
-                vectors.shape_string());
+  check_vectors(vectors, dim_, kind());
   const int64_t rows = vectors.rows();
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = vectors.row(r);
-    for (int64_t c = 0; c < dim_; ++c) {
-      TESSERA_CHECK(std::isfinite(row[c]), "vector {} has a non-finite value at dim {}", r, c);
-    }
-  }
   if (rows == 0) return;
   const int64_t first = num_added();
   const int64_t total = first + rows;

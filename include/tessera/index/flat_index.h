@@ -124,6 +124,8 @@ class BinaryIndex final : public Index {
   RemovedIds removed_;
 };
 
+// Checks vectors for add() to an index of `dim` dimensions: n x dim, every value finite.
+void check_vectors(const Tensor& vectors, int64_t dim, std::string_view kind);
 // Checks queries for a search or score call on an index of `dim` dimensions.
 void check_queries(const Tensor& queries, int64_t dim, std::string_view kind);
 // Checks the ids/scores spans of Index::score.
