@@ -1,11 +1,14 @@
 #include "tessera/index/binary_codes.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
-#include <cstring>
+#include <bit>
 #include <limits>
 #include <numeric>
 
 #include "hamming_collector.h"
+#include "hamming_distances.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 
@@ -18,98 +21,84 @@ using Collector = index_detail::HammingCollector;
 constexpr int64_t kQueryBlock = 32;
 // Base codes per block: 256 KiB of codes stay in L2 while a query block scans them.
 constexpr int64_t kBaseBlockBytes = 256 << 10;
+// Distances computed at a time for one query: a buffer that stays in L1.
+constexpr int64_t kChunk = 256;
+// The widest codes whose distances (and the threshold, one more) fit signed 16-bit lanes.
+constexpr int64_t kMaxBits = 32766;
 
-// The Hamming distance of two codes of `code_bytes` bytes. kWords > 0: codes of exactly kWords
-// 64-bit words, unrolled into independent popcounts (the common widths 64 to 1024 bits);
-// kWords == 0: any width.
-template <int kWords>
-[[gnu::always_inline]] inline int32_t distance_words(const uint8_t* a, const uint8_t* b,
-                                                     int64_t code_bytes) {
-  if constexpr (kWords > 0) {
-    int32_t partial[kWords];
-    for (int w = 0; w < kWords; ++w) {
-      uint64_t x, y;
-      std::memcpy(&x, a + 8 * w, 8);
-      std::memcpy(&y, b + 8 * w, 8);
-      partial[w] = __builtin_popcountll(x ^ y);
-    }
-    int32_t distance = 0;
-    for (int w = 0; w < kWords; ++w) distance += partial[w];
-    return distance;
-  } else {
-    int32_t distance = 0;
-    int64_t i = 0;
-    for (; i + 8 <= code_bytes; i += 8) {
-      uint64_t x = 0, y = 0;
-      std::memcpy(&x, a + i, 8);
-      std::memcpy(&y, b + i, 8);
-      distance += __builtin_popcountll(x ^ y);
-    }
-    for (; i < code_bytes; ++i) distance += __builtin_popcount(static_cast<unsigned>(a[i] ^ b[i]));
-    return distance;
-  }
+// Bit j set when distances[j] < threshold, for 16 distances.
+[[gnu::always_inline]] inline uint32_t below(const uint16_t* distances, __m128i threshold) {
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(distances));
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(distances + 8));
+  const __m128i packed =
+      _mm_packs_epi16(_mm_cmplt_epi16(lo, threshold), _mm_cmplt_epi16(hi, threshold));
+  return static_cast<uint32_t>(_mm_movemask_epi8(packed));
 }
 
-using ScanFn = void (*)(const BinaryCodes& queries, int64_t q0, int64_t q1, const BinaryCodes& base,
-                        int64_t b0, int64_t b1, const uint8_t* removed, Collector* collectors);
+// Codes sampled for a first guess of a query's threshold: kSampleRuns runs of kSampleRun codes,
+// spread evenly over the base.
+constexpr int64_t kSampleRuns = 4;
+constexpr int64_t kSampleRun = 64;
 
-// Folds base codes [b0, b1) into the collectors of queries [q0, q1).
-template <int kWords>
-[[gnu::always_inline]] inline void scan_block(const BinaryCodes& queries, int64_t q0, int64_t q1,
-                                              const BinaryCodes& base, int64_t b0, int64_t b1,
-                                              const uint8_t* removed, Collector* collectors) {
-  const int64_t bytes = base.code_bytes;
+// A threshold that about 2k of the n base codes are expected to fall below, from the distances of
+// a sample; max_distance + 1 (no guess) when the base is too small for a sample to pay off. The
+// reservoir then fills with near candidates from the start instead of lowering its threshold step
+// by step; a guess that lets fewer than k codes through is caught by the caller, which scans
+// again without one.
+int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uint8_t* query,
+                        const BinaryCodes& base, int64_t k, std::vector<int32_t>& scratch_counts) {
+  const int64_t n = base.size;
+  const auto no_guess = static_cast<int32_t>(base.bits + 1);
+  const int64_t sample = kSampleRuns * kSampleRun;
+  if (n < 4 * sample) return no_guess;
+  const int64_t wanted = (2 * k * sample + n - 1) / n + 2;  // sample codes at or below the guess
+  if (wanted > sample / 2) return no_guess;
+  alignas(64) uint16_t distances[kSampleRuns * kSampleRun];
+  for (int64_t r = 0; r < kSampleRuns; ++r) {
+    const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1);
+    distances_of(query, base.code(first), kSampleRun, base.code_bytes, distances + r * kSampleRun);
+  }
+  // The wanted-th smallest sampled distance, by counting (codes are short: few distances).
+  std::vector<int32_t>& counts = scratch_counts;
+  counts.assign(static_cast<size_t>(base.bits) + 1, 0);
+  for (const uint16_t distance : distances) ++counts[distance];
+  int64_t seen = 0;
+  int32_t t = 0;
+  while (seen + counts[static_cast<size_t>(t)] < wanted) seen += counts[static_cast<size_t>(t++)];
+  return t + 1;
+}
+
+// Folds base codes [b0, b1) into the collectors of queries [q0, q1): the kernel computes a
+// chunk of distances, a vectorized compare finds the few below the query's threshold.
+void scan_block(index_detail::HammingDistancesFn distances_of, const BinaryCodes& queries,
+                int64_t q0, int64_t q1, const BinaryCodes& base, int64_t b0, int64_t b1,
+                const uint8_t* removed, Collector* collectors) {
+  alignas(64) uint16_t distances[kChunk];
   for (int64_t q = q0; q < q1; ++q) {
     Collector& collector = collectors[q - q0];
     const uint8_t* query = queries.code(q);
     int32_t threshold = collector.threshold();
-    for (int64_t i = b0; i < b1; ++i) {
-      const int32_t distance = distance_words<kWords>(query, base.code(i), bytes);
-      if (distance < threshold && (removed == nullptr || removed[i] == 0) &&
-          collector.add(distance, i)) {
-        threshold = collector.threshold();
+    for (int64_t c0 = b0; c0 < b1; c0 += kChunk) {
+      const int64_t count = std::min(kChunk, b1 - c0);
+      distances_of(query, base.code(c0), count, base.code_bytes, distances);
+      // Past the end: a distance no threshold accepts.
+      std::fill(distances + count, distances + ((count + 15) & ~int64_t{15}),
+                uint16_t{kMaxBits + 1});
+      __m128i limit = _mm_set1_epi16(static_cast<int16_t>(threshold));
+      for (int64_t j0 = 0; j0 < count; j0 += 16) {
+        for (uint32_t mask = below(distances + j0, limit); mask != 0; mask &= mask - 1) {
+          const int64_t j = j0 + std::countr_zero(mask);
+          const int32_t distance = distances[j];
+          const int64_t id = c0 + j;
+          if (distance < threshold && (removed == nullptr || removed[id] == 0) &&
+              collector.add(distance, id)) {
+            threshold = collector.threshold();
+            limit = _mm_set1_epi16(static_cast<int16_t>(threshold));
+          }
+        }
       }
     }
   }
-}
-
-// The scan for the code width: unrolled for 1, 2, 4, 8 or 16 whole words, generic otherwise.
-[[gnu::always_inline]] inline void scan_any(const BinaryCodes& queries, int64_t q0, int64_t q1,
-                                            const BinaryCodes& base, int64_t b0, int64_t b1,
-                                            const uint8_t* removed, Collector* collectors) {
-  switch (base.code_bytes) {
-    case 8:
-      return scan_block<1>(queries, q0, q1, base, b0, b1, removed, collectors);
-    case 16:
-      return scan_block<2>(queries, q0, q1, base, b0, b1, removed, collectors);
-    case 32:
-      return scan_block<4>(queries, q0, q1, base, b0, b1, removed, collectors);
-    case 64:
-      return scan_block<8>(queries, q0, q1, base, b0, b1, removed, collectors);
-    case 128:
-      return scan_block<16>(queries, q0, q1, base, b0, b1, removed, collectors);
-    default:
-      return scan_block<0>(queries, q0, q1, base, b0, b1, removed, collectors);
-  }
-}
-
-// Two builds of the same loop: with the POPCNT instruction, and portable (__builtin_popcount
-// then becomes a table routine), picked once at run time.
-__attribute__((target("popcnt"))) void scan_popcnt(const BinaryCodes& queries, int64_t q0,
-                                                   int64_t q1, const BinaryCodes& base, int64_t b0,
-                                                   int64_t b1, const uint8_t* removed,
-                                                   Collector* collectors) {
-  scan_any(queries, q0, q1, base, b0, b1, removed, collectors);
-}
-
-void scan_generic(const BinaryCodes& queries, int64_t q0, int64_t q1, const BinaryCodes& base,
-                  int64_t b0, int64_t b1, const uint8_t* removed, Collector* collectors) {
-  scan_any(queries, q0, q1, base, b0, b1, removed, collectors);
-}
-
-ScanFn scan_kernel() {
-  static const ScanFn kernel = __builtin_cpu_supports("popcnt") ? scan_popcnt : scan_generic;
-  return kernel;
 }
 
 void check_codes(const BinaryCodes& codes, const char* what) {
@@ -124,6 +113,8 @@ HammingTopK make_result(const BinaryCodes& queries, const BinaryCodes& base, int
   check_codes(base, "base");
   TESSERA_CHECK(queries.bits == base.bits, "query codes have {} bits, base codes {}", queries.bits,
                 base.bits);
+  TESSERA_CHECK(base.bits <= kMaxBits, "Hamming search takes codes of at most {} bits, got {}",
+                kMaxBits, base.bits);
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   HammingTopK result;
   result.num_queries = queries.size;
@@ -153,22 +144,41 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
   const int64_t n = base.size;
   const int64_t base_block = std::max<int64_t>(64, kBaseBlockBytes / base.code_bytes);
   const int64_t num_query_blocks = (nq + kQueryBlock - 1) / kQueryBlock;
-  const ScanFn scan = scan_kernel();
-  std::vector<std::vector<Collector>> scratch(static_cast<size_t>(num_threads()));
+  const index_detail::HammingDistancesFn distances_of = index_detail::hamming_distances_kernel();
+  struct Scratch {
+    std::vector<Collector> collectors;
+    std::vector<int32_t> counts;  // guess_threshold's
+  };
+  std::vector<Scratch> scratch(static_cast<size_t>(num_threads()));
   parallel_for_dynamic(
       num_query_blocks,
       [&](int64_t block_begin, int64_t block_end, int thread) {
-        std::vector<Collector>& collectors = scratch[static_cast<size_t>(thread)];
+        std::vector<Collector>& collectors = scratch[static_cast<size_t>(thread)].collectors;
+        std::vector<int32_t>& counts = scratch[static_cast<size_t>(thread)].counts;
         collectors.resize(static_cast<size_t>(kQueryBlock));
         for (int64_t block = block_begin; block < block_end; ++block) {
           const int64_t q0 = block * kQueryBlock;
           const int64_t q1 = std::min(nq, q0 + kQueryBlock);
+          const auto max_distance = static_cast<int32_t>(base.bits);
           for (int64_t q = q0; q < q1; ++q) {
-            collectors[static_cast<size_t>(q - q0)].reset(k, static_cast<int32_t>(base.bits));
+            collectors[static_cast<size_t>(q - q0)].reset(
+                k, max_distance, guess_threshold(distances_of, queries.code(q), base, k, counts));
           }
           for (int64_t b0 = 0; b0 < n; b0 += base_block) {
-            scan(queries, q0, q1, base, b0, std::min(n, b0 + base_block), removed,
-                 collectors.data());
+            scan_block(distances_of, queries, q0, q1, base, b0, std::min(n, b0 + base_block),
+                       removed, collectors.data());
+          }
+          for (int64_t q = q0; q < q1; ++q) {  // a guess too tight: this query again, without it
+            Collector& collector = collectors[static_cast<size_t>(q - q0)];
+            if (static_cast<int64_t>(collector.size()) >= std::min(k, n) ||
+                collector.threshold() > max_distance) {
+              continue;
+            }
+            collector.reset(k, max_distance);
+            for (int64_t b0 = 0; b0 < n; b0 += base_block) {
+              scan_block(distances_of, queries, q, q + 1, base, b0, std::min(n, b0 + base_block),
+                         removed, &collector);
+            }
           }
           for (int64_t q = q0; q < q1; ++q) {
             collectors[static_cast<size_t>(q - q0)].drain(result.distances.data() + q * k,
@@ -180,6 +190,8 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
       1);
   return result;
 }
+
+std::string_view hamming_kernel() { return index_detail::hamming_kernel_name(); }
 
 HammingTopK hamming_top_k_naive(const BinaryCodes& queries, const BinaryCodes& base, int64_t k) {
   HammingTopK result = make_result(queries, base, k);

@@ -119,10 +119,16 @@ TopK FlatIndex::search(const Tensor& queries, int64_t k, const SearchParams&) co
 void FlatIndex::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  index_detail::score_ids(queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
-                          [&](int64_t q, int64_t id) {
-                            return kernels::dot(queries.row(q), data_.data() + id * dim_, dim_);
-                          });
+  index_detail::score_ids(
+      queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+      [&](int64_t q, int64_t id) {
+        return kernels::dot(queries.row(q), data_.data() + id * dim_, dim_);
+      },
+      [&](int64_t id) {
+        if (id < 0) return;
+        const float* row = data_.data() + id * dim_;
+        for (int64_t c = 0; c < dim_; c += 16) __builtin_prefetch(row + c);
+      });
 }
 
 int64_t FlatIndex::memory_bytes() const { return std::ssize(data_) * 4 + removed_.memory_bytes(); }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <numeric>
 
 #include "tessera/core/check.h"
 #include "tessera/core/ops.h"
@@ -66,26 +65,37 @@ TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& p
   result.k = k;
   result.ids.assign(static_cast<size_t>(nq * k), -1);
   result.scores.assign(static_cast<size_t>(nq * k), -std::numeric_limits<float>::infinity());
+  struct Candidate {
+    float score;
+    int64_t id;
+  };
+  // Higher score first, then lower id; -1 (no candidate) last.
+  const auto better = [](const Candidate& a, const Candidate& b) {
+    if (b.id < 0) return a.id >= 0;
+    if (a.id < 0) return false;
+    return a.score > b.score || (a.score == b.score && a.id < b.id);
+  };
+  const int64_t keep = std::min(k, shortlist);
   parallel_for(
       nq,
       [&](int64_t begin, int64_t end, int) {
-        std::vector<int64_t> order(static_cast<size_t>(shortlist));
+        std::vector<Candidate> ranked(static_cast<size_t>(shortlist));
         for (int64_t q = begin; q < end; ++q) {
-          const int64_t* ids = candidates.ids.data() + q * shortlist;
-          const float* score = scores.data() + q * shortlist;
-          std::iota(order.begin(), order.end(), 0);
-          const auto better = [&](int64_t a, int64_t b) {
-            if (ids[b] < 0) return ids[a] >= 0;
-            if (ids[a] < 0) return false;
-            return score[a] > score[b] || (score[a] == score[b] && ids[a] < ids[b]);
-          };
-          const int64_t keep = std::min(k, shortlist);
-          std::partial_sort(order.begin(), order.begin() + keep, order.end(), better);
+          for (int64_t j = 0; j < shortlist; ++j) {
+            const auto slot = static_cast<size_t>(q * shortlist + j);
+            ranked[static_cast<size_t>(j)] = Candidate{scores[slot], candidates.ids[slot]};
+          }
+          // Only the kept ones are sorted when they are a small part of the shortlist.
+          const int64_t sorted = keep < shortlist / 2 ? keep : shortlist;
+          if (sorted < shortlist) {
+            std::nth_element(ranked.begin(), ranked.begin() + keep - 1, ranked.end(), better);
+          }
+          std::sort(ranked.begin(), ranked.begin() + sorted, better);
           for (int64_t j = 0; j < keep; ++j) {
-            const int64_t from = order[static_cast<size_t>(j)];
-            if (ids[from] < 0) break;
-            result.ids[static_cast<size_t>(q * k + j)] = ids[from];
-            result.scores[static_cast<size_t>(q * k + j)] = score[from];
+            const Candidate& c = ranked[static_cast<size_t>(j)];
+            if (c.id < 0) break;
+            result.ids[static_cast<size_t>(q * k + j)] = c.id;
+            result.scores[static_cast<size_t>(q * k + j)] = c.score;
           }
         }
       },

@@ -17,13 +17,19 @@ namespace tessera::index_detail {
 
 class HammingCollector {
  public:
-  void reset(int64_t k, int32_t max_distance) {
+  // Starts a new stream. threshold: only distances below it are wanted (max_distance + 1 for
+  // all); with a tighter one the result is exact only if size() >= k in the end.
+  void reset(int64_t k, int32_t max_distance, int32_t threshold) {
     k_ = static_cast<size_t>(k);
     entries_.clear();
     entries_.reserve(2 * k_);
     counts_.assign(static_cast<size_t>(max_distance) + 2, 0);
-    threshold_ = max_distance + 1;
+    threshold_ = threshold;
   }
+  void reset(int64_t k, int32_t max_distance) { reset(k, max_distance, max_distance + 1); }
+
+  // Candidates held (at most 2k).
+  size_t size() const { return entries_.size(); }
 
   // A candidate is kept only when its distance is below this.
   int32_t threshold() const { return threshold_; }

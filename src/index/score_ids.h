@@ -1,6 +1,7 @@
 // score_ids: Index::score for the kinds that keep every vector (flat, int8, binary, HNSW).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -11,19 +12,36 @@
 
 namespace tessera::index_detail {
 
+// How many ids ahead of the one scored prefetch(id) is called: enough to hide a miss to L3 or
+// memory behind the scoring of the ids before it.
+constexpr int64_t kPrefetchAhead = 2;
+
+// Never prefetches.
+struct NoPrefetch {
+  void operator()(int64_t) const {}
+};
+
 // Scores ids_per_query ids per query with score_of(query, id); -1 and removed ids (is_removed)
-// get -infinity; an id outside [-1, num_added) is an Error.
-template <typename IsRemoved, typename ScoreOf>
+// get -infinity; an id outside [-1, num_added) is an Error. prefetch(id) may start loading what
+// score_of will read for a later id (a valid id, or -1).
+template <typename IsRemoved, typename ScoreOf, typename Prefetch = NoPrefetch>
 void score_ids(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                std::span<float> scores, int64_t num_added, const IsRemoved& is_removed,
-               const ScoreOf& score_of) {
+               const ScoreOf& score_of, const Prefetch& prefetch = {}) {
   check_score_args(queries, ids, ids_per_query, scores);
   parallel_for(
       queries.rows(),
       [&](int64_t begin, int64_t end, int) {
         for (int64_t q = begin; q < end; ++q) {
+          const int64_t row = q * ids_per_query;
+          for (int64_t j = 0; j < std::min(kPrefetchAhead, ids_per_query); ++j) {
+            prefetch(std::clamp<int64_t>(ids[static_cast<size_t>(row + j)], -1, num_added - 1));
+          }
           for (int64_t j = 0; j < ids_per_query; ++j) {
-            const auto slot = static_cast<size_t>(q * ids_per_query + j);
+            const auto slot = static_cast<size_t>(row + j);
+            if (j + kPrefetchAhead < ids_per_query) {
+              prefetch(std::clamp<int64_t>(ids[slot + kPrefetchAhead], -1, num_added - 1));
+            }
             const int64_t id = ids[slot];
             TESSERA_CHECK(id >= -1 && id < num_added, "id {} is not in the index ({} added)", id,
                           num_added);

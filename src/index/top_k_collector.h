@@ -52,12 +52,19 @@ class TopKCollector {
     int64_t id;
   };
 
-  void reset(int64_t k) {
+  // Starts a new stream. threshold: only candidates strictly better than it are wanted (the worst
+  // possible score for all); with a tighter one the result is exact only if size() >= k in the
+  // end.
+  void reset(int64_t k, Score threshold) {
     k_ = static_cast<size_t>(k);
     entries_.clear();
     entries_.reserve(2 * k_);
-    threshold_ = Order::template worst_possible<Score>();
+    threshold_ = threshold;
   }
+  void reset(int64_t k) { reset(k, Order::template worst_possible<Score>()); }
+
+  // Candidates held (at most 2k).
+  size_t size() const { return entries_.size(); }
 
   // A candidate must be strictly better than this to be kept: the worst possible score until the
   // first 2k candidates have been seen (so a score equal to it, e.g. -infinity, is never kept).

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <limits>
+#include <string_view>
 
 #include "../core/test_support.h"
 
@@ -51,11 +53,46 @@ void expect_same(const HammingTopK& actual, const HammingTopK& expected) {
 
 TEST(HammingTopK, MatchesNaiveForManyCodeWidths) {
   Rng rng(21);
-  for (const int64_t bits : {5, 13, 64, 100, 256}) {
+  // Every kernel path: 8, 16 and 32-byte codes (several codes a register), multiples of 64 bytes
+  // (512, 1024 bits), and the rest; 1499 codes leave a tail after the last group of eight.
+  for (const int64_t bits : {5, 13, 64, 100, 128, 192, 256, 512, 1024}) {
     SCOPED_TRACE(bits);
-    const BinaryCodes base = random_codes(1500, bits, rng);
+    const BinaryCodes base = random_codes(1499, bits, rng);
     const BinaryCodes queries = random_codes(45, bits, rng);
-    expect_same(hamming_top_k(queries, base, 20), hamming_top_k_naive(queries, base, 20));
+    for (const int64_t k : {1, 20, 150}) {
+      SCOPED_TRACE(k);
+      expect_same(hamming_top_k(queries, base, k), hamming_top_k_naive(queries, base, k));
+    }
+  }
+}
+
+TEST(HammingTopK, ATooTightGuessFallsBackToAFullScan) {
+  Rng rng(23);
+  // The first sampled run (codes 0-63) holds 10 copies of the query and every other code is
+  // far: the sample's guess lets only those 10 through, fewer than k.
+  Tensor x = Tensor::empty({1500, 64});
+  testing::fill_random(x, rng, -1.0f, 1.0f);
+  Tensor query = Tensor::empty({1, 64});
+  query.fill(1.0f);
+  for (int64_t r = 0; r < 10; ++r) {
+    for (int64_t c = 0; c < 64; ++c) x.row(3 * r)[c] = 1.0f;
+  }
+  const BinaryCodes base = pack_sign_bits(x);
+  const BinaryCodes codes = pack_sign_bits(query);
+  expect_same(hamming_top_k(codes, base, 30), hamming_top_k_naive(codes, base, 30));
+}
+
+TEST(HammingTopK, TellsWhichKernelRuns) {
+  // tests/CMakeLists.txt runs these tests again with TESSERA_SIMD=avx2 and =generic.
+  const std::string_view name = hamming_kernel();
+  const char* forced = std::getenv("TESSERA_SIMD");
+  const std::string_view simd = forced == nullptr ? "" : forced;
+  if (simd == "generic") {
+    EXPECT_EQ(name, "generic");
+  } else if (simd == "avx2") {
+    EXPECT_EQ(name, "popcnt");
+  } else {
+    EXPECT_TRUE(name == "avx512-vpopcntdq" || name == "popcnt") << name;
   }
 }
 

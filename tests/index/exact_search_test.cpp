@@ -56,6 +56,29 @@ TEST(ExactTopK, MatchesNaiveAcrossBlocksWithTies) {
   EXPECT_GT(ties, 0);
 }
 
+TEST(ExactTopK, DeepResultsFromAGuessedThresholdMatchNaive) {
+  Rng rng(13);
+  // k >= 32 over >= 1024 rows: each query's threshold starts from a sample of the base.
+  const Tensor base = integer_tensor(3000, 16, rng);
+  const Tensor queries = integer_tensor(40, 16, rng);
+  for (const int64_t k : {32, 100, 400}) {
+    SCOPED_TRACE(k);
+    expect_same(exact_top_k(queries, base, k), exact_top_k_naive(queries, base, k));
+  }
+}
+
+TEST(ExactTopK, ATooTightGuessFallsBackToAFullScan) {
+  Rng rng(14);
+  // The first sampled run (rows 0-63) holds 10 copies of the query: the guess is then the score
+  // of a sampled random row that few others beat, and fewer than k rows pass it.
+  Tensor base = integer_tensor(2000, 16, rng);
+  const Tensor queries = integer_tensor(1, 16, rng);
+  for (int64_t r = 0; r < 10; ++r) {
+    for (int64_t c = 0; c < 16; ++c) base.row(5 * r)[c] = 4 * queries.row(0)[c];
+  }
+  expect_same(exact_top_k(queries, base, 40), exact_top_k_naive(queries, base, 40));
+}
+
 TEST(ExactTopK, SameResultWithOneOrTwoThreads) {
   Rng rng(12);
   const Tensor base = testing::random_tensor({2000, 48}, rng);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "tessera/core/quantize.h"
@@ -41,12 +42,17 @@ struct HammingTopK {
   }
 };
 
-// Scans every base code for each query (hardware popcount where the CPU has it, chosen at run
-// time), keeping the k best per query (top_k_collector.h); blocks of queries run in parallel.
-// queries and base must have equal bits; k >= 1. removed: null, or one byte per base code,
-// nonzero for codes never to return.
+// Scans every base code for each query (AVX-512 or hardware popcount where the CPU has it,
+// chosen at run time: hamming_kernel()), keeping the k best per query (hamming_collector.h, from a
+// threshold guessed on a sample of the base); blocks of queries run in parallel. queries and base
+// must have equal bits, at most 32766; k >= 1. removed: null, or one byte per base code, nonzero
+// for codes never to return.
 HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
                           const uint8_t* removed = nullptr);
+
+// The build of the Hamming kernel this CPU runs, chosen once at run time: "avx512-vpopcntdq",
+// "popcnt" or "generic" (TESSERA_SIMD=avx2 or generic rules out AVX-512; generic, POPCNT too).
+std::string_view hamming_kernel();
 
 // Bit by bit and a full sort: the test oracle.
 HammingTopK hamming_top_k_naive(const BinaryCodes& queries, const BinaryCodes& base, int64_t k);

@@ -1,0 +1,190 @@
+#include "hamming_distances.h"
+
+// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those may be
+// used uninitialized (a false positive of the headers, not of this file).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace tessera::index_detail {
+
+namespace {
+
+// The distance of two codes, one 64-bit word at a time. kWords > 0: codes of exactly kWords
+// words, unrolled into independent popcounts; kWords == 0: any width.
+template <int kWords>
+[[gnu::always_inline]] inline uint16_t distance_words(const uint8_t* a, const uint8_t* b,
+                                                      int64_t code_bytes) {
+  if constexpr (kWords > 0) {
+    int partial[kWords];
+    for (int w = 0; w < kWords; ++w) {
+      uint64_t x, y;
+      std::memcpy(&x, a + 8 * w, 8);
+      std::memcpy(&y, b + 8 * w, 8);
+      partial[w] = __builtin_popcountll(x ^ y);
+    }
+    int distance = 0;
+    for (int w = 0; w < kWords; ++w) distance += partial[w];
+    return static_cast<uint16_t>(distance);
+  } else {
+    int distance = 0;
+    int64_t i = 0;
+    for (; i + 8 <= code_bytes; i += 8) {
+      uint64_t x = 0, y = 0;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      distance += __builtin_popcountll(x ^ y);
+    }
+    for (; i < code_bytes; ++i) distance += __builtin_popcount(static_cast<unsigned>(a[i] ^ b[i]));
+    return static_cast<uint16_t>(distance);
+  }
+}
+
+template <int kWords>
+[[gnu::always_inline]] inline void distances_words(const uint8_t* query, const uint8_t* codes,
+                                                   int64_t n, int64_t code_bytes, uint16_t* out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = distance_words<kWords>(query, codes + i * code_bytes, code_bytes);
+}
+
+// The scalar loop for the code width: unrolled for 1, 2, 4, 8 or 16 whole words.
+[[gnu::always_inline]] inline void distances_scalar(const uint8_t* query, const uint8_t* codes,
+                                                    int64_t n, int64_t code_bytes, uint16_t* out) {
+  switch (code_bytes) {
+    case 8:
+      return distances_words<1>(query, codes, n, code_bytes, out);
+    case 16:
+      return distances_words<2>(query, codes, n, code_bytes, out);
+    case 32:
+      return distances_words<4>(query, codes, n, code_bytes, out);
+    case 64:
+      return distances_words<8>(query, codes, n, code_bytes, out);
+    case 128:
+      return distances_words<16>(query, codes, n, code_bytes, out);
+    default:
+      return distances_words<0>(query, codes, n, code_bytes, out);
+  }
+}
+
+void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, int64_t code_bytes,
+                       uint16_t* out) {
+  distances_scalar(query, codes, n, code_bytes, out);
+}
+
+[[gnu::target("popcnt")]] void distances_popcnt(const uint8_t* query, const uint8_t* codes,
+                                                int64_t n, int64_t code_bytes, uint16_t* out) {
+  distances_scalar(query, codes, n, code_bytes, out);
+}
+
+#define TESSERA_AVX512_POPCNT "popcnt,avx512f,avx512bw,avx512vl,avx512vpopcntdq"
+
+// The 64-bit popcounts of (64 bytes at p) XOR q.
+[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline __m512i popcount_xor(
+    const uint8_t* p, __m512i q) {
+  return _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(p), q));
+}
+
+// Stores eight 64-bit distances as 16-bit ones (narrowed in a register: a narrowing store to
+// memory is slow on some cores).
+[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline void store8(uint16_t* out,
+                                                                              __m512i distances) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm512_cvtepi64_epi16(distances));
+}
+
+// AVX-512: xor and popcount whole registers of codes, then sum each code's 64-bit counts across
+// registers with shuffles, so that eight distances come out of one pass. Codes left over after
+// the last whole group of eight take the scalar loop.
+[[gnu::target(TESSERA_AVX512_POPCNT)]] void distances_avx512(const uint8_t* query,
+                                                             const uint8_t* codes, int64_t n,
+                                                             int64_t code_bytes, uint16_t* out) {
+  int64_t i = 0;
+  if (code_bytes == 8) {  // eight codes in a register
+    uint64_t word;
+    std::memcpy(&word, query, 8);
+    const __m512i q = _mm512_set1_epi64(static_cast<long long>(word));
+    for (; i + 8 <= n; i += 8) {
+      store8(out + i, popcount_xor(codes + i * 8, q));
+    }
+  } else if (code_bytes == 16) {  // four codes in a register; pairs of words summed
+    const __m512i q =
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(query)));
+    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+    for (; i + 8 <= n; i += 8) {
+      const uint8_t* p = codes + i * 16;
+      const __m512i a = popcount_xor(p, q), b = popcount_xor(p + 64, q);
+      // per 128-bit lane L: [code L, code 4 + L]
+      const __m512i sums =
+          _mm512_add_epi64(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+      store8(out + i, _mm512_permutexvar_epi64(order, sums));
+    }
+  } else if (code_bytes == 32) {  // two codes in a register; four words summed
+    const __m512i q =
+        _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(query)));
+    const __m512i order = _mm512_setr_epi64(0, 2, 1, 3, 4, 6, 5, 7);
+    for (; i + 8 <= n; i += 8) {
+      const uint8_t* p = codes + i * 32;
+      const __m512i a = popcount_xor(p, q), b = popcount_xor(p + 64, q);
+      const __m512i c = popcount_xor(p + 128, q), d = popcount_xor(p + 192, q);
+      // 128-bit lanes of ab: [code 0 words 0+1, code 2 words 0+1], [0 2+3, 2 2+3], then codes 1, 3
+      const __m512i ab = _mm512_add_epi64(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+      const __m512i cd = _mm512_add_epi64(_mm512_unpacklo_epi64(c, d), _mm512_unpackhi_epi64(c, d));
+      const __m512i sums = _mm512_add_epi64(_mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(2, 0, 2, 0)),
+                                            _mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(3, 1, 3, 1)));
+      // sums holds codes 0, 2, 1, 3, 4, 6, 5, 7
+      store8(out + i, _mm512_permutexvar_epi64(order, sums));
+    }
+  } else if (code_bytes % 64 == 0) {  // one or more registers a code
+    for (; i < n; ++i) {
+      const uint8_t* code = codes + i * code_bytes;
+      __m512i sum = _mm512_setzero_si512();
+      for (int64_t b = 0; b < code_bytes; b += 64) {
+        sum = _mm512_add_epi64(sum, popcount_xor(code + b, _mm512_loadu_si512(query + b)));
+      }
+      out[i] = static_cast<uint16_t>(_mm512_reduce_add_epi64(sum));
+    }
+  }
+  distances_scalar(query, codes + i * code_bytes, n - i, code_bytes, out + i);
+}
+
+// TESSERA_SIMD as core/kernels.cpp reads it: "generic" and "avx2" rule out AVX-512 here.
+bool avx512_allowed() {
+  const char* forced = std::getenv("TESSERA_SIMD");
+  const std::string_view simd = forced == nullptr ? "" : forced;
+  return simd != "generic" && simd != "avx2";
+}
+
+struct Chosen {
+  HammingDistancesFn kernel;
+  const char* name;
+};
+
+Chosen choose() {
+  if (avx512_allowed() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq")) {
+    return {distances_avx512, "avx512-vpopcntdq"};
+  }
+  const char* forced = std::getenv("TESSERA_SIMD");
+  if ((forced == nullptr || std::string_view(forced) != "generic") &&
+      __builtin_cpu_supports("popcnt")) {
+    return {distances_popcnt, "popcnt"};
+  }
+  return {distances_generic, "generic"};
+}
+
+const Chosen& chosen() {
+  static const Chosen kChosen = choose();
+  return kChosen;
+}
+
+}  // namespace
+
+HammingDistancesFn hamming_distances_kernel() { return chosen().kernel; }
+
+const char* hamming_kernel_name() { return chosen().name; }
+
+}  // namespace tessera::index_detail

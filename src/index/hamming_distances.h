@@ -1,0 +1,25 @@
+// Hamming distances of one query code to a run of base codes: the inner loop of every binary
+// scan (binary_codes.cpp), apart from the selection of the nearest.
+//
+// Three builds, picked once at run time: AVX-512 VPOPCNTDQ (two to eight codes per instruction
+// for codes of 64, 128 or 256 bits, one 512-bit word at a time for multiples of 512 bits), the
+// POPCNT instruction (one 64-bit word at a time), and portable C++. TESSERA_SIMD=generic or
+// avx2 keeps the scan off AVX-512, as it keeps the float kernels off AVX2.
+#pragma once
+
+#include <cstdint>
+
+namespace tessera::index_detail {
+
+// out[i] = popcount(query XOR codes[i]) for the n codes of code_bytes bytes each (row-major).
+// Distances fit in 16 bits: codes are at most 65535 bits wide (binary_codes.cpp checks).
+using HammingDistancesFn = void (*)(const uint8_t* query, const uint8_t* codes, int64_t n,
+                                    int64_t code_bytes, uint16_t* out);
+
+// The fastest build this CPU runs.
+HammingDistancesFn hamming_distances_kernel();
+
+// Its name, for tessera doctor and benchmarks: "avx512-vpopcntdq", "popcnt" or "generic".
+const char* hamming_kernel_name();
+
+}  // namespace tessera::index_detail
