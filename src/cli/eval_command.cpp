@@ -160,6 +160,11 @@ void add_eval_beir(CLI::App& eval) {
                   "Queries searched one at a time for the p50/p99 latencies (0: none)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--batch-seconds", retrieval.batch_seconds,
+                  "Each method's batch of all queries is searched again until this much time is "
+                  "spent; the fastest search gives queries/s (0: one search)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args, funnel_dim] {
