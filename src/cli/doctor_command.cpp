@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "tessera/core/runtime_info.h"
+#include "tessera/index/binary_codes.h"
 
 namespace tessera::cli {
 
@@ -16,6 +17,8 @@ void add_doctor_command(CLI::App& app) {
     fmt::print("  build baseline  {}\n", info.build_baseline);
     fmt::print("  SIMD kernels    {} (run-time choice; TESSERA_SIMD=generic forces the baseline)\n",
                info.simd_kernels);
+    fmt::print("  Hamming kernel  {} (binary scans; TESSERA_SIMD=avx2 keeps them off AVX-512)\n",
+               hamming_kernel());
     fmt::print("  CPU features    {}\n", info.cpu_features);
     fmt::print("  threads         {} (TESSERA_NUM_THREADS or --threads)\n", info.threads);
     fmt::print("  OpenBLAS        {} (core {}), {} BLAS thread(s): tessera splits GEMMs itself\n",

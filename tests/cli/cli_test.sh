@@ -41,6 +41,7 @@ check "--version prints the version" grep -Eq '^tessera [0-9]+\.[0-9]+\.[0-9]+$'
 expect 0 "doctor" -- "$tessera" doctor
 check "doctor names the SIMD kernels" grep -q 'SIMD kernels' "$out"
 check "doctor names OpenBLAS" grep -q 'OpenBLAS' "$out"
+check "doctor names the Hamming kernel" grep -qE 'Hamming kernel +(avx512-vpopcntdq|popcnt|generic)' "$out"
 
 for verb in "" doctor bench "bench train-step"; do
   # shellcheck disable=SC2086
