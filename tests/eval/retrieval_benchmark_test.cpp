@@ -38,6 +38,15 @@ struct Scifact {
   std::unique_ptr<BenchmarkResult> result;  // dense@16/64/256 and binary@256, runs kept
 };
 
+// Options that keep the timings cheap (a few queries alone, one batch search): ctest runs each
+// test in a process of its own, under the sanitizers too.
+RetrievalOptions quick_options() {
+  RetrievalOptions options;
+  options.latency_queries = 20;
+  options.batch_seconds = 0;
+  return options;
+}
+
 // Loaded once for the whole suite; null when the shared data is missing.
 const Scifact* scifact() {
   static const std::unique_ptr<Scifact> data = []() -> std::unique_ptr<Scifact> {
@@ -59,7 +68,7 @@ const Scifact* scifact() {
     s->model = std::make_unique<Model>(Model::create(config, builder.build({2, 0}), options));
     s->benchmark =
         std::make_unique<RetrievalBenchmark>(RetrievalBenchmark::from_beir(s->dataset, "test"));
-    RetrievalOptions retrieval;
+    RetrievalOptions retrieval = quick_options();
     retrieval.keep_runs = true;
     s->result = std::make_unique<BenchmarkResult>(s->benchmark->evaluate(*s->model, {}, retrieval));
     return s;
@@ -143,7 +152,7 @@ TEST(RetrievalBenchmark, DenseMatchesModelEmbedAndNaiveSearch) {
             {t.doc_ids[static_cast<size_t>(id)], top.scores_of(q)[static_cast<size_t>(j)]});
       }
     }
-    const RetrievalOptions options;
+    const RetrievalOptions options = quick_options();
     const IrEvaluation expected = evaluate_run(data->benchmark->qrels(), run, options.metrics);
     const MethodResult& method = data->result->method(fmt::format("dense@{}", dim));
     for (size_t m = 0; m < options.metrics.size(); ++m) {
@@ -171,7 +180,7 @@ TEST(RetrievalBenchmark, BinaryRescoreMatchesIndependentImplementation) {
       hits.push_back({t.doc_ids[static_cast<size_t>(id)], cosine});
     }
   }
-  const RetrievalOptions options;
+  const RetrievalOptions options = quick_options();
   const IrEvaluation expected = evaluate_run(data->benchmark->qrels(), run, options.metrics);
   const MethodResult& method = data->result->method("binary@256+rescore");
   for (size_t m = 0; m < options.metrics.size(); ++m) {
@@ -208,7 +217,7 @@ TEST(RetrievalBenchmark, MetricsEqualTheReferenceScriptOnWrittenRuns) {
   }
   const std::vector<IrMetric> metrics = parse_ir_metrics(names);
   // BEIR's depth too, so that the @1000 cutoffs see full lists.
-  RetrievalOptions deep;
+  RetrievalOptions deep = quick_options();
   deep.methods = {RetrievalMethod::kDense};
   deep.depth = 1000;
   deep.keep_runs = true;
@@ -241,7 +250,7 @@ TEST(RetrievalBenchmark, MetricsEqualTheReferenceScriptOnWrittenRuns) {
 // 0.9253) within the issue's +-0.01; ../shared/bench/bm25_ref.py gets 0.6769 / 0.9287.
 TEST(RetrievalBenchmark, ScifactBm25ReproducesPyserini) {
   REQUIRE_SCIFACT();
-  RetrievalOptions options;
+  RetrievalOptions options = quick_options();
   options.methods = {RetrievalMethod::kBm25};
   options.keep_runs = true;
   const BenchmarkResult result = data->benchmark->evaluate(options);  // no model needed
@@ -296,7 +305,7 @@ TEST(RetrievalBenchmark, QuerySubsetKeepsPerQueryValues) {
   EXPECT_EQ(subset.num_queries(), 40);
   EXPECT_EQ(subset.num_documents(), 5183);
   EXPECT_EQ(subset.qrels().size(), 40u);
-  RetrievalOptions options;
+  RetrievalOptions options = quick_options();
   options.methods = {RetrievalMethod::kDense};
   const BenchmarkResult r = subset.evaluate(*data->model, {256}, options);
   ASSERT_EQ(r.methods.size(), 1u);
@@ -331,7 +340,7 @@ RetrievalBenchmark self_benchmark() {
 TEST(RetrievalBenchmark, NeverReturnsTheQuerysOwnId) {
   const Model model =
       Model::create(testing::small_config(), testing::small_vocabulary(), testing::small_options());
-  RetrievalOptions options;
+  RetrievalOptions options = quick_options();
   options.keep_runs = true;
   options.depth = 5;
   const BenchmarkResult r = self_benchmark().evaluate(model, {8, 16}, options);
@@ -387,7 +396,7 @@ TEST(RetrievalBenchmark, RejectsInconsistentInputAndOptions) {
 // ranks as that list; costs are measured for each.
 TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
   REQUIRE_SCIFACT();
-  RetrievalOptions options;
+  RetrievalOptions options = quick_options();
   options.methods = {RetrievalMethod::kBm25,   RetrievalMethod::kDense,
                      RetrievalMethod::kInt8,   RetrievalMethod::kBinaryRescore,
                      RetrievalMethod::kFunnel, RetrievalMethod::kHnsw,
@@ -396,7 +405,6 @@ TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
   options.binary_candidates = 5183;
   options.binary_dim = 64;
   options.hnsw.ef_search = 5183;
-  options.latency_queries = 20;
   options.fusion.weight = 0;  // all dense
   const BenchmarkResult r = data->benchmark->evaluate(*data->model, {256}, options);
   std::vector<std::string> names;
