@@ -7,6 +7,7 @@
 #include "tessera/core/ops.h"
 #include "tessera/core/parallel.h"
 #include "tessera/index/flat_index.h"
+#include "top_k_collector.h"
 
 namespace tessera {
 
@@ -65,37 +66,22 @@ TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& p
   result.k = k;
   result.ids.assign(static_cast<size_t>(nq * k), -1);
   result.scores.assign(static_cast<size_t>(nq * k), -std::numeric_limits<float>::infinity());
-  struct Candidate {
-    float score;
-    int64_t id;
-  };
-  // Higher score first, then lower id; -1 (no candidate) last.
-  const auto better = [](const Candidate& a, const Candidate& b) {
-    if (b.id < 0) return a.id >= 0;
-    if (a.id < 0) return false;
-    return a.score > b.score || (a.score == b.score && a.id < b.id);
-  };
-  const int64_t keep = std::min(k, shortlist);
+  const auto keep = static_cast<size_t>(std::min(k, shortlist));
   parallel_for(
       nq,
       [&](int64_t begin, int64_t end, int) {
-        std::vector<Candidate> ranked(static_cast<size_t>(shortlist));
+        std::vector<index_detail::ScoredId<float>> ranked;
+        std::vector<uint64_t> keys;
         for (int64_t q = begin; q < end; ++q) {
+          ranked.clear();
           for (int64_t j = 0; j < shortlist; ++j) {
             const auto slot = static_cast<size_t>(q * shortlist + j);
-            ranked[static_cast<size_t>(j)] = Candidate{scores[slot], candidates.ids[slot]};
+            if (candidates.ids[slot] >= 0) ranked.push_back({scores[slot], candidates.ids[slot]});
           }
-          // Only the kept ones are sorted when they are a small part of the shortlist.
-          const int64_t sorted = keep < shortlist / 2 ? keep : shortlist;
-          if (sorted < shortlist) {
-            std::nth_element(ranked.begin(), ranked.begin() + keep - 1, ranked.end(), better);
-          }
-          std::sort(ranked.begin(), ranked.begin() + sorted, better);
-          for (int64_t j = 0; j < keep; ++j) {
-            const Candidate& c = ranked[static_cast<size_t>(j)];
-            if (c.id < 0) break;
-            result.ids[static_cast<size_t>(q * k + j)] = c.id;
-            result.scores[static_cast<size_t>(q * k + j)] = c.score;
+          index_detail::keep_best_sorted<float, index_detail::HigherScoreFirst>(ranked, keep, keys);
+          for (size_t j = 0; j < ranked.size(); ++j) {
+            result.ids[static_cast<size_t>(q * k) + j] = ranked[j].id;
+            result.scores[static_cast<size_t>(q * k) + j] = ranked[j].score;
           }
         }
       },

@@ -1,0 +1,66 @@
+// keep_best_sorted against a plain sort with the pair comparator: the 64-bit key path (float
+// scores, ids below 2^32) and the pair path must rank alike, ties and signed zeros included.
+#include "../../src/index/top_k_collector.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "../core/test_support.h"
+
+namespace tessera::index_detail {
+namespace {
+
+using Candidates = std::vector<ScoredId<float>>;
+
+template <typename Order>
+Candidates expected_best(Candidates candidates, size_t k) {
+  std::sort(candidates.begin(), candidates.end(), BetterCandidate<float, Order>());
+  candidates.resize(std::min(k, candidates.size()));
+  return candidates;
+}
+
+void expect_same(const Candidates& actual, const Candidates& expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) {
+    EXPECT_EQ(actual[i].id, expected[i].id) << "rank " << i;
+    EXPECT_EQ(actual[i].score, expected[i].score) << "rank " << i;
+  }
+}
+
+// Scores from a small set, so ties are common; -0 and +0 compare equal and tie by id.
+Candidates random_candidates(size_t n, int64_t id_offset, testing::Rng& rng) {
+  const float values[] = {-2.5f, -1.0f, -0.0f, 0.0f, 0.25f, 1.0f, 3.0f};
+  Candidates candidates;
+  for (size_t i = 0; i < n; ++i) {
+    candidates.push_back({values[rng.index(7)], id_offset + rng.index(1000)});
+  }
+  return candidates;
+}
+
+template <typename Order>
+void check_order(int64_t id_offset) {
+  testing::Rng rng(31);
+  std::vector<uint64_t> keys;
+  for (const size_t n : {1, 7, 100, 333}) {
+    for (const size_t k : {1, 10, 100, 400}) {
+      SCOPED_TRACE(::testing::Message() << "n " << n << " k " << k);
+      Candidates candidates = random_candidates(n, id_offset, rng);
+      const Candidates expected = expected_best<Order>(candidates, k);
+      keep_best_sorted<float, Order>(candidates, k, keys);
+      expect_same(candidates, expected);
+    }
+  }
+}
+
+TEST(KeepBestSorted, HigherScoresFirstAsOneKeyEach) { check_order<HigherScoreFirst>(0); }
+
+TEST(KeepBestSorted, LowerDistancesFirstAsOneKeyEach) { check_order<LowerDistanceFirst>(0); }
+
+TEST(KeepBestSorted, IdsFromTwoToThe32RankByPairs) {
+  check_order<HigherScoreFirst>(int64_t{1} << 32);
+}
+
+}  // namespace
+}  // namespace tessera::index_detail
