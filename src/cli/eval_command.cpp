@@ -91,6 +91,7 @@ void add_eval_beir(CLI::App& eval) {
     int threads = 0;
     RetrievalOptions retrieval;
     std::string funnel_shortlist = "flat";
+    std::string rescore = "float";
     std::string fusion = "convex";
   };
   auto args = std::make_shared<Args>();
@@ -160,6 +161,11 @@ void add_eval_beir(CLI::App& eval) {
                   "Queries searched one at a time for the p50/p99 latencies (0: none)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--rescore", args->rescore,
+                  "binary, funnel: rescore the shortlist with the float vectors or with int8 codes "
+                  "of them (a quarter of the bytes)")
+      ->check(CLI::IsMember({"float", "int8"}))
+      ->capture_default_str();
   cmd->add_option("--batch-seconds", retrieval.batch_seconds,
                   "Each method's batch of all queries is searched again until this much time is "
                   "spent; the fastest search gives queries/s (0: one search)")
@@ -172,6 +178,7 @@ void add_eval_beir(CLI::App& eval) {
     RetrievalOptions options = args->retrieval;
     options.funnel_shortlist =
         args->funnel_shortlist == "hnsw" ? FunnelShortlist::kHnsw : FunnelShortlist::kFlat;
+    options.rescorer = args->rescore == "int8" ? Rescorer::kInt8 : Rescorer::kFloat;
     options.fusion.method = parse_fusion_method(args->fusion);
     const bool have_model = !args->model.empty();
     std::vector<std::string> method_names = args->methods;

@@ -14,6 +14,13 @@ inline float dot(const float* __restrict x, const float* __restrict y, int64_t n
   return s;
 }
 
+inline float dot_int8(const float* __restrict x, const int8_t* __restrict codes, int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += x[i] * static_cast<float>(codes[i]);
+  return s;
+}
+
 inline float sum(const float* __restrict x, int64_t n) {
   float s = 0.0f;
 #pragma omp simd reduction(+ : s)
@@ -121,6 +128,6 @@ inline float contrastive_grad(const float* __restrict c, const float* __restrict
 }
 
 inline tessera::kernels::KernelTable make_table(const char* name) {
-  return {name,  dot,     sum,        sum_squares,      axpy, scale_into,
-          scale, exp_sum, scaled_max, contrastive_grad, adam, adagrad};
+  return {name,    dot,        dot_int8,         sum,  sum_squares, axpy, scale_into, scale,
+          exp_sum, scaled_max, contrastive_grad, adam, adagrad};
 }

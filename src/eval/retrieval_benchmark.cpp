@@ -71,7 +71,9 @@ void add_to_run(const std::string& query_id, int64_t self, const Ids& ids, const
 
 }  // namespace
 
-std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_dim) {
+std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_dim,
+                        Rescorer rescorer) {
+  const char* codes = rescorer == Rescorer::kInt8 ? ":int8" : "";
   switch (method) {
     case RetrievalMethod::kDense:
       return fmt::format("dense@{}", dim);
@@ -79,10 +81,10 @@ std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_d
       return fmt::format("int8@{}", dim);
     case RetrievalMethod::kBinaryRescore:
       return shortlist_dim == 0 || shortlist_dim == dim
-                 ? fmt::format("binary@{}+rescore", dim)
-                 : fmt::format("binary@{}+rescore@{}", shortlist_dim, dim);
+                 ? fmt::format("binary@{}+rescore{}", dim, codes)
+                 : fmt::format("binary@{}+rescore@{}{}", shortlist_dim, dim, codes);
     case RetrievalMethod::kFunnel:
-      return fmt::format("funnel@{}>{}", shortlist_dim, dim);
+      return fmt::format("funnel@{}>{}{}", shortlist_dim, dim, codes);
     case RetrievalMethod::kHnsw:
       return fmt::format("hnsw@{}", dim);
     case RetrievalMethod::kBm25:
@@ -348,7 +350,10 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
                        bool report) {
     const int64_t dim = index->dim();
     MethodResult out;
-    out.name = method_name(method, dim, shortlist_dim);
+    const bool rescored =
+        method == RetrievalMethod::kBinaryRescore || method == RetrievalMethod::kFunnel;
+    out.name =
+        method_name(method, dim, shortlist_dim, rescored ? options.rescorer : Rescorer::kFloat);
     out.method = method;
     out.dim = dim;
     const Tensor base = prefix_vectors(doc_vectors, dim, normalization);
@@ -372,6 +377,12 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     return out;
   };
 
+  // The rescoring index of binary and the funnel.
+  auto rescorer = [&]() -> std::unique_ptr<Index> {
+    if (options.rescorer == Rescorer::kInt8) return std::make_unique<Int8Index>(full_dim);
+    return std::make_unique<FlatIndex>(full_dim);
+  };
+
   for (const RetrievalMethod method : options.methods) {
     switch (method) {
       case RetrievalMethod::kBm25:
@@ -389,11 +400,10 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
         FunnelOptions funnel_options;
         funnel_options.shortlist = options.binary_candidates;
         const int64_t bits = options.binary_dim > 0 ? options.binary_dim : full_dim;
-        run_index(
-            method,
-            std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(bits),
-                                          std::make_unique<FlatIndex>(full_dim), funnel_options),
-            bits, true);
+        run_index(method,
+                  std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(bits), rescorer(),
+                                                funnel_options),
+                  bits, true);
         break;
       }
       case RetrievalMethod::kFunnel: {
@@ -407,8 +417,7 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
           shortlist = std::make_unique<FlatIndex>(options.funnel_dim);
         }
         run_index(method,
-                  std::make_unique<FunnelIndex>(
-                      std::move(shortlist), std::make_unique<FlatIndex>(full_dim), funnel_options),
+                  std::make_unique<FunnelIndex>(std::move(shortlist), rescorer(), funnel_options),
                   options.funnel_dim, true);
         break;
       }

@@ -1,7 +1,5 @@
 #include "tessera/index/binary_codes.h"
 
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <bit>
 #include <limits>
@@ -23,17 +21,8 @@ constexpr int64_t kQueryBlock = 32;
 constexpr int64_t kBaseBlockBytes = 256 << 10;
 // Distances computed at a time for one query: a buffer that stays in L1.
 constexpr int64_t kChunk = 256;
-// The widest codes whose distances (and the threshold, one more) fit signed 16-bit lanes.
-constexpr int64_t kMaxBits = 32766;
-
-// Bit j set when distances[j] < threshold, for 16 distances.
-[[gnu::always_inline]] inline uint32_t below(const uint16_t* distances, __m128i threshold) {
-  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(distances));
-  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(distances + 8));
-  const __m128i packed =
-      _mm_packs_epi16(_mm_cmplt_epi16(lo, threshold), _mm_cmplt_epi16(hi, threshold));
-  return static_cast<uint32_t>(_mm_movemask_epi8(packed));
-}
+// The widest codes whose distances fit the kernels' 16-bit output.
+constexpr int64_t kMaxBits = 65535;
 
 // Codes sampled for a first guess of a query's threshold: kSampleRuns runs of kSampleRun codes,
 // spread evenly over the base.
@@ -54,9 +43,11 @@ int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uin
   const int64_t wanted = (2 * k * sample + n - 1) / n + 2;  // sample codes at or below the guess
   if (wanted > sample / 2) return no_guess;
   alignas(64) uint16_t distances[kSampleRuns * kSampleRun];
+  uint64_t unused[kSampleRun / 64];
   for (int64_t r = 0; r < kSampleRuns; ++r) {
     const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1);
-    distances_of(query, base.code(first), kSampleRun, base.code_bytes, distances + r * kSampleRun);
+    distances_of(query, base.code(first), kSampleRun, base.code_bytes, 0,
+                 distances + r * kSampleRun, unused);
   }
   // The wanted-th smallest sampled distance, by counting (codes are short: few distances).
   std::vector<int32_t>& counts = scratch_counts;
@@ -69,31 +60,29 @@ int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uin
 }
 
 // Folds base codes [b0, b1) into the collectors of queries [q0, q1): the kernel computes a
-// chunk of distances, a vectorized compare finds the few below the query's threshold.
+// chunk of distances with a mask of those below the query's threshold, and only those are
+// visited.
 void scan_block(index_detail::HammingDistancesFn distances_of, const BinaryCodes& queries,
                 int64_t q0, int64_t q1, const BinaryCodes& base, int64_t b0, int64_t b1,
                 const uint8_t* removed, Collector* collectors) {
   alignas(64) uint16_t distances[kChunk];
+  uint64_t below[kChunk / 64];
   for (int64_t q = q0; q < q1; ++q) {
     Collector& collector = collectors[q - q0];
     const uint8_t* query = queries.code(q);
     int32_t threshold = collector.threshold();
     for (int64_t c0 = b0; c0 < b1; c0 += kChunk) {
       const int64_t count = std::min(kChunk, b1 - c0);
-      distances_of(query, base.code(c0), count, base.code_bytes, distances);
-      // Past the end: a distance no threshold accepts.
-      std::fill(distances + count, distances + ((count + 15) & ~int64_t{15}),
-                uint16_t{kMaxBits + 1});
-      __m128i limit = _mm_set1_epi16(static_cast<int16_t>(threshold));
-      for (int64_t j0 = 0; j0 < count; j0 += 16) {
-        for (uint32_t mask = below(distances + j0, limit); mask != 0; mask &= mask - 1) {
-          const int64_t j = j0 + std::countr_zero(mask);
+      distances_of(query, base.code(c0), count, base.code_bytes, threshold, distances, below);
+      for (int64_t w = 0; w < (count + 63) / 64; ++w) {
+        // The mask is of the threshold at the chunk's start: a later, lower one is tested again.
+        for (uint64_t mask = below[w]; mask != 0; mask &= mask - 1) {
+          const int64_t j = 64 * w + std::countr_zero(mask);
           const int32_t distance = distances[j];
           const int64_t id = c0 + j;
           if (distance < threshold && (removed == nullptr || removed[id] == 0) &&
               collector.add(distance, id)) {
             threshold = collector.threshold();
-            limit = _mm_set1_epi16(static_cast<int16_t>(threshold));
           }
         }
       }

@@ -179,17 +179,24 @@ TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams&) co
 void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  index_detail::score_ids(queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
-                          [&](int64_t q, int64_t id) {
-                            const int8_t* code = codes_.data() + id * dim_;
-                            const float* query = queries.row(q);
-                            float dot = 0;
-                            for (int64_t c = 0; c < dim_; ++c) {
-                              dot += query[c] * scales_[static_cast<size_t>(c)] *
-                                     static_cast<float>(code[c]);
-                            }
-                            return dot;
-                          });
+  // Each query times the scales once, then one int8 dot product per id (none before the first
+  // add, which sets the scales: every id is then -1 or out of range).
+  Tensor scaled = Tensor::empty({queries.rows(), dim_});
+  for (int64_t q = 0; q < (trained() ? queries.rows() : 0); ++q) {
+    for (int64_t c = 0; c < dim_; ++c) {
+      scaled.row(q)[c] = queries.row(q)[c] * scales_[static_cast<size_t>(c)];
+    }
+  }
+  index_detail::score_ids(
+      queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+      [&](int64_t q, int64_t id) {
+        return kernels::dot_int8(scaled.row(q), codes_.data() + id * dim_, dim_);
+      },
+      [&](int64_t id) {
+        if (id < 0) return;
+        const int8_t* code = codes_.data() + id * dim_;
+        for (int64_t c = 0; c < dim_; c += 64) __builtin_prefetch(code + c);
+      });
 }
 
 int64_t Int8Index::memory_bytes() const {

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -45,40 +46,56 @@ template <int kWords>
   }
 }
 
+// Codes [first, n): their distances and their bits of below.
 template <int kWords>
 [[gnu::always_inline]] inline void distances_words(const uint8_t* query, const uint8_t* codes,
-                                                   int64_t n, int64_t code_bytes, uint16_t* out) {
-  for (int64_t i = 0; i < n; ++i)
+                                                   int64_t first, int64_t n, int64_t code_bytes,
+                                                   int32_t threshold, uint16_t* out,
+                                                   uint64_t* below) {
+  for (int64_t i = first; i < n; ++i) {
     out[i] = distance_words<kWords>(query, codes + i * code_bytes, code_bytes);
-}
-
-// The scalar loop for the code width: unrolled for 1, 2, 4, 8 or 16 whole words.
-[[gnu::always_inline]] inline void distances_scalar(const uint8_t* query, const uint8_t* codes,
-                                                    int64_t n, int64_t code_bytes, uint16_t* out) {
-  switch (code_bytes) {
-    case 8:
-      return distances_words<1>(query, codes, n, code_bytes, out);
-    case 16:
-      return distances_words<2>(query, codes, n, code_bytes, out);
-    case 32:
-      return distances_words<4>(query, codes, n, code_bytes, out);
-    case 64:
-      return distances_words<8>(query, codes, n, code_bytes, out);
-    case 128:
-      return distances_words<16>(query, codes, n, code_bytes, out);
-    default:
-      return distances_words<0>(query, codes, n, code_bytes, out);
+    below[i >> 6] |= static_cast<uint64_t>(out[i] < threshold) << (i & 63);
   }
 }
 
+// The scalar loop over codes [first, n) for the code width: unrolled for 1, 2, 4, 8 or 16 whole
+// words. Sets their bits of below (cleared by the caller).
+[[gnu::always_inline]] inline void distances_scalar(const uint8_t* query, const uint8_t* codes,
+                                                    int64_t first, int64_t n, int64_t code_bytes,
+                                                    int32_t threshold, uint16_t* out,
+                                                    uint64_t* below) {
+  switch (code_bytes) {
+    case 8:
+      return distances_words<1>(query, codes, first, n, code_bytes, threshold, out, below);
+    case 16:
+      return distances_words<2>(query, codes, first, n, code_bytes, threshold, out, below);
+    case 32:
+      return distances_words<4>(query, codes, first, n, code_bytes, threshold, out, below);
+    case 64:
+      return distances_words<8>(query, codes, first, n, code_bytes, threshold, out, below);
+    case 128:
+      return distances_words<16>(query, codes, first, n, code_bytes, threshold, out, below);
+    default:
+      return distances_words<0>(query, codes, first, n, code_bytes, threshold, out, below);
+  }
+}
+
+// Clears the bits below will get.
+inline void clear_below(int64_t n, uint64_t* below) {
+  std::fill(below, below + (n + 63) / 64, uint64_t{0});
+}
+
 void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, int64_t code_bytes,
-                       uint16_t* out) {
-  distances_scalar(query, codes, n, code_bytes, out);
+                       int32_t threshold, uint16_t* out, uint64_t* below) {
+  clear_below(n, below);
+  distances_scalar(query, codes, 0, n, code_bytes, threshold, out, below);
 }
 
 [[gnu::target("popcnt")]] void distances_popcnt(const uint8_t* query, const uint8_t* codes,
-                                                int64_t n, int64_t code_bytes, uint16_t* out) {
-  distances_scalar(query, codes, n, code_bytes, out);
+                                                int64_t n, int64_t code_bytes, int32_t threshold,
+                                                uint16_t* out, uint64_t* below) {
+  clear_below(n, below);
+  distances_scalar(query, codes, 0, n, code_bytes, threshold, out, below);
 }
 
 #define TESSERA_AVX512_POPCNT "popcnt,avx512f,avx512bw,avx512vl,avx512vpopcntdq"
@@ -89,11 +106,13 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
   return _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(p), q));
 }
 
-// Stores eight 64-bit distances as 16-bit ones (narrowed in a register: a narrowing store to
-// memory is slow on some cores).
-[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline void store8(uint16_t* out,
-                                                                              __m512i distances) {
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm512_cvtepi64_epi16(distances));
+// Stores the distances of codes [i, i + 8) as 16-bit ones (narrowed in a register: a narrowing
+// store to memory is slow on some cores), and their bits of below.
+[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline void emit8(
+    int64_t i, __m512i distances, __m512i threshold, uint16_t* out, uint64_t* below) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm512_cvtepi64_epi16(distances));
+  const __mmask8 mask = _mm512_cmplt_epi64_mask(distances, threshold);
+  below[i >> 6] |= static_cast<uint64_t>(mask) << (i & 63);
 }
 
 // AVX-512: xor and popcount whole registers of codes, then sum each code's 64-bit counts across
@@ -101,14 +120,17 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
 // the last whole group of eight take the scalar loop.
 [[gnu::target(TESSERA_AVX512_POPCNT)]] void distances_avx512(const uint8_t* query,
                                                              const uint8_t* codes, int64_t n,
-                                                             int64_t code_bytes, uint16_t* out) {
+                                                             int64_t code_bytes, int32_t threshold,
+                                                             uint16_t* out, uint64_t* below) {
+  clear_below(n, below);
+  const __m512i t = _mm512_set1_epi64(threshold);
   int64_t i = 0;
   if (code_bytes == 8) {  // eight codes in a register
     uint64_t word;
     std::memcpy(&word, query, 8);
     const __m512i q = _mm512_set1_epi64(static_cast<long long>(word));
     for (; i + 8 <= n; i += 8) {
-      store8(out + i, popcount_xor(codes + i * 8, q));
+      emit8(i, popcount_xor(codes + i * 8, q), t, out, below);
     }
   } else if (code_bytes == 16) {  // four codes in a register; pairs of words summed
     const __m512i q =
@@ -120,7 +142,7 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
       // per 128-bit lane L: [code L, code 4 + L]
       const __m512i sums =
           _mm512_add_epi64(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
-      store8(out + i, _mm512_permutexvar_epi64(order, sums));
+      emit8(i, _mm512_permutexvar_epi64(order, sums), t, out, below);
     }
   } else if (code_bytes == 32) {  // two codes in a register; four words summed
     const __m512i q =
@@ -136,7 +158,7 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
       const __m512i sums = _mm512_add_epi64(_mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(2, 0, 2, 0)),
                                             _mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(3, 1, 3, 1)));
       // sums holds codes 0, 2, 1, 3, 4, 6, 5, 7
-      store8(out + i, _mm512_permutexvar_epi64(order, sums));
+      emit8(i, _mm512_permutexvar_epi64(order, sums), t, out, below);
     }
   } else if (code_bytes % 64 == 0) {  // one or more registers a code
     for (; i < n; ++i) {
@@ -146,9 +168,10 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
         sum = _mm512_add_epi64(sum, popcount_xor(code + b, _mm512_loadu_si512(query + b)));
       }
       out[i] = static_cast<uint16_t>(_mm512_reduce_add_epi64(sum));
+      below[i >> 6] |= static_cast<uint64_t>(out[i] < threshold) << (i & 63);
     }
   }
-  distances_scalar(query, codes + i * code_bytes, n - i, code_bytes, out + i);
+  distances_scalar(query, codes, i, n, code_bytes, threshold, out, below);
 }
 
 // TESSERA_SIMD as core/kernels.cpp reads it: "generic" and "avx2" rule out AVX-512 here.

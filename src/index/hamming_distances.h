@@ -11,10 +11,13 @@
 
 namespace tessera::index_detail {
 
-// out[i] = popcount(query XOR codes[i]) for the n codes of code_bytes bytes each (row-major).
-// Distances fit in 16 bits: codes are at most 65535 bits wide (binary_codes.cpp checks).
+// out[i] = popcount(query XOR codes[i]) for the n codes of code_bytes bytes each (row-major), and
+// bit i % 64 of below[i / 64] set when out[i] < threshold (the other bits of those words clear):
+// the scan then visits the few codes below its threshold without testing each one. Distances fit
+// in 16 bits: codes are at most 65535 bits wide (binary_codes.cpp checks).
 using HammingDistancesFn = void (*)(const uint8_t* query, const uint8_t* codes, int64_t n,
-                                    int64_t code_bytes, uint16_t* out);
+                                    int64_t code_bytes, int32_t threshold, uint16_t* out,
+                                    uint64_t* below);
 
 // The fastest build this CPU runs.
 HammingDistancesFn hamming_distances_kernel();

@@ -274,6 +274,13 @@ assert m["methods"]["int8@32"]["bytes_per_vector"] == 32, m["methods"]["int8@32"
 html = open(sys.argv[1] + "/report.html").read()
 assert html.count("<svg") == 3 and "hybrid(bm25+dense@32)" in html' "$work/all_report"
 
+  expect 0 "eval beir with int8 rescoring" -- "$tessera" eval beir "$beir" --model "$eval_model" \
+    --methods binary,funnel --rescore int8 --latency-queries 10 --batch-seconds 0
+  check "int8 rescoring names its methods" grep -qE '^binary@32\+rescore:int8 .* 36$' "$out"
+  check "int8 rescoring of the funnel" grep -qE '^funnel@8>32:int8 ' "$out"
+  expect 2 "eval beir with an unknown rescorer" -- "$tessera" eval beir "$beir" \
+    --model "$eval_model" --methods binary --rescore fp16
+
   # tessera index / search
   expect 2 "index without --model for a dense method" -- "$tessera" index \
     --corpus "$beir/corpus.jsonl" --method flat --out "$work/idx"

@@ -65,6 +65,14 @@ TEST_P(KernelsTest, Reductions) {
       squares += static_cast<double>(x[i]) * x[i];
     }
     EXPECT_NEAR(k->dot(x.data(), y.data(), n), dot, sum_bound(n, dot_abs));
+    std::vector<int8_t> codes(static_cast<size_t>(n));
+    double dot8 = 0, dot8_abs = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      codes[static_cast<size_t>(i)] = static_cast<int8_t>(rng.index(255) - 127);
+      dot8 += static_cast<double>(x[i]) * codes[static_cast<size_t>(i)];
+      dot8_abs += std::abs(static_cast<double>(x[i]) * codes[static_cast<size_t>(i)]);
+    }
+    EXPECT_NEAR(k->dot_int8(x.data(), codes.data(), n), dot8, sum_bound(n, dot8_abs));
     EXPECT_NEAR(k->sum(x.data(), n), sum, sum_bound(n, sum_abs));
     EXPECT_NEAR(k->sum_squares(x.data(), n), squares, sum_bound(n, squares));
   }

@@ -24,6 +24,8 @@ struct AdamStep {
 struct KernelTable {
   const char* name;  // "avx2+fma" or "generic"
   float (*dot)(const float* x, const float* y, int64_t n);
+  // sum_i x[i] * codes[i]: a float vector against int8 codes (x carries their scales).
+  float (*dot_int8)(const float* x, const int8_t* codes, int64_t n);
   float (*sum)(const float* x, int64_t n);
   float (*sum_squares)(const float* x, int64_t n);
   void (*axpy)(float a, const float* x, float* y, int64_t n);        // y += a * x
@@ -52,6 +54,9 @@ const KernelTable& generic();
 const KernelTable* avx2();
 
 inline float dot(const float* x, const float* y, int64_t n) { return active().dot(x, y, n); }
+inline float dot_int8(const float* x, const int8_t* codes, int64_t n) {
+  return active().dot_int8(x, codes, n);
+}
 inline float sum(const float* x, int64_t n) { return active().sum(x, n); }
 inline float sum_squares(const float* x, int64_t n) { return active().sum_squares(x, n); }
 inline void axpy(float a, const float* x, float* y, int64_t n) { active().axpy(a, x, y, n); }

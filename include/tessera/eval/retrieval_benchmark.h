@@ -62,6 +62,10 @@ RetrievalMethod parse_retrieval_method(std::string_view name);
 // The shortlist index of the funnel method.
 enum class FunnelShortlist { kFlat, kHnsw };
 
+// What the binary and funnel methods rescore their shortlists with: the float vectors, or int8
+// codes of them (a quarter of the bytes; "binary + int8 rescoring").
+enum class Rescorer { kFloat, kInt8 };
+
 struct RetrievalOptions {
   std::vector<RetrievalMethod> methods = {RetrievalMethod::kDense, RetrievalMethod::kBinaryRescore};
   // Dense results kept per query. 100 covers the metrics reported (Recall@100 the deepest) and
@@ -72,9 +76,10 @@ struct RetrievalOptions {
   int64_t funnel_dim = 64;          // the funnel's shortlist dims
   int64_t funnel_candidates = 100;  // the funnel's shortlist, re-ranked at full dim
   FunnelShortlist funnel_shortlist = FunnelShortlist::kFlat;
-  HnswOptions hnsw;                // for kHnsw and an HNSW funnel shortlist
-  FusionOptions fusion;            // for kHybrid
-  int64_t latency_queries = 1000;  // queries timed one at a time for p50 / p99 (0: none)
+  Rescorer rescorer = Rescorer::kFloat;  // binary and funnel
+  HnswOptions hnsw;                      // for kHnsw and an HNSW funnel shortlist
+  FusionOptions fusion;                  // for kHybrid
+  int64_t latency_queries = 1000;        // queries timed one at a time for p50 / p99 (0: none)
   // The batch of all queries is searched again until this much time is spent (once at least); the
   // fastest search counts, so that queries/s holds still on a shared machine.
   double batch_seconds = 0.25;
@@ -158,7 +163,9 @@ class RetrievalBenchmark {
 };
 
 // The name evaluate() gives a method: "dense@64", "binary@256+rescore", "bm25" (dim unused),
-// "funnel@64>256" (shortlist_dim used by the funnel only).
-std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_dim = 0);
+// "funnel@64>256" (shortlist_dim used by binary and the funnel only); an int8 rescorer adds
+// ":int8" ("binary@256+rescore:int8", "funnel@64>256:int8").
+std::string method_name(RetrievalMethod method, int64_t dim, int64_t shortlist_dim = 0,
+                        Rescorer rescorer = Rescorer::kFloat);
 
 }  // namespace tessera

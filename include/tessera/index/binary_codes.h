@@ -45,7 +45,7 @@ struct HammingTopK {
 // Scans every base code for each query (AVX-512 or hardware popcount where the CPU has it,
 // chosen at run time: hamming_kernel()), keeping the k best per query (hamming_collector.h, from a
 // threshold guessed on a sample of the base); blocks of queries run in parallel. queries and base
-// must have equal bits, at most 32766; k >= 1. removed: null, or one byte per base code, nonzero
+// must have equal bits, at most 65535; k >= 1. removed: null, or one byte per base code, nonzero
 // for codes never to return.
 HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
                           const uint8_t* removed = nullptr);
