@@ -18,17 +18,20 @@ namespace tessera::index_detail {
 class HammingCollector {
  public:
   // Starts a new stream. threshold: only distances below it are wanted (max_distance + 1 for
-  // all); with a tighter one the result is exact only if size() >= k in the end.
+  // all); with a tighter one the result is exact only if size() >= k in the end. A guessed
+  // threshold lets through about 2k candidates in all, so the reservoir then holds 4k before it
+  // is cut: most streams are cut once, when drained.
   void reset(int64_t k, int32_t max_distance, int32_t threshold) {
     k_ = static_cast<size_t>(k);
+    capacity_ = (threshold <= max_distance ? 4 : 2) * k_;
     entries_.clear();
-    entries_.reserve(2 * k_);
+    entries_.reserve(capacity_);
     counts_.assign(static_cast<size_t>(max_distance) + 2, 0);
     threshold_ = threshold;
   }
   void reset(int64_t k, int32_t max_distance) { reset(k, max_distance, max_distance + 1); }
 
-  // Candidates held (at most 2k).
+  // Candidates held (fewer than the reservoir's capacity).
   size_t size() const { return entries_.size(); }
 
   // A candidate is kept only when its distance is below this.
@@ -37,7 +40,7 @@ class HammingCollector {
   // Adds a candidate below threshold() (ids ascending); true when the threshold changed.
   [[gnu::always_inline]] bool add(int32_t distance, int64_t id) {
     entries_.push_back(Entry{distance, id});
-    if (entries_.size() < 2 * k_) return false;
+    if (entries_.size() < capacity_) return false;
     keep_best();
     return true;
   }
@@ -88,6 +91,7 @@ class HammingCollector {
   }
 
   size_t k_ = 0;
+  size_t capacity_ = 0;
   std::vector<Entry> entries_;
   std::vector<int32_t> counts_;  // per distance (one more slot for the counting sort's offsets)
   int32_t threshold_ = 0;
