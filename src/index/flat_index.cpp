@@ -125,9 +125,7 @@ void FlatIndex::score(const Tensor& queries, std::span<const int64_t> ids, int64
         return kernels::dot(queries.row(q), data_.data() + id * dim_, dim_);
       },
       [&](int64_t id) {
-        if (id < 0) return;
-        const float* row = data_.data() + id * dim_;
-        for (int64_t c = 0; c < dim_; c += 16) __builtin_prefetch(row + c);
+        if (id >= 0) index_detail::prefetch_bytes(data_.data() + id * dim_, 4 * dim_);
       });
 }
 
@@ -193,9 +191,7 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
         return kernels::dot_int8(scaled.row(q), codes_.data() + id * dim_, dim_);
       },
       [&](int64_t id) {
-        if (id < 0) return;
-        const int8_t* code = codes_.data() + id * dim_;
-        for (int64_t c = 0; c < dim_; c += 64) __builtin_prefetch(code + c);
+        if (id >= 0) index_detail::prefetch_bytes(codes_.data() + id * dim_, dim_);
       });
 }
 

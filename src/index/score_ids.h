@@ -21,6 +21,13 @@ struct NoPrefetch {
   void operator()(int64_t) const {}
 };
 
+// Starts loading the cache lines of `bytes` bytes at p (one stored vector).
+inline void prefetch_bytes(const void* p, int64_t bytes) {
+  for (int64_t offset = 0; offset < bytes; offset += 64) {
+    __builtin_prefetch(static_cast<const char*>(p) + offset);
+  }
+}
+
 // Scores ids_per_query ids per query with score_of(query, id); -1 and removed ids (is_removed)
 // get -infinity; an id outside [-1, num_added) is an Error. prefetch(id) may start loading what
 // score_of will read for a later id (a valid id, or -1).
