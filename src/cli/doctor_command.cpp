@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "tessera/core/runtime_info.h"
 #include "tessera/index/binary_codes.h"
+#include "tessera/index/exact_search.h"
 
 namespace tessera::cli {
 
@@ -19,6 +20,8 @@ void add_doctor_command(CLI::App& app) {
                info.simd_kernels);
     fmt::print("  Hamming kernel  {} (binary scans; TESSERA_SIMD=avx2 keeps them off AVX-512)\n",
                hamming_kernel());
+    fmt::print("  int8 kernel     {} (int8 scans; TESSERA_SIMD=avx2 keeps them off AVX-512)\n",
+               int8_scan_kernel());
     fmt::print("  CPU features    {}\n", info.cpu_features);
     fmt::print("  threads         {} (TESSERA_NUM_THREADS or --threads)\n", info.threads);
     fmt::print("  OpenBLAS        {} (core {}), {} BLAS thread(s): tessera splits GEMMs itself\n",

@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 
+#include "int8_scores.h"
 #include "tessera/core/check.h"
 #include "tessera/core/matmul.h"
 #include "tessera/core/parallel.h"
@@ -25,6 +26,8 @@ constexpr int64_t kMinBaseBlock = 64;
 constexpr int64_t kMaxBaseBlock = 1024;
 constexpr int64_t kMaxQueryBlock = 128;
 constexpr int64_t kMinQueryBlock = 16;
+// Base blocks and sampled runs start at multiples of this (the int8 scan's blocks of rows).
+constexpr int64_t kRowAlign = index_detail::kInt8BlockRows;
 
 // Bit j set when scores[j] > threshold, for 4 scores (SSE2, x86-64's baseline).
 [[gnu::always_inline]] inline uint32_t above4(const float* scores, __m128 threshold) {
@@ -95,18 +98,19 @@ int64_t sample_rank(int64_t n, int64_t k) {
   return rank > kSampleRows / 2 ? 0 : rank;
 }
 
-// The blocked scan behind both flat kernels. base_rows(b0, b1, tile) returns base rows [b0, b1)
-// as a (b1 - b0) x d tensor: a view of the base, or rows decoded into `tile` (per-thread scratch,
-// undefined until base_rows allocates it).
+// The blocked scan behind the flat kernels. score_rows(q0, q1, b0, b1, scores, tile) writes the
+// scores of query rows [q0, q1) with base rows [b0, b1) into scores ((q1 - q0) x (b1 - b0)); b0
+// is always a multiple of kRowAlign. tile is per-thread scratch (undefined until score_rows
+// allocates it), e.g. for decoded base rows.
 //
 // Each query's collector starts from a guessed threshold: the score of the sample_rank-th best of
 // kSampleRows sampled rows. Its reservoir then fills with near candidates from the start instead
 // of lowering the threshold step by step from -infinity (at BEIR's depth of 100 that stepping
 // cost more than the GEMM). A guess that lets fewer than k rows through is caught at the end, and
 // that query is scanned again without one, so results stay exact.
-template <typename BaseRows>
+template <typename ScoreRows>
 TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* removed,
-                   const BaseRows& base_rows) {
+                   const ScoreRows& score_rows) {
   const int64_t nq = queries.rows();
   const int64_t d = queries.cols();
   TopK result = make_result(nq, k);
@@ -115,7 +119,8 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
   // Block sizes depend only on the shapes, never on the thread count: every score is computed by
   // the same GEMM call whatever the parallelism, so results are reproducible.
   const int64_t base_block =
-      std::clamp(kBaseBlockBytes / (4 * std::max<int64_t>(d, 1)), kMinBaseBlock, kMaxBaseBlock);
+      std::clamp(kBaseBlockBytes / (4 * std::max<int64_t>(d, 1)), kMinBaseBlock, kMaxBaseBlock) /
+      kRowAlign * kRowAlign;
   const int64_t query_block = std::clamp((nq + 15) / 16, kMinQueryBlock, kMaxQueryBlock);
   const int64_t num_query_blocks = (nq + query_block - 1) / query_block;
   const int64_t rank = sample_rank(n, k);
@@ -123,7 +128,7 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
   struct Scratch {
     Tensor scores;  // query_block x base_block
     Tensor sample;  // (kSampleRuns x query_block) x kSampleRun: run r in rows r * query_block...
-    Tensor tile;    // for decoded base rows: allocated by base_rows when it needs one
+    Tensor tile;    // for decoded base rows: allocated by score_rows when it needs one
     std::vector<Collector> collectors;
     std::vector<float> sorted;  // one query's sampled scores
   };
@@ -132,12 +137,10 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
   // Scores base rows [0, n) for query rows [q0, q1) block by block and folds them into the
   // collectors of those queries.
   const auto scan = [&](Scratch& s, int64_t q0, int64_t q1, Collector* collectors) {
-    const Tensor query_rows = queries.slice_rows(q0, q1);
     for (int64_t b0 = 0; b0 < n; b0 += base_block) {
       const int64_t b1 = std::min(n, b0 + base_block);
-      // scores (q1 - q0) x (b1 - b0) = query rows * base rows^T
       Tensor scores = s.scores.slice_rows(0, q1 - q0).prefix_cols(b1 - b0);
-      matmul(query_rows, base_rows(b0, b1, s.tile), scores, false, true);
+      score_rows(q0, q1, b0, b1, scores, s.tile);
       for (int64_t q = q0; q < q1; ++q) {
         fold_scores(scores.row(q - q0), b0, b1 - b0, removed, collectors[q - q0]);
       }
@@ -151,11 +154,10 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
       for (int64_t q = q0; q < q1; ++q) s.collectors[static_cast<size_t>(q - q0)].reset(k, none);
       return;
     }
-    const Tensor query_rows = queries.slice_rows(q0, q1);
     for (int64_t r = 0; r < kSampleRuns; ++r) {
-      const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1);
+      const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1) / kRowAlign * kRowAlign;
       Tensor scores = s.sample.slice_rows(r * query_block, r * query_block + q1 - q0);
-      matmul(query_rows, base_rows(first, first + kSampleRun, s.tile), scores, false, true);
+      score_rows(q0, q1, first, first + kSampleRun, scores, s.tile);
     }
     for (int64_t q = q0; q < q1; ++q) {
       s.sorted.clear();
@@ -204,8 +206,12 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
 
 TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k, const uint8_t* removed) {
   check_search_inputs(queries, base, k);
-  return blocked_top_k(queries, base.rows(), k, removed,
-                       [&](int64_t b0, int64_t b1, Tensor&) { return base.slice_rows(b0, b1); });
+  return blocked_top_k(
+      queries, base.rows(), k, removed,
+      [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor&) {
+        // scores = query rows * base rows^T
+        matmul(queries.slice_rows(q0, q1), base.slice_rows(b0, b1), scores, false, true);
+      });
 }
 
 TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
@@ -218,20 +224,39 @@ TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
   TESSERA_CHECK(d >= 1 && std::ssize(codes) % d == 0, "{} int8 code bytes are not rows of {} dims",
                 codes.size(), d);
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
-  return blocked_top_k(queries, std::ssize(codes) / d, k, removed,
-                       [&](int64_t b0, int64_t b1, Tensor& tile) {
-                         if (!tile.defined()) tile = Tensor::empty({kMaxBaseBlock, d});
-                         Tensor rows = tile.slice_rows(0, b1 - b0);
-                         for (int64_t i = b0; i < b1; ++i) {
-                           const int8_t* code = codes.data() + i * d;
-                           float* out = rows.row(i - b0);
-                           for (int64_t c = 0; c < d; ++c) {
-                             out[c] = static_cast<float>(code[c]) * scales[static_cast<size_t>(c)];
-                           }
-                         }
-                         return rows;
-                       });
+  return blocked_top_k(
+      queries, std::ssize(codes) / d, k, removed,
+      [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor& tile) {
+        if (!tile.defined()) tile = Tensor::empty({kMaxBaseBlock, d});
+        Tensor rows = tile.slice_rows(0, b1 - b0);
+        for (int64_t i = b0; i < b1; ++i) {
+          const int8_t* code = codes.data() + i * d;
+          float* out = rows.row(i - b0);
+          for (int64_t c = 0; c < d; ++c) {
+            out[c] = static_cast<float>(code[c]) * scales[static_cast<size_t>(c)];
+          }
+        }
+        matmul(queries.slice_rows(q0, q1), rows, scores, false, true);
+      });
 }
+
+TopK quantized_top_k_int8(const Tensor& queries, const index_detail::Int8Blocks& blocks,
+                          std::span<const float> scales, int64_t k, const uint8_t* removed) {
+  TESSERA_CHECK(queries.ndim() == 2 && queries.cols() == std::ssize(scales) &&
+                    4 * blocks.groups() == (queries.cols() + 3) / 4 * 4,
+                "int8 search: queries {} for {} scales and codes of {} dim groups",
+                queries.shape_string(), scales.size(), blocks.groups());
+  TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
+  const index_detail::Int8Queries quantized = index_detail::quantize_queries(queries, scales);
+  const index_detail::Int8ScoresFn kernel = index_detail::int8_scores_kernel();
+  return blocked_top_k(
+      queries, blocks.rows(), k, removed,
+      [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor&) {
+        kernel(quantized, q0, q1 - q0, blocks, b0 / kRowAlign, b1 - b0, scores.data(), scores.ld());
+      });
+}
+
+std::string_view int8_scan_kernel() { return index_detail::int8_kernel_name(); }
 
 TopK exact_top_k_naive(const Tensor& queries, const Tensor& base, int64_t k) {
   check_search_inputs(queries, base, k);

@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "int8_scores.h"
 #include "score_ids.h"
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
@@ -166,12 +167,24 @@ void Int8Index::add(const Tensor& vectors) {
   const std::vector<int8_t> codes = quantize_int8(vectors, scales_);
   codes_.insert(codes_.end(), codes.begin(), codes.end());
   removed_.grow(num_added());
+  const std::lock_guard lock(blocks_mutex_);
+  blocks_.reset();
+}
+
+std::shared_ptr<const index_detail::Int8Blocks> Int8Index::blocks() const {
+  const std::lock_guard lock(blocks_mutex_);
+  if (!blocks_) blocks_ = std::make_shared<const index_detail::Int8Blocks>(codes_, dim_);
+  return blocks_;
 }
 
 TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams&) const {
   check_queries(queries, dim_, kind());
   if (!trained()) return exact_top_k(queries, Tensor::empty({0, dim_}), k);
-  return exact_top_k_int8(queries, codes_, scales_, k, removed_.flags());
+  // Wider codes could overflow the integer scan's 32-bit sums: decoded to floats instead.
+  if (dim_ > index_detail::kMaxInt8ScanDim) {
+    return exact_top_k_int8(queries, codes_, scales_, k, removed_.flags());
+  }
+  return quantized_top_k_int8(queries, *blocks(), scales_, k, removed_.flags());
 }
 
 void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
@@ -196,7 +209,9 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
 }
 
 int64_t Int8Index::memory_bytes() const {
-  return std::ssize(codes_) + std::ssize(scales_) * 4 + removed_.memory_bytes();
+  const std::lock_guard lock(blocks_mutex_);
+  return std::ssize(codes_) + std::ssize(scales_) * 4 + removed_.memory_bytes() +
+         (blocks_ ? blocks_->memory_bytes() : 0);
 }
 
 void Int8Index::save_fields(IndexFileWriter& out) const {
@@ -221,6 +236,11 @@ std::unique_ptr<Int8Index> Int8Index::read_fields(IndexFileReader& in) {
   if (std::ssize(index->codes_) % dim != 0 || (index->scales_.empty() && !index->codes_.empty())) {
     in.fail(fmt::format("{} code bytes are not whole codes of dim {} with scales",
                         index->codes_.size(), dim));
+  }
+  // Quantization never makes -128 (codes are symmetric), and the integer scans rely on it.
+  const auto bad = std::find(index->codes_.begin(), index->codes_.end(), int8_t{-128});
+  if (bad != index->codes_.end()) {
+    in.fail(fmt::format("invalid int8 code -128 (code byte {})", bad - index->codes_.begin()));
   }
   index->removed_.load(in, index->num_added());
   return index;

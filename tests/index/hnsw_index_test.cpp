@@ -332,14 +332,6 @@ struct SavedIndex {
 
 constexpr size_t kPayloadStart = 8 + 4 + 8 + 4;  // magic, version, kind "hnsw"
 
-// Rewrites the checksum after the payload was edited, so the field checks are what is tested.
-void write_with_checksum(const std::string& path, std::vector<uint8_t> bytes) {
-  const size_t body = bytes.size() - 8;
-  const uint64_t checksum = index_checksum(std::span<const uint8_t>(bytes.data(), body));
-  std::memcpy(bytes.data() + body, &checksum, 8);
-  testing::write_bytes(path, bytes);
-}
-
 template <typename T>
 T get(const std::vector<uint8_t>& bytes, size_t offset) {
   T value;
@@ -440,7 +432,7 @@ class HnswFileTest : public ::testing::Test {
 
   // Loads `bytes` (with a fixed checksum) and returns the error message ("" when it loads).
   std::string load_error(const std::vector<uint8_t>& bytes) {
-    write_with_checksum(path_, bytes);
+    testing::write_with_checksum(path_, bytes);
     try {
       const std::unique_ptr<Index> loaded = load_index(path_);
       // Whatever loads must be safe to use.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "../core/test_support.h"
 #include "tessera/index/exact_search.h"
+#include "tessera/index/index_file.h"
 
 namespace tessera::testing {
 
@@ -46,6 +48,15 @@ inline double recall_at_k(const TopK& found, const TopK& exact) {
     }
   }
   return total == 0 ? 1.0 : static_cast<double>(hits) / static_cast<double>(total);
+}
+
+// Writes an index file's bytes after its payload was edited, with the checksum made right again,
+// so that a test reaches the field checks behind it.
+inline void write_with_checksum(const std::string& path, std::vector<uint8_t> bytes) {
+  const size_t body = bytes.size() - 8;
+  const uint64_t checksum = index_checksum(std::span<const uint8_t>(bytes.data(), body));
+  std::memcpy(bytes.data() + body, &checksum, 8);
+  write_bytes(path, bytes);
 }
 
 }  // namespace tessera::testing

@@ -257,13 +257,13 @@ TEST(Model, FailedSaveKeepsThePreviousFile) {
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());
   const std::string path = dir.file("model.safetensors");
   model.save(path);
-  const std::string before = testing::read_bytes(path);
+  const std::string before = testing::read_file_text(path);
   // A directory where the temporary file must go makes the write fail midway.
   std::filesystem::create_directory(path + ".tmp-" + std::to_string(::getpid()));
   ModelOptions options = small_options();
   options.seed = 99;
   EXPECT_THROW(Model::create(small_config(), small_vocabulary(), options).save(path), Error);
-  EXPECT_EQ(testing::read_bytes(path), before);
+  EXPECT_EQ(testing::read_file_text(path), before);
   EXPECT_TRUE(bit_equal(Model::load(path).embed(kTexts), model.embed(kTexts)));
 }
 

@@ -17,9 +17,9 @@ namespace tessera {
 namespace {
 
 using testing::error_message;
-using testing::read_bytes;
+using testing::read_file_text;
 using testing::TempDir;
-using testing::write_bytes;
+using testing::write_file_text;
 
 // A file from a header given as JSON text (padded to 8) and a data section.
 std::string make_file(std::string header, std::string_view data) {
@@ -38,7 +38,7 @@ TEST(Safetensors, RoundTripKeepsTensorsAndMetadata) {
   const std::string path = dir.file("t.safetensors");
   write_safetensors(path, {{"k", "v"}, {"json", R"({"a":[1,2]})"}},
                     {{"a", a}, {"b", b}, {"view", wide.prefix_cols(2)}});
-  const std::string bytes = read_bytes(path);
+  const std::string bytes = read_file_text(path);
   uint64_t header_length = 0;
   std::memcpy(&header_length, bytes.data(), 8);
   EXPECT_EQ(header_length % 8, 0u);
@@ -58,16 +58,16 @@ TEST(Safetensors, EveryTruncationIsAnError) {
                                     testing::small_options());
   const std::string path = dir.file("model.safetensors");
   model.save(path);
-  const std::string bytes = read_bytes(path);
+  const std::string bytes = read_file_text(path);
   const std::string cut = dir.file("cut.safetensors");
   for (size_t size = 0; size < bytes.size(); size += 7) {
-    write_bytes(cut, std::string_view(bytes).substr(0, size));
+    write_file_text(cut, std::string_view(bytes).substr(0, size));
     const std::string message = error_message([&] { Model::load(cut); });
     EXPECT_THAT(message, ::testing::HasSubstr("cut.safetensors")) << "cut at " << size;
     EXPECT_THAT(message, ::testing::HasSubstr("truncated")) << "cut at " << size;
   }
   // One byte short of the full file names the tensor data.
-  write_bytes(cut, std::string_view(bytes).substr(0, bytes.size() - 1));
+  write_file_text(cut, std::string_view(bytes).substr(0, bytes.size() - 1));
   EXPECT_THAT(error_message([&] { Model::load(cut); }),
               ::testing::HasSubstr("bytes of tensor data (to the end of tensor"));
 }
@@ -78,7 +78,7 @@ TEST(Safetensors, CorruptedHeaderBytesNeverCrash) {
                                     testing::small_options());
   const std::string path = dir.file("model.safetensors");
   model.save(path);
-  const std::string bytes = read_bytes(path);
+  const std::string bytes = read_file_text(path);
   uint64_t header_length = 0;
   std::memcpy(&header_length, bytes.data(), 8);
   const std::string bad = dir.file("bad.safetensors");
@@ -87,7 +87,7 @@ TEST(Safetensors, CorruptedHeaderBytesNeverCrash) {
   for (size_t i = 0; i < 8 + header_length; ++i) {
     std::string corrupted = bytes;
     corrupted[i] = char(corrupted[i] ^ 0x5a);
-    write_bytes(bad, corrupted);
+    write_file_text(bad, corrupted);
     try {
       Model::load(bad);
     } catch (const Error& e) {
@@ -101,7 +101,7 @@ TEST(Safetensors, HeaderProblemsAreNamed) {
   const std::string path = dir.file("x.safetensors");
   const std::string data(32, '\0');
   auto message_for = [&](const std::string& file) {
-    write_bytes(path, file);
+    write_file_text(path, file);
     return error_message([&] { read_safetensors(path); });
   };
   EXPECT_THAT(message_for("abc"), ::testing::HasSubstr("truncated"));
@@ -149,12 +149,12 @@ std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
   TempDir dir;
   const std::string path = dir.file("edited.safetensors");
   Model::create(testing::small_config(4), testing::small_vocabulary(), options).save(path);
-  const std::string bytes = read_bytes(path);
+  const std::string bytes = read_file_text(path);
   uint64_t header_length = 0;
   std::memcpy(&header_length, bytes.data(), 8);
   nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
   edit(header);
-  write_bytes(path, make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
+  write_file_text(path, make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
   return error_message([&] { Model::load(path); });
 }
 
@@ -223,7 +223,7 @@ TEST(Safetensors, PythonReadsModelWithJsonAndNumpy) {
   nlohmann::json expected = {{"row", 3},
                              {"values", std::vector<float>(table.row(3), table.row(3) + 16)},
                              {"rows", table.dim(0)}};
-  write_bytes(dir.file("expected.json"), expected.dump());
+  write_file_text(dir.file("expected.json"), expected.dump());
   const std::string script = R"PY(
 import json, struct, sys
 import numpy as np
@@ -251,7 +251,7 @@ assert table.shape == (expected["rows"], 16), table.shape
 assert np.array_equal(table[expected["row"]], np.array(expected["values"], dtype=np.float32))
 print("python interop ok")
 )PY";
-  write_bytes(dir.file("check.py"), script);
+  write_file_text(dir.file("check.py"), script);
   const std::string command =
       "/usr/bin/python3 " + dir.file("check.py") + " " + path + " " + dir.file("expected.json");
   EXPECT_EQ(std::system(command.c_str()), 0) << command;

@@ -11,11 +11,16 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "tessera/core/tensor.h"
 
 namespace tessera {
+
+namespace index_detail {
+class Int8Blocks;  // src/index/int8_scores.h
+}  // namespace index_detail
 
 // k best base rows per query by inner product (higher is better; cosine for unit vectors).
 struct TopK {
@@ -45,6 +50,18 @@ TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k,
 // code * scale: blocks of base rows are decoded into a cache-resident tile, then multiplied.
 TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
                       std::span<const float> scales, int64_t k, const uint8_t* removed = nullptr);
+
+// Int8Index's search: the queries are quantized to int8 as well (a step per query) and scored with
+// integer dot products against codes in int8_scores.h's blocked layout (AVX-512 VNNI where the
+// CPU has it), about 4x the throughput of fp32. Scores are step * integer dot product, within
+// the queries' rounding of exact_top_k_int8's; the ranking is exact for those scores.
+TopK quantized_top_k_int8(const Tensor& queries, const index_detail::Int8Blocks& blocks,
+                          std::span<const float> scales, int64_t k,
+                          const uint8_t* removed = nullptr);
+
+// The build of that scan this CPU runs, for tessera doctor and benchmarks: "avx512-vnni",
+// "avx2" or "generic" (TESSERA_SIMD=avx2 keeps it off AVX-512, =generic off AVX2).
+std::string_view int8_scan_kernel();
 
 // The same result by dot products in double and a full sort: the test oracle.
 TopK exact_top_k_naive(const Tensor& queries, const Tensor& base, int64_t k);

@@ -2,14 +2,18 @@
 // are exact over their codes). The kernels are exact_search.h's and binary_codes.h's.
 //
 //   FlatIndex    fp32 vectors, inner product: 4 bytes a dimension
-//   Int8Index    int8 codes with per-dimension scales (core/quantize.h), inner product of the
-//                float query with the decoded codes: 1 byte a dimension
+//   Int8Index    int8 codes with per-dimension scales (core/quantize.h): 1 byte a dimension.
+//                search() quantizes the query to int8 too and scans with integer dot products
+//                (exact_search.h's quantized_top_k_int8); score() is the inner product of the
+//                float query with the decoded codes
 //   BinaryIndex  sign bits (core/quantize.h), bits - 2 * Hamming distance: 1 bit a dimension
 //
 // Removed vectors stay in memory, flagged, until the index is rebuilt.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -93,10 +97,16 @@ class Int8Index final : public Index {
   std::span<const float> scales() const { return scales_; }
 
  private:
+  // The codes in the integer scan's blocked layout, made by the first search after a change
+  // (an index used only to rescore never needs them); counted by memory_bytes() once made.
+  std::shared_ptr<const index_detail::Int8Blocks> blocks() const;
+
   int64_t dim_;
   std::vector<float> scales_;
   std::vector<int8_t> codes_;
   RemovedIds removed_;
+  mutable std::mutex blocks_mutex_;
+  mutable std::shared_ptr<const index_detail::Int8Blocks> blocks_;
 };
 
 class BinaryIndex final : public Index {

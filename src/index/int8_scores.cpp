@@ -1,0 +1,254 @@
+#include "int8_scores.h"
+
+// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those may be
+// used uninitialized (a false positive of the headers, not of this file).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "tessera/core/check.h"
+
+namespace tessera::index_detail {
+
+Int8Blocks::Int8Blocks(std::span<const int8_t> codes, int64_t dim)
+    : rows_(std::ssize(codes) / dim), groups_((dim + 3) / 4) {
+  TESSERA_CHECK(dim >= 1 && dim <= kMaxInt8ScanDim && std::ssize(codes) % dim == 0,
+                "int8 blocks need whole rows of 1 to {} dims: {} bytes, dim {}", kMaxInt8ScanDim,
+                codes.size(), dim);
+  const int64_t blocks = (rows_ + kInt8BlockRows - 1) / kInt8BlockRows;
+  bytes_.assign(static_cast<size_t>(blocks * block_bytes()), 128);  // code 0
+  for (int64_t i = 0; i < rows_; ++i) {
+    uint8_t* out = bytes_.data() + (i / kInt8BlockRows) * block_bytes() + (i % kInt8BlockRows) * 4;
+    const int8_t* row = codes.data() + i * dim;
+    for (int64_t c = 0; c < dim; ++c) {
+      out[(c / 4) * 64 + c % 4] = static_cast<uint8_t>(static_cast<uint8_t>(row[c]) ^ 0x80u);
+    }
+  }
+}
+
+Int8Queries quantize_queries(const Tensor& queries, std::span<const float> scales) {
+  const int64_t d = queries.cols();
+  TESSERA_CHECK(std::ssize(scales) == d, "queries have {} dims, the int8 scales {}", d,
+                scales.size());
+  Int8Queries out;
+  out.groups = (d + 3) / 4;
+  const int64_t width = 4 * out.groups;
+  out.codes.assign(static_cast<size_t>(queries.rows() * width), 0);
+  out.steps.resize(static_cast<size_t>(queries.rows()));
+  out.bias.resize(static_cast<size_t>(queries.rows()));
+  std::vector<float> weights(static_cast<size_t>(d));
+  for (int64_t q = 0; q < queries.rows(); ++q) {
+    float largest = 0.0f;
+    for (int64_t c = 0; c < d; ++c) {
+      weights[static_cast<size_t>(c)] = queries.row(q)[c] * scales[static_cast<size_t>(c)];
+      largest = std::max(largest, std::abs(weights[static_cast<size_t>(c)]));
+    }
+    const float step = largest / 127.0f;
+    int32_t sum = 0;
+    int8_t* code = out.codes.data() + q * width;
+    for (int64_t c = 0; c < d && step > 0.0f; ++c) {
+      const float units =
+          std::clamp(std::nearbyint(weights[static_cast<size_t>(c)] / step), -127.0f, 127.0f);
+      code[c] = static_cast<int8_t>(units);
+      sum += code[c];
+    }
+    out.steps[static_cast<size_t>(q)] = step;
+    out.bias[static_cast<size_t>(q)] = 128 * sum;
+  }
+  return out;
+}
+
+namespace {
+
+// One query and one block at a time in plain C++.
+void scores_generic(const Int8Queries& queries, int64_t q0, int64_t nq, const Int8Blocks& blocks,
+                    int64_t b0, int64_t count, float* scores, int64_t stride) {
+  const int64_t groups = blocks.groups();
+  const int64_t num_blocks = (count + kInt8BlockRows - 1) / kInt8BlockRows;
+  for (int64_t q = 0; q < nq; ++q) {
+    const int8_t* w = queries.code(q0 + q);
+    const float step = queries.steps[static_cast<size_t>(q0 + q)];
+    const int32_t bias = queries.bias[static_cast<size_t>(q0 + q)];
+    for (int64_t b = 0; b < num_blocks; ++b) {
+      const uint8_t* block = blocks.block(b0 + b);
+      int32_t acc[kInt8BlockRows] = {};
+      for (int64_t g = 0; g < groups; ++g) {
+        const uint8_t* p = block + 64 * g;
+        const int32_t w0 = w[4 * g], w1 = w[4 * g + 1], w2 = w[4 * g + 2], w3 = w[4 * g + 3];
+        for (int r = 0; r < kInt8BlockRows; ++r) {
+          acc[r] += p[4 * r] * w0 + p[4 * r + 1] * w1 + p[4 * r + 2] * w2 + p[4 * r + 3] * w3;
+        }
+      }
+      const int64_t valid = std::min(kInt8BlockRows, count - b * kInt8BlockRows);
+      float* out = scores + q * stride + b * kInt8BlockRows;
+      for (int64_t r = 0; r < valid; ++r) out[r] = step * static_cast<float>(acc[r] - bias);
+    }
+  }
+}
+
+// AVX2 has no 4-byte multiply-add, but vpmaddubsw multiplies unsigned by signed bytes into pairs
+// of 16-bit sums, which cannot saturate for |query| <= 127 and |code| <= 127 (2 * 127 * 127):
+// the query's sign moves onto the codes (vpsignb), then vpmaddwd sums the pairs into one 32-bit
+// lane per row. Eight rows per register, kQ queries per load of the codes.
+template <int kQ>
+[[gnu::target("avx2"), gnu::always_inline]] inline void avx2_tile(const Int8Queries& queries,
+                                                                  int64_t q, const uint8_t* block,
+                                                                  int64_t groups, int64_t valid,
+                                                                  float* scores, int64_t stride) {
+  __m256i acc[kQ][2];
+  for (int i = 0; i < kQ; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int64_t g = 0; g < groups; ++g) {
+    const auto* run = reinterpret_cast<const __m256i*>(block + 64 * g);
+    const __m256i codes[2] = {_mm256_xor_si256(_mm256_loadu_si256(run), flip),
+                              _mm256_xor_si256(_mm256_loadu_si256(run + 1), flip)};
+    for (int i = 0; i < kQ; ++i) {
+      int32_t four;
+      std::memcpy(&four, queries.code(q + i) + 4 * g, 4);
+      const __m256i w = _mm256_set1_epi32(four);
+      const __m256i magnitude = _mm256_abs_epi8(w);
+      for (int h = 0; h < 2; ++h) {
+        const __m256i pairs = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(codes[h], w));
+        acc[i][h] = _mm256_add_epi32(acc[i][h], _mm256_madd_epi16(pairs, ones));
+      }
+    }
+  }
+  for (int i = 0; i < kQ; ++i) {
+    alignas(32) int32_t sums[kInt8BlockRows];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sums), acc[i][0]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8), acc[i][1]);
+    const float step = queries.steps[static_cast<size_t>(q + i)];
+    for (int64_t r = 0; r < valid; ++r) scores[i * stride + r] = step * static_cast<float>(sums[r]);
+  }
+}
+
+[[gnu::target("avx2")]] void scores_avx2(const Int8Queries& queries, int64_t q0, int64_t nq,
+                                         const Int8Blocks& blocks, int64_t b0, int64_t count,
+                                         float* scores, int64_t stride) {
+  const int64_t num_blocks = (count + kInt8BlockRows - 1) / kInt8BlockRows;
+  for (int64_t b = 0; b < num_blocks; ++b) {
+    const uint8_t* block = blocks.block(b0 + b);
+    const int64_t valid = std::min(kInt8BlockRows, count - b * kInt8BlockRows);
+    float* out = scores + b * kInt8BlockRows;
+    int64_t q = 0;
+    for (; q + 4 <= nq; q += 4) {
+      avx2_tile<4>(queries, q0 + q, block, blocks.groups(), valid, out + q * stride, stride);
+    }
+    for (; q < nq; ++q) {
+      avx2_tile<1>(queries, q0 + q, block, blocks.groups(), valid, out + q * stride, stride);
+    }
+  }
+}
+
+#define TESSERA_AVX512_VNNI "avx512f,avx512bw,avx512vl,avx512vnni"
+
+// kQ queries against kR blocks: kQ * kR accumulators of 16 rows each. Each run of 64 bytes is
+// loaded once for the kQ queries, each query's 4 bytes once for the kR blocks.
+template <int kQ, int kR>
+[[gnu::target(TESSERA_AVX512_VNNI), gnu::always_inline]] inline void vnni_tile(
+    const Int8Queries& queries, int64_t q, const Int8Blocks& blocks, int64_t b, int64_t rows_left,
+    float* scores, int64_t stride) {
+  __m512i acc[kQ][kR];
+  for (int i = 0; i < kQ; ++i) {
+    for (int r = 0; r < kR; ++r) acc[i][r] = _mm512_setzero_si512();
+  }
+  const uint8_t* base[kR];
+  for (int r = 0; r < kR; ++r) base[r] = blocks.block(b + r);
+  const int8_t* w[kQ];
+  for (int i = 0; i < kQ; ++i) w[i] = queries.code(q + i);
+  for (int64_t g = 0; g < blocks.groups(); ++g) {
+    __m512i rows[kR];
+    for (int r = 0; r < kR; ++r) rows[r] = _mm512_loadu_si512(base[r] + 64 * g);
+    for (int i = 0; i < kQ; ++i) {
+      int32_t four;
+      std::memcpy(&four, w[i] + 4 * g, 4);
+      const __m512i weights = _mm512_set1_epi32(four);
+      for (int r = 0; r < kR; ++r) acc[i][r] = _mm512_dpbusd_epi32(acc[i][r], rows[r], weights);
+    }
+  }
+  for (int i = 0; i < kQ; ++i) {
+    const __m512i bias = _mm512_set1_epi32(queries.bias[static_cast<size_t>(q + i)]);
+    const __m512 step = _mm512_set1_ps(queries.steps[static_cast<size_t>(q + i)]);
+    for (int r = 0; r < kR; ++r) {
+      const int64_t valid = std::min<int64_t>(kInt8BlockRows, rows_left - r * kInt8BlockRows);
+      if (valid <= 0) continue;
+      const auto mask = static_cast<__mmask16>(valid >= 16 ? 0xffff : (1u << valid) - 1);
+      const __m512 s = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(acc[i][r], bias)), step);
+      _mm512_mask_storeu_ps(scores + i * stride + r * kInt8BlockRows, mask, s);
+    }
+  }
+}
+
+template <int kR>
+[[gnu::target(TESSERA_AVX512_VNNI), gnu::always_inline]] inline void vnni_queries(
+    const Int8Queries& queries, int64_t q0, int64_t nq, const Int8Blocks& blocks, int64_t b,
+    int64_t rows_left, float* scores, int64_t stride) {
+  int64_t q = 0;
+  for (; q + 4 <= nq; q += 4) {
+    vnni_tile<4, kR>(queries, q0 + q, blocks, b, rows_left, scores + q * stride, stride);
+  }
+  switch (nq - q) {
+    case 3:
+      return vnni_tile<3, kR>(queries, q0 + q, blocks, b, rows_left, scores + q * stride, stride);
+    case 2:
+      return vnni_tile<2, kR>(queries, q0 + q, blocks, b, rows_left, scores + q * stride, stride);
+    case 1:
+      return vnni_tile<1, kR>(queries, q0 + q, blocks, b, rows_left, scores + q * stride, stride);
+    default:
+      return;
+  }
+}
+
+[[gnu::target(TESSERA_AVX512_VNNI)]] void scores_vnni(const Int8Queries& queries, int64_t q0,
+                                                      int64_t nq, const Int8Blocks& blocks,
+                                                      int64_t b0, int64_t count, float* scores,
+                                                      int64_t stride) {
+  const int64_t num_blocks = (count + kInt8BlockRows - 1) / kInt8BlockRows;
+  int64_t b = 0;
+  for (; b + 2 <= num_blocks; b += 2) {
+    vnni_queries<2>(queries, q0, nq, blocks, b0 + b, count - b * kInt8BlockRows,
+                    scores + b * kInt8BlockRows, stride);
+  }
+  if (b < num_blocks) {
+    vnni_queries<1>(queries, q0, nq, blocks, b0 + b, count - b * kInt8BlockRows,
+                    scores + b * kInt8BlockRows, stride);
+  }
+}
+
+struct Chosen {
+  Int8ScoresFn kernel;
+  const char* name;
+};
+
+Chosen choose() {
+  const char* forced = std::getenv("TESSERA_SIMD");
+  const std::string_view simd = forced == nullptr ? "" : forced;
+  if (simd != "generic" && simd != "avx2" && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512vnni")) {
+    return {scores_vnni, "avx512-vnni"};
+  }
+  if (simd != "generic" && __builtin_cpu_supports("avx2")) return {scores_avx2, "avx2"};
+  return {scores_generic, "generic"};
+}
+
+const Chosen& chosen() {
+  static const Chosen kChosen = choose();
+  return kChosen;
+}
+
+}  // namespace
+
+Int8ScoresFn int8_scores_kernel() { return chosen().kernel; }
+
+const char* int8_kernel_name() { return chosen().name; }
+
+}  // namespace tessera::index_detail
