@@ -90,7 +90,7 @@ void add_eval_beir(CLI::App& eval) {
     std::string out;
     int threads = 0;
     RetrievalOptions retrieval;
-    std::string funnel_shortlist = "flat";
+    std::string funnel_shortlist = "int8";
     std::string rescore = "float";
     std::string fusion = "convex";
   };
@@ -142,8 +142,9 @@ void add_eval_beir(CLI::App& eval) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--funnel-shortlist", args->funnel_shortlist,
-                  "funnel: the shortlist index, flat (exact) or hnsw")
-      ->check(CLI::IsMember({"flat", "hnsw"}))
+                  "funnel: the shortlist index, flat (exact fp32), int8 (exact over int8 codes, "
+                  "an integer scan) or hnsw")
+      ->check(CLI::IsMember({"flat", "int8", "hnsw"}))
       ->capture_default_str();
   add_hnsw_options(*cmd, retrieval.hnsw);
   cmd->add_option("--fusion", args->fusion,
@@ -176,8 +177,9 @@ void add_eval_beir(CLI::App& eval) {
   cmd->callback([args, funnel_dim] {
     if (args->threads > 0) set_num_threads(args->threads);
     RetrievalOptions options = args->retrieval;
-    options.funnel_shortlist =
-        args->funnel_shortlist == "hnsw" ? FunnelShortlist::kHnsw : FunnelShortlist::kFlat;
+    options.funnel_shortlist = args->funnel_shortlist == "hnsw"   ? FunnelShortlist::kHnsw
+                               : args->funnel_shortlist == "int8" ? FunnelShortlist::kInt8
+                                                                  : FunnelShortlist::kFlat;
     options.rescorer = args->rescore == "int8" ? Rescorer::kInt8 : Rescorer::kFloat;
     options.fusion.method = parse_fusion_method(args->fusion);
     const bool have_model = !args->model.empty();

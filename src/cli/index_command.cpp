@@ -48,7 +48,7 @@ void add_index(CLI::App& app) {
   cmd->add_option("--model", args->model, "Model file (from tessera train); not for bm25");
   cmd->add_option("--method", args->method,
                   "flat (exact), int8 (1 byte/dim), binary (sign bits shortlist + fp32 "
-                  "rescoring), hnsw (graph, approximate), funnel (shortlist at --funnel-dim, "
+                  "rescoring), hnsw (graph, approximate), funnel (int8 shortlist at --funnel-dim, "
                   "rescored at --dim), bm25 (no model), hybrid (bm25 + flat, fused)")
       ->check(CLI::IsMember({"flat", "int8", "binary", "hnsw", "funnel", "bm25", "hybrid"}))
       ->capture_default_str();

@@ -413,6 +413,8 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
         std::unique_ptr<Index> shortlist;
         if (options.funnel_shortlist == FunnelShortlist::kHnsw) {
           shortlist = std::make_unique<HnswIndex>(options.funnel_dim, options.hnsw);
+        } else if (options.funnel_shortlist == FunnelShortlist::kInt8) {
+          shortlist = std::make_unique<Int8Index>(options.funnel_dim);
         } else {
           shortlist = std::make_unique<FlatIndex>(options.funnel_dim);
         }

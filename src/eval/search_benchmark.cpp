@@ -34,7 +34,7 @@ std::unique_ptr<Index> make_index(const SearchBenchmarkOptions& options, int64_t
     TESSERA_CHECK(options.funnel_dim >= 1 && options.funnel_dim < dim,
                   "the funnel's shortlist dims must be in [1, {}), got {}", dim,
                   options.funnel_dim);
-    return std::make_unique<FunnelIndex>(std::make_unique<FlatIndex>(options.funnel_dim),
+    return std::make_unique<FunnelIndex>(std::make_unique<Int8Index>(options.funnel_dim),
                                          std::make_unique<FlatIndex>(dim), funnel);
   }
   TESSERA_FAIL("unknown search method '{}' (flat, int8, binary, hnsw, funnel)", options.method);

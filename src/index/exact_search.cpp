@@ -110,7 +110,7 @@ int64_t sample_rank(int64_t n, int64_t k) {
 // that query is scanned again without one, so results stay exact.
 template <typename ScoreRows>
 TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* removed,
-                   const ScoreRows& score_rows) {
+                   bool any_order, const ScoreRows& score_rows) {
   const int64_t nq = queries.rows();
   const int64_t d = queries.cols();
   TopK result = make_result(nq, k);
@@ -193,8 +193,10 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
               collector.reset(k);  // the guess was too tight: this query again, without one
               scan(s, q, q + 1, &collector);
             }
-            collector.drain(result.scores.data() + q * k, result.ids.data() + q * k,
-                            -std::numeric_limits<float>::infinity());
+            collector.drain(
+                result.scores.data() + q * k, result.ids.data() + q * k,
+                -std::numeric_limits<float>::infinity(),
+                any_order ? index_detail::KeptOrder::kAny : index_detail::KeptOrder::kBestFirst);
           }
         }
       },
@@ -204,10 +206,11 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
 
 }  // namespace
 
-TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k, const uint8_t* removed) {
+TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k, const uint8_t* removed,
+                 bool any_order) {
   check_search_inputs(queries, base, k);
   return blocked_top_k(
-      queries, base.rows(), k, removed,
+      queries, base.rows(), k, removed, any_order,
       [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor&) {
         // scores = query rows * base rows^T
         matmul(queries.slice_rows(q0, q1), base.slice_rows(b0, b1), scores, false, true);
@@ -215,7 +218,8 @@ TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k, const uin
 }
 
 TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
-                      std::span<const float> scales, int64_t k, const uint8_t* removed) {
+                      std::span<const float> scales, int64_t k, const uint8_t* removed,
+                      bool any_order) {
   const int64_t d = queries.cols();
   TESSERA_CHECK(queries.ndim() == 2, "int8 search needs 2-d queries, got {}",
                 queries.shape_string());
@@ -225,7 +229,7 @@ TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
                 codes.size(), d);
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   return blocked_top_k(
-      queries, std::ssize(codes) / d, k, removed,
+      queries, std::ssize(codes) / d, k, removed, any_order,
       [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor& tile) {
         if (!tile.defined()) tile = Tensor::empty({kMaxBaseBlock, d});
         Tensor rows = tile.slice_rows(0, b1 - b0);
@@ -241,7 +245,8 @@ TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
 }
 
 TopK quantized_top_k_int8(const Tensor& queries, const index_detail::Int8Blocks& blocks,
-                          std::span<const float> scales, int64_t k, const uint8_t* removed) {
+                          std::span<const float> scales, int64_t k, const uint8_t* removed,
+                          bool any_order) {
   TESSERA_CHECK(queries.ndim() == 2 && queries.cols() == std::ssize(scales) &&
                     4 * blocks.groups() == (queries.cols() + 3) / 4 * 4,
                 "int8 search: queries {} for {} scales and codes of {} dim groups",
@@ -250,7 +255,7 @@ TopK quantized_top_k_int8(const Tensor& queries, const index_detail::Int8Blocks&
   const index_detail::Int8Queries quantized = index_detail::quantize_queries(queries, scales);
   const index_detail::Int8ScoresFn kernel = index_detail::int8_scores_kernel();
   return blocked_top_k(
-      queries, blocks.rows(), k, removed,
+      queries, blocks.rows(), k, removed, any_order,
       [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor&) {
         kernel(quantized, q0, q1 - q0, blocks, b0 / kRowAlign, b1 - b0, scores.data(), scores.ld());
       });

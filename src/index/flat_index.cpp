@@ -111,10 +111,10 @@ Tensor FlatIndex::vectors() const {
   return Tensor::view_of(const_cast<float*>(data_.data()), {num_added(), dim_});
 }
 
-TopK FlatIndex::search(const Tensor& queries, int64_t k, const SearchParams&) const {
+TopK FlatIndex::search(const Tensor& queries, int64_t k, const SearchParams& params) const {
   check_queries(queries, dim_, kind());
   if (num_added() == 0) return exact_top_k(queries, Tensor::empty({0, dim_}), k);
-  return exact_top_k(queries, vectors(), k, removed_.flags());
+  return exact_top_k(queries, vectors(), k, removed_.flags(), params.any_order);
 }
 
 void FlatIndex::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
@@ -177,35 +177,54 @@ std::shared_ptr<const index_detail::Int8Blocks> Int8Index::blocks() const {
   return blocks_;
 }
 
-TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams&) const {
+TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams& params) const {
   check_queries(queries, dim_, kind());
   if (!trained()) return exact_top_k(queries, Tensor::empty({0, dim_}), k);
   // Wider codes could overflow the integer scan's 32-bit sums: decoded to floats instead.
   if (dim_ > index_detail::kMaxInt8ScanDim) {
-    return exact_top_k_int8(queries, codes_, scales_, k, removed_.flags());
+    return exact_top_k_int8(queries, codes_, scales_, k, removed_.flags(), params.any_order);
   }
-  return quantized_top_k_int8(queries, *blocks(), scales_, k, removed_.flags());
+  return quantized_top_k_int8(queries, *blocks(), scales_, k, removed_.flags(), params.any_order);
 }
 
 void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  // Each query times the scales once, then one int8 dot product per id (none before the first
-  // add, which sets the scales: every id is then -1 or out of range).
-  Tensor scaled = Tensor::empty({queries.rows(), dim_});
-  for (int64_t q = 0; q < (trained() ? queries.rows() : 0); ++q) {
-    for (int64_t c = 0; c < dim_; ++c) {
-      scaled.row(q)[c] = queries.row(q)[c] * scales_[static_cast<size_t>(c)];
-    }
+  const auto prefetch = [&](int64_t id) {
+    if (id >= 0) index_detail::prefetch_bytes(codes_.data() + id * dim_, dim_);
+  };
+  // Before the first add (which sets the scales) every id is -1 or out of range: nothing to
+  // quantize the queries with, and nothing is scored.
+  if (!trained()) {
+    index_detail::score_ids(queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+                            [](int64_t, int64_t) { return 0.0f; });
+    return;
   }
+  if (dim_ > index_detail::kMaxInt8ScanDim) {  // as search(): the float query times the scales
+    Tensor scaled = Tensor::empty({queries.rows(), dim_});
+    for (int64_t q = 0; q < queries.rows(); ++q) {
+      for (int64_t c = 0; c < dim_; ++c) {
+        scaled.row(q)[c] = queries.row(q)[c] * scales_[static_cast<size_t>(c)];
+      }
+    }
+    index_detail::score_ids(
+        queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
+        [&](int64_t q, int64_t id) {
+          return kernels::dot_int8(scaled.row(q), codes_.data() + id * dim_, dim_);
+        },
+        prefetch);
+    return;
+  }
+  // The query quantized as search() quantizes it, so both give the same scores.
+  const index_detail::Int8Queries quantized = index_detail::quantize_queries(queries, scales_);
+  const index_detail::Int8RowDotFn row_dot = index_detail::int8_row_dot_kernel();
   index_detail::score_ids(
       queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
       [&](int64_t q, int64_t id) {
-        return kernels::dot_int8(scaled.row(q), codes_.data() + id * dim_, dim_);
+        return quantized.steps[static_cast<size_t>(q)] *
+               static_cast<float>(row_dot(quantized.code(q), codes_.data() + id * dim_, dim_));
       },
-      [&](int64_t id) {
-        if (id >= 0) index_detail::prefetch_bytes(codes_.data() + id * dim_, dim_);
-      });
+      prefetch);
 }
 
 int64_t Int8Index::memory_bytes() const {

@@ -56,7 +56,10 @@ TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& p
   // Never more candidates than vectors (nor fewer than k: missing ones pad).
   const int64_t asked = params.shortlist > 0 ? params.shortlist : options_.shortlist;
   const int64_t shortlist = std::max(std::min(asked, num_added()), k);
-  const TopK candidates = shortlist_->search(shortlist_vectors(queries), shortlist, params);
+  SearchParams shortlist_params = params;
+  shortlist_params.any_order = true;  // rescored and ranked again below
+  const TopK candidates =
+      shortlist_->search(shortlist_vectors(queries), shortlist, shortlist_params);
   std::vector<float> scores(candidates.ids.size());
   rescorer_->score(queries, candidates.ids, shortlist, scores);
 

@@ -9,7 +9,8 @@
 // makes the scan integer: about 4x the multiply-adds per instruction of fp32.
 //
 // Three builds, picked once at run time: AVX-512 VNNI, AVX2 (vpmaddubsw) and portable C++. All
-// compute the same integers (codes must be in [-127, 127], as core/quantize.h makes them). TESSERA_SIMD=generic or avx2 keeps the scan off AVX-512.
+// compute the same integers (codes must be in [-127, 127], as core/quantize.h makes them).
+// TESSERA_SIMD=generic or avx2 keeps the scan off AVX-512.
 #pragma once
 
 #include <cstdint>
@@ -62,8 +63,13 @@ using Int8ScoresFn = void (*)(const Int8Queries& queries, int64_t q0, int64_t nq
                               const Int8Blocks& blocks, int64_t b0, int64_t count, float* scores,
                               int64_t stride);
 
-// The fastest build this CPU runs, and its name ("avx512-vnni", "avx2" or "generic").
+// sum_c query_c * code_c over `dim` dims of one query's codes (Int8Queries::code) and one
+// row-major code: Int8Index::score's kernel, where ids come one by one.
+using Int8RowDotFn = int32_t (*)(const int8_t* query, const int8_t* code, int64_t dim);
+
+// The fastest builds this CPU runs, and their name ("avx512-vnni", "avx2" or "generic").
 Int8ScoresFn int8_scores_kernel();
+Int8RowDotFn int8_row_dot_kernel();
 const char* int8_kernel_name();
 
 }  // namespace tessera::index_detail

@@ -52,7 +52,7 @@ std::unique_ptr<Index> make_vector_index(const TextIndexOptions& options, int64_
       FunnelOptions funnel;
       funnel.shortlist = options.shortlist;
       funnel.normalize_prefix = normalized;
-      return std::make_unique<FunnelIndex>(std::make_unique<FlatIndex>(options.funnel_dim),
+      return std::make_unique<FunnelIndex>(std::make_unique<Int8Index>(options.funnel_dim),
                                            std::make_unique<FlatIndex>(dim), funnel);
     }
     case TextIndexMethod::kBm25:

@@ -90,31 +90,109 @@ ScoredId<float> from_key(uint64_t key) {
 
 }  // namespace ranking_detail
 
-// Keeps the k best candidates, sorted best first (BetterCandidate). Float scores with ids in
-// [0, 2^32) are ranked as one 64-bit integer each (the score's bits made monotonic, above the
-// id), which takes one compare where a (score, id) pair takes up to three. keys: scratch.
+// From this many candidates on, keep_best_sorted radix-sorts them all.
+inline constexpr size_t kRadixSortMin = 64;
+
+// Sorts keys[0, n) ascending: LSD radix sort by bytes, stable, with no data-dependent branches
+// (a comparison sort of a few hundred scores mispredicts about every other compare). Bytes on
+// which all keys agree (the high bytes of small ids, the exponent of similar scores) take no
+// pass. keys holds 2n entries: the second half is scratch.
+inline void radix_sort_keys(std::vector<uint64_t>& keys, size_t n) {
+  uint64_t all_and = ~uint64_t{0}, all_or = 0;
+  for (size_t i = 0; i < n; ++i) {
+    all_and &= keys[i];
+    all_or |= keys[i];
+  }
+  const uint64_t varying = all_and ^ all_or;
+  uint64_t* from = keys.data();
+  uint64_t* to = keys.data() + n;
+  for (int shift = 0; shift < 64; shift += 8) {
+    if (((varying >> shift) & 0xff) == 0) continue;
+    uint32_t offsets[256] = {};
+    for (size_t i = 0; i < n; ++i) ++offsets[(from[i] >> shift) & 0xff];
+    uint32_t sum = 0;
+    for (uint32_t& offset : offsets) {
+      const uint32_t count = offset;
+      offset = sum;
+      sum += count;
+    }
+    for (size_t i = 0; i < n; ++i) to[offsets[(from[i] >> shift) & 0xff]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != keys.data()) std::copy(from, from + n, keys.data());
+}
+
+// Moves the k smallest of keys[0, n) to keys[0, k), in any order (k < n, keys distinct): MSD radix
+// select on the bytes that vary, keeping whole bins below the one that holds the k-th and going
+// on into that bin alone. keys holds 2n entries: the second half is scratch.
+inline void radix_select_keys(std::vector<uint64_t>& keys, size_t n, size_t k) {
+  uint64_t* region = keys.data();  // unresolved keys; [0, kept) of keys are in
+  uint64_t* scratch = keys.data() + n;
+  size_t size = n, kept = 0;
+  while (kept < k) {
+    uint64_t all_and = ~uint64_t{0}, all_or = 0;
+    for (size_t i = 0; i < size; ++i) {
+      all_and &= region[i];
+      all_or |= region[i];
+    }
+    const uint64_t varying = all_and ^ all_or;
+    if (varying == 0 || size <= k - kept) {  // one key left, or every key is in
+      std::copy(region, region + (k - kept), keys.data() + kept);
+      return;
+    }
+    const int shift = (63 - std::countl_zero(varying)) / 8 * 8;
+    uint32_t counts[256] = {};
+    for (size_t i = 0; i < size; ++i) ++counts[(region[i] >> shift) & 0xff];
+    uint32_t bin = 0;
+    size_t below = 0;
+    while (below + counts[bin] < k - kept) below += counts[bin++];
+    size_t in_bin = 0;
+    for (size_t i = 0; i < size; ++i) {  // writes stay behind the reads of region
+      const uint64_t key = region[i];
+      const uint32_t digit = (key >> shift) & 0xff;
+      if (digit < bin) keys[kept++] = key;
+      if (digit == bin) scratch[in_bin++] = key;
+    }
+    region = scratch;
+    size = in_bin;
+  }
+}
+
+// The order keep_best_sorted leaves its candidates in.
+enum class KeptOrder { kBestFirst, kAny };
+
+// Keeps the k best candidates, sorted best first (BetterCandidate), or in any order. Float scores
+// with ids in [0, 2^32) are ranked as one 64-bit integer each (the score's bits made monotonic,
+// above the id): radix-sorted when there are many (several times faster than nth_element and sort
+// at the funnel's and BEIR's depths), compared as one integer when few. keys: scratch.
 template <typename Score, typename Order>
 void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
-                      std::vector<uint64_t>& keys) {
+                      std::vector<uint64_t>& keys, KeptOrder order = KeptOrder::kBestFirst) {
   if constexpr (std::is_same_v<Score, float>) {
     const bool small_ids = std::all_of(candidates.begin(), candidates.end(), [](const auto& c) {
       return (static_cast<uint64_t>(c.id) >> 32) == 0;
     });
     if (small_ids) {
-      keys.resize(candidates.size());
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        keys[i] = ranking_detail::key_of<Order>(candidates[i]);
+      const size_t n = candidates.size();
+      keys.resize(2 * n);
+      for (size_t i = 0; i < n; ++i) keys[i] = ranking_detail::key_of<Order>(candidates[i]);
+      size_t kept = n;
+      if (order == KeptOrder::kAny) {
+        if (n > k) radix_select_keys(keys, n, k);
+        kept = std::min(k, n);
+      } else if (n >= kRadixSortMin) {
+        radix_sort_keys(keys, n);
+        kept = std::min(k, n);
+      } else {
+        if (n > k) {
+          std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                           keys.begin() + static_cast<std::ptrdiff_t>(n));
+          kept = k;
+        }
+        std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(kept));
       }
-      if (keys.size() > k) {
-        std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                         keys.end());
-        keys.resize(k);
-      }
-      std::sort(keys.begin(), keys.end());
-      candidates.resize(keys.size());
-      for (size_t i = 0; i < keys.size(); ++i) {
-        candidates[i] = ranking_detail::from_key<Order>(keys[i]);
-      }
+      candidates.resize(kept);
+      for (size_t i = 0; i < kept; ++i) candidates[i] = ranking_detail::from_key<Order>(keys[i]);
       return;
     }
   }
@@ -124,7 +202,7 @@ void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
                      candidates.end(), better);
     candidates.resize(k);
   }
-  std::sort(candidates.begin(), candidates.end(), better);
+  if (order == KeptOrder::kBestFirst) std::sort(candidates.begin(), candidates.end(), better);
 }
 
 template <typename Score, typename Order>
@@ -163,9 +241,11 @@ class TopKCollector {
     return true;
   }
 
-  // Writes the k slots of one result row, best first; slots beyond the entries get the pads.
-  void drain(Score* scores, int64_t* ids, Score pad_score) {
-    keep_best_sorted<Score, Order>(entries_, k_, keys_);
+  // Writes the k slots of one result row, best first (or in any order); slots beyond the entries
+  // get the pads.
+  void drain(Score* scores, int64_t* ids, Score pad_score,
+             KeptOrder order = KeptOrder::kBestFirst) {
+    keep_best_sorted<Score, Order>(entries_, k_, keys_, order);
     for (size_t i = 0; i < k_; ++i) {
       const bool filled = i < entries_.size();
       scores[i] = filled ? entries_[i].score : pad_score;

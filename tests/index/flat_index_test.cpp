@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
+#include <memory>
+#include <utility>
 
 #include "index_test_support.h"
 #include "tessera/core/quantize.h"
@@ -120,9 +123,9 @@ TEST(FlatIndex, ScoresGivenIds) {
             std::string::npos);
 }
 
-// search() quantizes the query to int8 too: each score is within the query's rounding of the
-// inner product with the decoded codes (half a step per dim, times the code), which score() gives
-// exactly; the ranking barely moves.
+// search() and score() quantize the query to int8 too: each score is within the query's rounding
+// of the inner product with the decoded codes (half a step per dim, times the code), and the two
+// agree exactly; the ranking barely moves.
 TEST(Int8Index, ScoresWithinTheQueryRoundingOfTheDecodedVectors) {
   Rng rng(3);
   const Tensor base = random_unit_vectors(500, 32, rng);
@@ -141,25 +144,56 @@ TEST(Int8Index, ScoresWithinTheQueryRoundingOfTheDecodedVectors) {
       step = std::max(step, std::abs(queries.row(q)[c] * index.scales()[static_cast<size_t>(c)]));
     }
     step /= 127;
-    std::vector<float> exact(10);
-    index.score(queries.slice_rows(q, q + 1), found.ids_of(q), 10, exact);
+    std::vector<float> scored(10);
+    index.score(queries.slice_rows(q, q + 1), found.ids_of(q), 10, scored);
     for (int64_t j = 0; j < 10; ++j) {
       const int64_t id = found.ids_of(q)[static_cast<size_t>(j)];
-      float bound = 0;
-      for (int64_t c = 0; c < 32; ++c)
+      const float score = found.scores_of(q)[static_cast<size_t>(j)];
+      EXPECT_EQ(scored[static_cast<size_t>(j)], score);
+      float exact = 0, bound = 0;
+      for (int64_t c = 0; c < 32; ++c) {
+        exact += queries.row(q)[c] * decoded.row(id)[c];
         bound += 0.5f * step * std::abs(codes[static_cast<size_t>(id * 32 + c)]);
-      EXPECT_NEAR(found.scores_of(q)[static_cast<size_t>(j)], exact[static_cast<size_t>(j)],
-                  bound + 1e-5f);
+      }
+      EXPECT_NEAR(score, exact, bound + 1e-5f);
       if (j > 0) {
-        EXPECT_GE(found.scores_of(q)[static_cast<size_t>(j - 1)],
-                  found.scores_of(q)[static_cast<size_t>(j)]);
+        EXPECT_GE(found.scores_of(q)[static_cast<size_t>(j - 1)], score);
       }
     }
   }
-  // Int8Index is exact over its quantized scores: the same ranking as the scan's scores sorted.
-  const TopK all = index.search(queries, 500);
-  EXPECT_EQ(std::vector<int64_t>(all.ids.begin(), all.ids.begin() + 10),
-            std::vector<int64_t>(found.ids.begin(), found.ids.begin() + 10));
+}
+
+// any_order returns the same k best, unsorted: what a funnel's shortlist asks for.
+TEST(FlatIndexes, AnyOrderKeepsTheSameBest) {
+  Rng rng(7);
+  const Tensor base = random_unit_vectors(3000, 16, rng);
+  const Tensor queries = random_unit_vectors(5, 16, rng);
+  SearchParams any;
+  any.any_order = true;
+  for (const bool int8 : {false, true}) {
+    std::unique_ptr<Index> index;
+    if (int8) {
+      index = std::make_unique<Int8Index>(16);
+    } else {
+      index = std::make_unique<FlatIndex>(16);
+    }
+    index->add(base);
+    const TopK sorted = index->search(queries, 100);
+    const TopK unsorted = index->search(queries, 100, any);
+    for (int64_t q = 0; q < 5; ++q) {
+      std::vector<std::pair<float, int64_t>> a, b;
+      for (int64_t j = 0; j < 100; ++j) {
+        a.emplace_back(sorted.scores_of(q)[static_cast<size_t>(j)],
+                       sorted.ids_of(q)[static_cast<size_t>(j)]);
+        b.emplace_back(unsorted.scores_of(q)[static_cast<size_t>(j)],
+                       unsorted.ids_of(q)[static_cast<size_t>(j)]);
+      }
+      std::sort(b.begin(), b.end(), [](const auto& x, const auto& y) {
+        return x.first > y.first || (x.first == y.first && x.second < y.second);
+      });
+      EXPECT_EQ(a, b) << (int8 ? "int8" : "flat") << " query " << q;
+    }
+  }
 }
 
 // Codes of -128 never come from quantization, and the integer scans rely on it: a file holding

@@ -39,17 +39,48 @@ Candidates random_candidates(size_t n, int64_t id_offset, testing::Rng& rng) {
   return candidates;
 }
 
+// Sizes on both sides of kRadixSortMin; KeptOrder::kAny keeps the same set (radix select).
 template <typename Order>
 void check_order(int64_t id_offset) {
   testing::Rng rng(31);
   std::vector<uint64_t> keys;
-  for (const size_t n : {1, 7, 100, 333}) {
+  for (const size_t n : {1, 7, 63, 64, 100, 333, 2000}) {
     for (const size_t k : {1, 10, 100, 400}) {
       SCOPED_TRACE(::testing::Message() << "n " << n << " k " << k);
       Candidates candidates = random_candidates(n, id_offset, rng);
+      Candidates any = candidates;
       const Candidates expected = expected_best<Order>(candidates, k);
       keep_best_sorted<float, Order>(candidates, k, keys);
       expect_same(candidates, expected);
+      keep_best_sorted<float, Order>(any, k, keys, KeptOrder::kAny);
+      std::sort(any.begin(), any.end(), BetterCandidate<float, Order>());
+      expect_same(any, expected);
+    }
+  }
+}
+
+// Distinct keys that differ only in one byte, or in the last bit, or in the high bytes: the radix
+// passes and the select's descent into one bin.
+TEST(RadixKeys, SortAndSelectAgreeWithStdSort) {
+  testing::Rng rng(32);
+  for (const int shift : {0, 7, 8, 31, 32, 56}) {
+    for (const size_t n : {2, 65, 300}) {
+      std::vector<uint64_t> keys(2 * n);
+      for (size_t i = 0; i < n; ++i) {
+        keys[i] = (uint64_t{0xabcdef} << 8) ^ (static_cast<uint64_t>(rng.index(1 << 20)) << shift);
+      }
+      std::vector<uint64_t> expected(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n));
+      std::sort(expected.begin(), expected.end());
+      std::vector<uint64_t> sorted = keys;
+      radix_sort_keys(sorted, n);
+      EXPECT_TRUE(std::equal(expected.begin(), expected.end(), sorted.begin()))
+          << shift << " " << n;
+      const size_t k = n / 2;
+      radix_select_keys(keys, n, k);
+      std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k));
+      EXPECT_TRUE(std::equal(expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(k),
+                             keys.begin()))
+          << shift << " " << n;
     }
   }
 }

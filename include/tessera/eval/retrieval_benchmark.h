@@ -59,8 +59,9 @@ bool needs_model(RetrievalMethod method);
 // "dense", "int8", "binary", "funnel", "hnsw", "bm25", "hybrid"; throws on anything else.
 RetrievalMethod parse_retrieval_method(std::string_view name);
 
-// The shortlist index of the funnel method.
-enum class FunnelShortlist { kFlat, kHnsw };
+// The shortlist index of the funnel method: exact fp32, exact over int8 codes (integer scan), or
+// an HNSW graph.
+enum class FunnelShortlist { kFlat, kInt8, kHnsw };
 
 // What the binary and funnel methods rescore their shortlists with: the float vectors, or int8
 // codes of them (a quarter of the bytes; "binary + int8 rescoring").
@@ -75,7 +76,7 @@ struct RetrievalOptions {
   int64_t binary_dim = 0;           // sign bits of this prefix shortlist (0: the full vector)
   int64_t funnel_dim = 64;          // the funnel's shortlist dims
   int64_t funnel_candidates = 100;  // the funnel's shortlist, re-ranked at full dim
-  FunnelShortlist funnel_shortlist = FunnelShortlist::kFlat;
+  FunnelShortlist funnel_shortlist = FunnelShortlist::kInt8;
   Rescorer rescorer = Rescorer::kFloat;  // binary and funnel
   HnswOptions hnsw;                      // for kHnsw and an HNSW funnel shortlist
   FusionOptions fusion;                  // for kHybrid

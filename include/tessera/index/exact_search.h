@@ -43,13 +43,15 @@ struct TopK {
 // parallel on tessera's thread pool. queries and base are 2-d with equal columns (views with a
 // row stride, e.g. Matryoshka prefixes, are fine); k >= 1. removed: null, or one byte per base
 // row, nonzero for rows never to return (an index's deleted vectors).
+// any_order: each row's k best in any order instead of best first (saves their sort).
 TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k,
-                 const uint8_t* removed = nullptr);
+                 const uint8_t* removed = nullptr, bool any_order = false);
 
 // The same over int8 codes (core/quantize.h; row-major, queries.cols() bytes a row) decoded as
 // code * scale: blocks of base rows are decoded into a cache-resident tile, then multiplied.
 TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
-                      std::span<const float> scales, int64_t k, const uint8_t* removed = nullptr);
+                      std::span<const float> scales, int64_t k, const uint8_t* removed = nullptr,
+                      bool any_order = false);
 
 // Int8Index's search: the queries are quantized to int8 as well (a step per query) and scored with
 // integer dot products against codes in int8_scores.h's blocked layout (AVX-512 VNNI where the
@@ -57,7 +59,7 @@ TopK exact_top_k_int8(const Tensor& queries, std::span<const int8_t> codes,
 // the queries' rounding of exact_top_k_int8's; the ranking is exact for those scores.
 TopK quantized_top_k_int8(const Tensor& queries, const index_detail::Int8Blocks& blocks,
                           std::span<const float> scales, int64_t k,
-                          const uint8_t* removed = nullptr);
+                          const uint8_t* removed = nullptr, bool any_order = false);
 
 // The build of that scan this CPU runs, for tessera doctor and benchmarks: "avx512-vnni",
 // "avx2" or "generic" (TESSERA_SIMD=avx2 keeps it off AVX-512, =generic off AVX2).

@@ -6,7 +6,7 @@
 // model says, and search with the query tower's vectors cut the same way):
 //   flat     FlatIndex (exact)              int8     Int8Index
 //   binary   binary shortlist + fp32 rescoring (a FunnelIndex)
-//   hnsw     HnswIndex (approximate)        funnel   FlatIndex at funnel_dim, rescored at dim
+//   hnsw     HnswIndex (approximate)        funnel   Int8Index at funnel_dim, rescored at dim
 //   bm25     Bm25Index (no model)           hybrid   bm25 and flat, fused (fusion.h)
 //
 // On disk, a directory:
