@@ -130,7 +130,7 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
     Tensor sample;  // (kSampleRuns x query_block) x kSampleRun: run r in rows r * query_block...
     Tensor tile;    // for decoded base rows: allocated by score_rows when it needs one
     std::vector<Collector> collectors;
-    std::vector<float> sorted;  // one query's sampled scores
+    std::vector<uint64_t> keys;  // one query's sampled scores as ranking keys (and scratch)
   };
   std::vector<Scratch> scratch(static_cast<size_t>(num_threads()));
 
@@ -159,17 +159,24 @@ TopK blocked_top_k(const Tensor& queries, int64_t n, int64_t k, const uint8_t* r
       Tensor scores = s.sample.slice_rows(r * query_block, r * query_block + q1 - q0);
       score_rows(q0, q1, first, first + kSampleRun, scores, s.tile);
     }
+    s.keys.resize(2 * kSampleRows);
     for (int64_t q = q0; q < q1; ++q) {
-      s.sorted.clear();
       for (int64_t r = 0; r < kSampleRuns; ++r) {
         const float* sampled = s.sample.row(r * query_block + q - q0);
-        s.sorted.insert(s.sorted.end(), sampled, sampled + kSampleRun);
+        for (int64_t j = 0; j < kSampleRun; ++j) {
+          s.keys[static_cast<size_t>(r * kSampleRun + j)] =
+              index_detail::ranking_detail::key_of<index_detail::HigherScoreFirst>(
+                  {sampled[j], r * kSampleRun + j});
+        }
       }
-      std::nth_element(s.sorted.begin(), s.sorted.begin() + rank - 1, s.sorted.end(),
-                       std::greater<>());
+      // The rank best sampled scores (radix select: no branch mispredictions), then the worst.
+      index_detail::radix_select_keys(s.keys, kSampleRows, static_cast<size_t>(rank));
+      const uint64_t guess =
+          *std::max_element(s.keys.begin(), s.keys.begin() + static_cast<std::ptrdiff_t>(rank));
+      const float score =
+          index_detail::ranking_detail::from_key<index_detail::HigherScoreFirst>(guess).score;
       // Strictly above the next float down: rows scoring exactly the guess are kept.
-      s.collectors[static_cast<size_t>(q - q0)].reset(
-          k, std::nextafter(s.sorted[static_cast<size_t>(rank - 1)], none));
+      s.collectors[static_cast<size_t>(q - q0)].reset(k, std::nextafter(score, none));
     }
   };
 

@@ -1,9 +1,10 @@
 #include "int8_scores.h"
 
-// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those may be
-// used uninitialized (a false positive of the headers, not of this file).
+// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those are or
+// may be used uninitialized (a false positive of the headers, not of this file).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
@@ -51,12 +52,11 @@ Int8Queries quantize_queries(const Tensor& queries, std::span<const float> scale
       largest = std::max(largest, std::abs(weights[static_cast<size_t>(c)]));
     }
     const float step = largest / 127.0f;
+    const float units_per_weight = largest > 0.0f ? 127.0f / largest : 0.0f;
     int32_t sum = 0;
     int8_t* code = out.codes.data() + q * width;
-    for (int64_t c = 0; c < d && step > 0.0f; ++c) {
-      const float units =
-          std::clamp(std::nearbyint(weights[static_cast<size_t>(c)] / step), -127.0f, 127.0f);
-      code[c] = static_cast<int8_t>(units);
+    for (int64_t c = 0; c < d; ++c) {  // |weight| * 127 / largest <= 127: no clamp needed
+      code[c] = static_cast<int8_t>(std::lrint(weights[static_cast<size_t>(c)] * units_per_weight));
       sum += code[c];
     }
     out.steps[static_cast<size_t>(q)] = step;
