@@ -42,6 +42,7 @@ expect 0 "doctor" -- "$tessera" doctor
 check "doctor names the SIMD kernels" grep -q 'SIMD kernels' "$out"
 check "doctor names OpenBLAS" grep -q 'OpenBLAS' "$out"
 check "doctor names the Hamming kernel" grep -qE 'Hamming kernel +(avx512-vpopcntdq|popcnt|generic)' "$out"
+check "doctor names the int8 kernel" grep -qE 'int8 kernel +(avx512-vnni|avx2|generic)' "$out"
 
 for verb in "" doctor bench "bench train-step"; do
   # shellcheck disable=SC2086
@@ -277,7 +278,11 @@ assert html.count("<svg") == 3 and "hybrid(bm25+dense@32)" in html' "$work/all_r
   expect 0 "eval beir with int8 rescoring" -- "$tessera" eval beir "$beir" --model "$eval_model" \
     --methods binary,funnel --rescore int8 --latency-queries 10 --batch-seconds 0
   check "int8 rescoring names its methods" grep -qE '^binary@32\+rescore:int8 .* 36$' "$out"
-  check "int8 rescoring of the funnel" grep -qE '^funnel@8>32:int8 ' "$out"
+  check "int8 rescoring of the funnel (int8 shortlist codes)" grep -qE '^funnel@8>32:int8 .* 40$' "$out"
+  expect 0 "eval beir with a float funnel shortlist" -- "$tessera" eval beir "$beir" \
+    --model "$eval_model" --methods funnel --funnel-shortlist flat --latency-queries 10 \
+    --batch-seconds 0
+  check "a float shortlist holds 4 bytes a dim" grep -qE '^funnel@8>32 .* 160$' "$out"
   expect 2 "eval beir with an unknown rescorer" -- "$tessera" eval beir "$beir" \
     --model "$eval_model" --methods binary --rescore fp16
 
