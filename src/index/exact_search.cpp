@@ -1,12 +1,11 @@
 #include "tessera/index/exact_search.h"
 
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <bit>
 #include <limits>
 #include <numeric>
 
+#include "fold_scores.h"
 #include "int8_scores.h"
 #include "tessera/core/check.h"
 #include "tessera/core/matmul.h"
@@ -17,7 +16,8 @@ namespace tessera {
 
 namespace {
 
-using Collector = index_detail::TopKCollector<float, index_detail::HigherScoreFirst>;
+using Collector = index_detail::FloatCollector;
+using index_detail::fold_scores;
 
 // A base block of this many bytes (with its score block) stays in the 512 KiB L2 while its
 // GEMM result is folded into the per-query top-k collectors.
@@ -28,17 +28,6 @@ constexpr int64_t kMaxQueryBlock = 128;
 constexpr int64_t kMinQueryBlock = 16;
 // Base blocks and sampled runs start at multiples of this (the int8 scan's blocks of rows).
 constexpr int64_t kRowAlign = index_detail::kInt8BlockRows;
-
-// Bit j set when scores[j] > threshold, for 4 scores (SSE2, x86-64's baseline).
-[[gnu::always_inline]] inline uint32_t above4(const float* scores, __m128 threshold) {
-  return static_cast<uint32_t>(_mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(scores), threshold)));
-}
-
-// Bit j set when scores[j] > threshold, for 16 scores.
-[[gnu::always_inline]] inline uint32_t above16(const float* scores, __m128 threshold) {
-  return above4(scores, threshold) | above4(scores + 4, threshold) << 4 |
-         above4(scores + 8, threshold) << 8 | above4(scores + 12, threshold) << 12;
-}
 
 void check_search_inputs(const Tensor& queries, const Tensor& base, int64_t k) {
   TESSERA_CHECK(queries.ndim() == 2 && base.ndim() == 2,
@@ -56,29 +45,6 @@ TopK make_result(int64_t num_queries, int64_t k) {
   result.ids.resize(static_cast<size_t>(num_queries * k));
   result.scores.resize(static_cast<size_t>(num_queries * k));
   return result;
-}
-
-// Folds the scores of base rows [b0, b0 + count) into a query's collector. Candidates soon become
-// rare: a vectorized compare of 16 scores at a time with the threshold leaves a mask of the few
-// above it, visited without a branch per score.
-void fold_scores(const float* row, int64_t b0, int64_t count, const uint8_t* removed,
-                 Collector& collector) {
-  float threshold = collector.threshold();
-  __m128 limit = _mm_set1_ps(threshold);
-  const auto visit = [&](uint32_t mask, int64_t j0) {
-    for (; mask != 0; mask &= mask - 1) {
-      const int64_t j = j0 + std::countr_zero(mask);
-      if (row[j] > threshold && (removed == nullptr || removed[b0 + j] == 0) &&
-          collector.add(row[j], b0 + j)) {
-        threshold = collector.threshold();
-        limit = _mm_set1_ps(threshold);
-      }
-    }
-  };
-  int64_t j0 = 0;
-  for (; j0 + 16 <= count; j0 += 16) visit(above16(row + j0, limit), j0);
-  for (; j0 + 4 <= count; j0 += 4) visit(above4(row + j0, limit), j0);
-  for (; j0 < count; ++j0) visit(row[j0] > threshold ? 1u : 0u, j0);
 }
 
 // Rows sampled for a first guess of each query's threshold: kSampleRuns runs of kSampleRun rows,
