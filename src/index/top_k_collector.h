@@ -66,12 +66,16 @@ struct BetterCandidate {
 namespace ranking_detail {
 
 // Increasing with the score (-0 as +0, which compare equal; scores are never NaN).
+// Without branches, so that loops over scores vectorize: -0 + 0 is +0 in IEEE arithmetic; the
+// sign bit, spread, flips every bit of a negative score and only the sign bit of the others.
 inline uint32_t monotonic_bits(float score) {
-  const auto bits = std::bit_cast<uint32_t>(score == 0.0f ? 0.0f : score);
-  return (bits >> 31) != 0 ? ~bits : bits | 0x80000000u;
+  const auto bits = std::bit_cast<uint32_t>(score + 0.0f);
+  const auto sign = static_cast<uint32_t>(static_cast<int32_t>(bits) >> 31);
+  return bits ^ (sign | 0x80000000u);
 }
 inline float from_monotonic_bits(uint32_t bits) {
-  return std::bit_cast<float>((bits >> 31) != 0 ? bits & 0x7fffffffu : ~bits);
+  const uint32_t flip = (bits >> 31) != 0 ? 0x80000000u : 0xffffffffu;
+  return std::bit_cast<float>(bits ^ flip);
 }
 
 // Ascending keys are BetterCandidate's order: the better score above the id (below 2^32).
@@ -93,10 +97,10 @@ ScoredId<float> from_key(uint64_t key) {
 // From this many candidates on, keep_best_sorted radix-sorts them all.
 inline constexpr size_t kRadixSortMin = 64;
 
-// Sorts keys[0, n) ascending: LSD radix sort by bytes, stable, with no data-dependent branches
-// (a comparison sort of a few hundred scores mispredicts about every other compare). Bytes on
-// which all keys agree (the high bytes of small ids, the exponent of similar scores) take no
-// pass. keys holds 2n entries: the second half is scratch.
+// Sorts keys[0, n) ascending: LSD radix sort, stable, with no data-dependent branches (a
+// comparison sort of a few hundred scores mispredicts about every other compare). Bits on which
+// all keys agree (the high bits of small ids, the exponent of similar scores) take no pass. keys
+// holds 2n entries: the second half is scratch.
 inline void radix_sort_keys(std::vector<uint64_t>& keys, size_t n) {
   uint64_t all_and = ~uint64_t{0}, all_or = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -104,19 +108,26 @@ inline void radix_sort_keys(std::vector<uint64_t>& keys, size_t n) {
     all_or |= keys[i];
   }
   const uint64_t varying = all_and ^ all_or;
+  if (varying == 0) return;
+  // Digits of about log2(n) bits (at least 6, at most 8): a pass costs its bins plus two visits
+  // of each key, and fewer bins than keys keep the bins' part small. Passes cover the varying
+  // bits only.
+  const int digit_bits = std::clamp(static_cast<int>(std::bit_width(n)), 6, 8);
+  const uint32_t digit_mask = (1u << digit_bits) - 1;
+  const int lowest = std::countr_zero(varying);
+  const int highest = 63 - std::countl_zero(varying);
   uint64_t* from = keys.data();
   uint64_t* to = keys.data() + n;
-  for (int shift = 0; shift < 64; shift += 8) {
-    if (((varying >> shift) & 0xff) == 0) continue;
+  for (int shift = lowest; shift <= highest; shift += digit_bits) {
     uint32_t offsets[256] = {};
-    for (size_t i = 0; i < n; ++i) ++offsets[(from[i] >> shift) & 0xff];
+    for (size_t i = 0; i < n; ++i) ++offsets[(from[i] >> shift) & digit_mask];
     uint32_t sum = 0;
-    for (uint32_t& offset : offsets) {
-      const uint32_t count = offset;
-      offset = sum;
+    for (uint32_t d = 0; d <= digit_mask; ++d) {
+      const uint32_t count = offsets[d];
+      offsets[d] = sum;
       sum += count;
     }
-    for (size_t i = 0; i < n; ++i) to[offsets[(from[i] >> shift) & 0xff]++] = from[i];
+    for (size_t i = 0; i < n; ++i) to[offsets[(from[i] >> shift) & digit_mask]++] = from[i];
     std::swap(from, to);
   }
   if (from != keys.data()) std::copy(from, from + n, keys.data());
