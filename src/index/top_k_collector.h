@@ -20,6 +20,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "rank_sort.h"
+
 namespace tessera::index_detail {
 
 // Higher score first, then lower id (inner products).
@@ -190,6 +192,10 @@ void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
       size_t kept = n;
       if (order == KeptOrder::kAny) {
         if (n > k) radix_select_keys(keys, n, k);
+        kept = std::min(k, n);
+      } else if (n >= kRadixSortMin && n <= kRankSortMax && rank_sort_kernel() != nullptr) {
+        rank_sort_kernel()(keys.data(), n, keys.data() + n);
+        std::copy(keys.begin() + static_cast<std::ptrdiff_t>(n), keys.end(), keys.begin());
         kept = std::min(k, n);
       } else if (n >= kRadixSortMin) {
         radix_sort_keys(keys, n);
