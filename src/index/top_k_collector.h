@@ -96,7 +96,8 @@ ScoredId<float> from_key(uint64_t key) {
 
 }  // namespace ranking_detail
 
-// From this many candidates on, keep_best_sorted radix-sorts them all.
+// From this many candidates on, keep_best_sorted sorts them all without comparisons: by counting
+// ranks (rank_sort.h) up to kRankSortMax where the CPU can, by radix sort otherwise.
 inline constexpr size_t kRadixSortMin = 64;
 
 // Sorts keys[0, n) ascending: LSD radix sort, stable, with no data-dependent branches (a
@@ -112,15 +113,15 @@ inline void radix_sort_keys(std::vector<uint64_t>& keys, size_t n) {
   const uint64_t varying = all_and ^ all_or;
   if (varying == 0) return;
   // Digits of about log2(n) bits (at least 6, at most 8): a pass costs its bins plus two visits
-  // of each key, and fewer bins than keys keep the bins' part small. Passes cover the varying
-  // bits only.
+  // of each key, and fewer bins than keys keep the bins' part small. Each digit starts at a bit
+  // that varies.
   const int digit_bits = std::clamp(static_cast<int>(std::bit_width(n)), 6, 8);
   const uint32_t digit_mask = (1u << digit_bits) - 1;
   const int lowest = std::countr_zero(varying);
   const int highest = 63 - std::countl_zero(varying);
   uint64_t* from = keys.data();
   uint64_t* to = keys.data() + n;
-  for (int shift = lowest; shift <= highest; shift += digit_bits) {
+  for (int shift = lowest; shift <= highest;) {
     uint32_t offsets[256] = {};
     for (size_t i = 0; i < n; ++i) ++offsets[(from[i] >> shift) & digit_mask];
     uint32_t sum = 0;
@@ -131,12 +132,15 @@ inline void radix_sort_keys(std::vector<uint64_t>& keys, size_t n) {
     }
     for (size_t i = 0; i < n; ++i) to[offsets[(from[i] >> shift) & digit_mask]++] = from[i];
     std::swap(from, to);
+    shift += digit_bits;  // then on to the next bit that varies
+    if (shift > highest) break;
+    shift += std::countr_zero(varying >> shift);
   }
   if (from != keys.data()) std::copy(from, from + n, keys.data());
 }
 
-// Moves the k smallest of keys[0, n) to keys[0, k), in any order (k < n, keys distinct): MSD radix
-// select on the bytes that vary, keeping whole bins below the one that holds the k-th and going
+// Moves the k smallest of keys[0, n) to keys[0, k), in any order (k < n): MSD radix select on the
+// bytes that vary, keeping whole bins below the one that holds the k-th and going
 // on into that bin alone. keys holds 2n entries: the second half is scratch.
 inline void radix_select_keys(std::vector<uint64_t>& keys, size_t n, size_t k) {
   uint64_t* region = keys.data();  // unresolved keys; [0, kept) of keys are in
@@ -176,8 +180,9 @@ enum class KeptOrder { kBestFirst, kAny };
 
 // Keeps the k best candidates, sorted best first (BetterCandidate), or in any order. Float scores
 // with ids in [0, 2^32) are ranked as one 64-bit integer each (the score's bits made monotonic,
-// above the id): radix-sorted when there are many (several times faster than nth_element and sort
-// at the funnel's and BEIR's depths), compared as one integer when few. keys: scratch.
+// above the id): sorted without comparisons when there are many (several times faster than
+// nth_element and sort at the funnel's and BEIR's depths), compared as one integer when few;
+// in any order, radix-selected. keys: scratch.
 template <typename Score, typename Order>
 void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
                       std::vector<uint64_t>& keys, KeptOrder order = KeptOrder::kBestFirst) {

@@ -3,9 +3,9 @@
 //
 //   FlatIndex    fp32 vectors, inner product: 4 bytes a dimension
 //   Int8Index    int8 codes with per-dimension scales (core/quantize.h): 1 byte a dimension.
-//                search() quantizes the query to int8 too and scans with integer dot products
-//                (exact_search.h's quantized_top_k_int8); score() is the inner product of the
-//                float query with the decoded codes
+//                search() and score() quantize the query to int8 too (a step per query) and
+//                take integer dot products (exact_search.h's quantized_top_k_int8): the
+//                inner product with the decoded codes, within the query's rounding
 //   BinaryIndex  sign bits (core/quantize.h), bits - 2 * Hamming distance: 1 bit a dimension
 //
 // Removed vectors stay in memory, flagged, until the index is rebuilt.
