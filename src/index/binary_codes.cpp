@@ -62,9 +62,12 @@ int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uin
 // Folds base codes [b0, b1) into the collectors of queries [q0, q1): the kernel computes a
 // chunk of distances with a mask of those below the query's threshold, and only those are
 // visited.
-void scan_block(index_detail::HammingDistancesFn distances_of, const BinaryCodes& queries,
+void scan_block(index_detail::HammingDistancesFn distances_of,
+                const index_detail::WordMajorCodes* word_major, const BinaryCodes& queries,
                 int64_t q0, int64_t q1, const BinaryCodes& base, int64_t b0, int64_t b1,
                 const uint8_t* removed, Collector* collectors) {
+  const index_detail::WordMajorDistancesFn word_major_distances =
+      word_major == nullptr ? nullptr : index_detail::word_major_distances_kernel();
   alignas(64) uint16_t distances[kChunk];
   uint64_t below[kChunk / 64];
   for (int64_t q = q0; q < q1; ++q) {
@@ -73,7 +76,11 @@ void scan_block(index_detail::HammingDistancesFn distances_of, const BinaryCodes
     int32_t threshold = collector.threshold();
     for (int64_t c0 = b0; c0 < b1; c0 += kChunk) {
       const int64_t count = std::min(kChunk, b1 - c0);
-      distances_of(query, base.code(c0), count, base.code_bytes, threshold, distances, below);
+      if (word_major_distances != nullptr) {
+        word_major_distances(query, *word_major, c0, count, threshold, distances, below);
+      } else {
+        distances_of(query, base.code(c0), count, base.code_bytes, threshold, distances, below);
+      }
       for (int64_t w = 0; w < (count + 63) / 64; ++w) {
         // The mask is of the threshold at the chunk's start: a later, lower one is tested again.
         for (uint64_t mask = below[w]; mask != 0; mask &= mask - 1) {
@@ -127,8 +134,10 @@ BinaryCodes pack_sign_bits(const Tensor& vectors) {
 }
 
 HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
-                          const uint8_t* removed) {
+                          const uint8_t* removed, const index_detail::WordMajorCodes* word_major) {
   HammingTopK result = make_result(queries, base, k);
+  TESSERA_CHECK(word_major == nullptr || (base.code_bytes == 32 && word_major->size() == base.size),
+                "word-major codes must be the base's 256-bit codes");
   const int64_t nq = queries.size;
   const int64_t n = base.size;
   const int64_t base_block = std::max<int64_t>(64, kBaseBlockBytes / base.code_bytes);
@@ -154,8 +163,8 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
                 k, max_distance, guess_threshold(distances_of, queries.code(q), base, k, counts));
           }
           for (int64_t b0 = 0; b0 < n; b0 += base_block) {
-            scan_block(distances_of, queries, q0, q1, base, b0, std::min(n, b0 + base_block),
-                       removed, collectors.data());
+            scan_block(distances_of, word_major, queries, q0, q1, base, b0,
+                       std::min(n, b0 + base_block), removed, collectors.data());
           }
           for (int64_t q = q0; q < q1; ++q) {  // a guess too tight: this query again, without it
             Collector& collector = collectors[static_cast<size_t>(q - q0)];
@@ -165,8 +174,8 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
             }
             collector.reset(k, max_distance);
             for (int64_t b0 = 0; b0 < n; b0 += base_block) {
-              scan_block(distances_of, queries, q, q + 1, base, b0, std::min(n, b0 + base_block),
-                         removed, &collector);
+              scan_block(distances_of, word_major, queries, q, q + 1, base, b0,
+                         std::min(n, b0 + base_block), removed, &collector);
             }
           }
           for (int64_t q = q0; q < q1; ++q) {

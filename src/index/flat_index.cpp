@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "hamming_distances.h"
 #include "int8_scores.h"
 #include "score_ids.h"
 #include "tessera/core/check.h"
@@ -280,11 +281,27 @@ void BinaryIndex::add(const Tensor& vectors) {
   codes_.data.insert(codes_.data.end(), codes.begin(), codes.end());
   codes_.size += vectors.rows();
   removed_.grow(num_added());
+  const std::lock_guard lock(word_major_mutex_);
+  word_major_.reset();
+}
+
+std::shared_ptr<const index_detail::WordMajorCodes> BinaryIndex::word_major() const {
+  if (codes_.code_bytes != 32 || index_detail::word_major_distances_kernel() == nullptr) {
+    return nullptr;
+  }
+  const std::lock_guard lock(word_major_mutex_);
+  if (!word_major_) {
+    word_major_ =
+        std::make_shared<const index_detail::WordMajorCodes>(codes_.data.data(), codes_.size);
+  }
+  return word_major_;
 }
 
 TopK BinaryIndex::search(const Tensor& queries, int64_t k, const SearchParams&) const {
   check_queries(queries, dim(), kind());
-  const HammingTopK hits = hamming_top_k(pack_sign_bits(queries), codes_, k, removed_.flags());
+  const std::shared_ptr<const index_detail::WordMajorCodes> words = word_major();
+  const HammingTopK hits =
+      hamming_top_k(pack_sign_bits(queries), codes_, k, removed_.flags(), words.get());
   TopK result;
   result.num_queries = hits.num_queries;
   result.k = hits.k;
@@ -313,7 +330,9 @@ void BinaryIndex::score(const Tensor& queries, std::span<const int64_t> ids, int
 }
 
 int64_t BinaryIndex::memory_bytes() const {
-  return std::ssize(codes_.data) + removed_.memory_bytes();
+  const std::lock_guard lock(word_major_mutex_);
+  return std::ssize(codes_.data) + removed_.memory_bytes() +
+         (word_major_ ? word_major_->memory_bytes() : 0);
 }
 
 void BinaryIndex::save_fields(IndexFileWriter& out) const {

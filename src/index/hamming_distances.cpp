@@ -174,6 +174,39 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
   distances_scalar(query, codes, i, n, code_bytes, threshold, out, below);
 }
 
+// Eight codes a step: for each word, one xor with the query's word and one popcount, summed
+// across the four words in place.
+[[gnu::target(TESSERA_AVX512_POPCNT)]] void word_major_avx512(const uint8_t* query,
+                                                              const WordMajorCodes& codes,
+                                                              int64_t first, int64_t n,
+                                                              int32_t threshold, uint16_t* out,
+                                                              uint64_t* below) {
+  clear_below(n, below);
+  uint64_t words[4];
+  std::memcpy(words, query, 32);
+  __m512i q[4];
+  for (int w = 0; w < 4; ++w) q[w] = _mm512_set1_epi64(static_cast<long long>(words[w]));
+  const __m512i t = _mm512_set1_epi64(threshold);
+  for (int64_t i = 0; i < n; i += 8) {
+    const uint64_t* block = codes.block((first + i) / 8);
+    __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(block), q[0]));
+    for (int w = 1; w < 4; ++w) {
+      d = _mm512_add_epi64(
+          d, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(block + 8 * w), q[w])));
+    }
+    if (n - i >= 8) {
+      emit8(i, d, t, out, below);
+    } else {  // the last codes: only those that exist
+      alignas(16) uint16_t last[8];
+      _mm_store_si128(reinterpret_cast<__m128i*>(last), _mm512_cvtepi64_epi16(d));
+      const auto valid = static_cast<__mmask8>((1u << (n - i)) - 1);
+      std::copy(last, last + (n - i), out + i);
+      const __mmask8 mask = _mm512_mask_cmplt_epi64_mask(valid, d, t);
+      below[i >> 6] |= static_cast<uint64_t>(mask) << (i & 63);
+    }
+  }
+}
+
 // TESSERA_SIMD as core/kernels.cpp reads it: "generic" and "avx2" rule out AVX-512 here.
 bool avx512_allowed() {
   const char* forced = std::getenv("TESSERA_SIMD");
@@ -207,6 +240,20 @@ const Chosen& chosen() {
 }  // namespace
 
 HammingDistancesFn hamming_distances_kernel() { return chosen().kernel; }
+
+WordMajorCodes::WordMajorCodes(const uint8_t* codes, int64_t n)
+    : n_(n), words_(static_cast<size_t>(32 * ((n + 7) / 8)), 0) {
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t w = 0; w < 4; ++w) {
+      std::memcpy(&words_[static_cast<size_t>(32 * (i / 8) + 8 * w + i % 8)],
+                  codes + 32 * i + 8 * w, 8);
+    }
+  }
+}
+
+WordMajorDistancesFn word_major_distances_kernel() {
+  return chosen().kernel == distances_avx512 ? word_major_avx512 : nullptr;
+}
 
 const char* hamming_kernel_name() { return chosen().name; }
 

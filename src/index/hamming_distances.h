@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace tessera::index_detail {
 
@@ -24,5 +25,29 @@ HammingDistancesFn hamming_distances_kernel();
 
 // Its name, for tessera doctor and benchmarks: "avx512-vpopcntdq", "popcnt" or "generic".
 const char* hamming_kernel_name();
+
+// 256-bit codes word-major, for the AVX-512 scan: block b holds word 0 of codes [8b, 8b + 8),
+// then word 1, 2 and 3 (32 words), so that a register of one word of eight codes needs no
+// shuffles to sum (row-major codes need ten per eight codes). Codes past the end are zero.
+class WordMajorCodes {
+ public:
+  WordMajorCodes(const uint8_t* codes, int64_t n);  // n row-major codes of 32 bytes
+  int64_t size() const { return n_; }
+  const uint64_t* block(int64_t b) const { return words_.data() + 32 * b; }
+  int64_t memory_bytes() const { return 8 * std::ssize(words_); }
+
+ private:
+  int64_t n_;
+  std::vector<uint64_t> words_;
+};
+
+// As HammingDistancesFn, for the 32-byte query and codes [first, first + n) (first a multiple of
+// 8) of word-major codes.
+using WordMajorDistancesFn = void (*)(const uint8_t* query, const WordMajorCodes& codes,
+                                      int64_t first, int64_t n, int32_t threshold, uint16_t* out,
+                                      uint64_t* below);
+
+// The AVX-512 VPOPCNTDQ build; null where the CPU (or TESSERA_SIMD) rules it out.
+WordMajorDistancesFn word_major_distances_kernel();
 
 }  // namespace tessera::index_detail

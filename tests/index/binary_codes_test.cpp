@@ -8,6 +8,7 @@
 #include <limits>
 #include <string_view>
 
+#include "../../src/index/hamming_distances.h"
 #include "../core/test_support.h"
 
 namespace tessera {
@@ -48,6 +49,27 @@ void expect_same(const HammingTopK& actual, const HammingTopK& expected) {
   for (size_t i = 0; i < actual.ids.size(); ++i) {
     ASSERT_EQ(actual.ids[i], expected.ids[i]) << "slot " << i;
     ASSERT_EQ(actual.distances[i], expected.distances[i]) << "slot " << i;
+  }
+}
+
+// 256-bit codes word-major (what BinaryIndex hands the AVX-512 scan): the same results, for
+// bases that end inside a block of 8 codes and inside a chunk, with and without a guess.
+TEST(HammingTopK, WordMajorCodesMatchNaive) {
+  if (index_detail::word_major_distances_kernel() == nullptr) GTEST_SKIP() << "no AVX-512 here";
+  Rng rng(21);
+  for (const int64_t n : {5, 300, 3001}) {
+    Tensor x = Tensor::empty({n + 9, 256});
+    for (int64_t r = 0; r < x.rows(); ++r) {
+      for (int64_t c = 0; c < 256; ++c) x.row(r)[c] = rng.uniform(-1, 1);
+    }
+    const BinaryCodes base = pack_sign_bits(x.slice_rows(0, n));
+    const BinaryCodes queries = pack_sign_bits(x.slice_rows(n, n + 9));
+    const index_detail::WordMajorCodes words(base.data.data(), base.size);
+    for (const int64_t k : {1, 50}) {
+      SCOPED_TRACE(::testing::Message() << "n " << n << " k " << k);
+      expect_same(hamming_top_k(queries, base, k, nullptr, &words),
+                  hamming_top_k_naive(queries, base, k));
+    }
   }
 }
 

@@ -15,6 +15,10 @@
 
 namespace tessera {
 
+namespace index_detail {
+class WordMajorCodes;  // src/index/hamming_distances.h
+}  // namespace index_detail
+
 struct BinaryCodes {
   int64_t size = 0;           // number of codes
   int64_t bits = 0;           // bits per code (the vectors' dimension)
@@ -47,8 +51,11 @@ struct HammingTopK {
 // threshold guessed on a sample of the base); blocks of queries run in parallel. queries and base
 // must have equal bits, at most 65535; k >= 1. removed: null, or one byte per base code, nonzero
 // for codes never to return.
+// word_major: null, or base's 256-bit codes word-major (BinaryIndex keeps them), which the
+// AVX-512 scan reads faster.
 HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
-                          const uint8_t* removed = nullptr);
+                          const uint8_t* removed = nullptr,
+                          const index_detail::WordMajorCodes* word_major = nullptr);
 
 // The build of the Hamming kernel this CPU runs, chosen once at run time: "avx512-vpopcntdq",
 // "popcnt" or "generic" (TESSERA_SIMD=avx2 or generic rules out AVX-512; generic, POPCNT too).

@@ -130,8 +130,14 @@ class BinaryIndex final : public Index {
   const BinaryCodes& codes() const { return codes_; }
 
  private:
+  // 256-bit codes word-major for the AVX-512 scan, made by the first search after a change (null
+  // for other widths or CPUs); counted by memory_bytes() once made.
+  std::shared_ptr<const index_detail::WordMajorCodes> word_major() const;
+
   BinaryCodes codes_;
   RemovedIds removed_;
+  mutable std::mutex word_major_mutex_;
+  mutable std::shared_ptr<const index_detail::WordMajorCodes> word_major_;
 };
 
 // Checks vectors for add() to an index of `dim` dimensions: n x dim, every value finite.
