@@ -13,8 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "tessera/core/check.h"
+#include "tessera/core/matmul.h"
 
 namespace tessera::index_detail {
 
@@ -67,9 +69,10 @@ Int8Queries quantize_queries(const Tensor& queries, std::span<const float> scale
 
 namespace {
 
-// One query and one block at a time in plain C++.
-void scores_generic(const Int8Queries& queries, int64_t q0, int64_t nq, const Int8Blocks& blocks,
-                    int64_t b0, int64_t count, float* scores, int64_t stride) {
+// One query and one block at a time in plain C++: for a query or two, cheaper than decoding
+// the codes for a GEMM.
+void scores_scalar(const Int8Queries& queries, int64_t q0, int64_t nq, const Int8Blocks& blocks,
+                   int64_t b0, int64_t count, float* scores, int64_t stride) {
   const int64_t groups = blocks.groups();
   const int64_t num_blocks = (count + kInt8BlockRows - 1) / kInt8BlockRows;
   for (int64_t q = 0; q < nq; ++q) {
@@ -90,6 +93,43 @@ void scores_generic(const Int8Queries& queries, int64_t q0, int64_t nq, const In
       float* out = scores + q * stride + b * kInt8BlockRows;
       for (int64_t r = 0; r < valid; ++r) out[r] = step * static_cast<float>(acc[r] - bias);
     }
+  }
+}
+
+// From this many queries on, the portable build decodes the codes once for a GEMM.
+constexpr int64_t kGemmQueries = 4;
+
+// Without a 4-byte integer multiply-add: queries and codes as floats, multiplied by the GEMM
+// (whatever SIMD OpenBLAS has). The products (at most 127 * 127) and their sums (below 2^24 up to
+// 1,040 dims) are whole numbers a float holds exactly, in any order: the same scores as the
+// integer builds up to there, and within float rounding of them beyond.
+void scores_generic(const Int8Queries& queries, int64_t q0, int64_t nq, const Int8Blocks& blocks,
+                    int64_t b0, int64_t count, float* scores, int64_t stride) {
+  if (nq < kGemmQueries) return scores_scalar(queries, q0, nq, blocks, b0, count, scores, stride);
+  const int64_t width = 4 * blocks.groups();
+  thread_local std::vector<float> query_floats, code_floats;
+  query_floats.resize(static_cast<size_t>(nq * width));
+  code_floats.resize(static_cast<size_t>(count * width));
+  for (int64_t q = 0; q < nq; ++q) {
+    const int8_t* code = queries.code(q0 + q);
+    for (int64_t c = 0; c < width; ++c) {
+      query_floats[static_cast<size_t>(q * width + c)] = static_cast<float>(code[c]);
+    }
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    const uint8_t* row = blocks.block(b0 + i / kInt8BlockRows) + (i % kInt8BlockRows) * 4;
+    float* out = code_floats.data() + i * width;
+    for (int64_t c = 0; c < width; ++c) {
+      out[c] = static_cast<float>(static_cast<int32_t>(row[(c / 4) * 64 + c % 4]) - 128);
+    }
+  }
+  const Tensor q = Tensor::view_of(query_floats.data(), {nq, width});
+  const Tensor codes = Tensor::view_of(code_floats.data(), {count, width});
+  Tensor out = Tensor::view_of(scores, {nq, count}, stride);
+  matmul(q, codes, out, false, true);
+  for (int64_t i = 0; i < nq; ++i) {
+    const float step = queries.steps[static_cast<size_t>(q0 + i)];
+    for (int64_t j = 0; j < count; ++j) out.row(i)[j] *= step;
   }
 }
 

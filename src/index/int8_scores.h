@@ -8,8 +8,9 @@
 // subtracted at the end. The query is quantized to 8 bits too (a scale per query), which is what
 // makes the scan integer: about 4x the multiply-adds per instruction of fp32.
 //
-// Three builds, picked once at run time: AVX-512 VNNI, AVX2 (vpmaddubsw) and portable C++. All
-// compute the same integers (codes must be in [-127, 127], as core/quantize.h makes them).
+// Three builds, picked once at run time: AVX-512 VNNI, AVX2 (vpmaddubsw), and otherwise floats
+// through the GEMM. All compute the same integers (codes must be in [-127, 127], as
+// core/quantize.h makes them; the GEMM's floats hold them exactly up to 1,040 dims).
 // TESSERA_SIMD=generic or avx2 keeps the scan off AVX-512.
 #pragma once
 

@@ -31,28 +31,30 @@ TEST(Int8Scores, EqualPlainIntegerDotProducts) {
       const std::vector<int8_t> codes = random_codes(rows * dim, rng);
       const Int8Blocks blocks(codes, dim);
       ASSERT_EQ(blocks.rows(), rows);
-      const int64_t nq = 7;
-      Tensor queries = Tensor::empty({nq, dim});
-      for (int64_t q = 0; q < nq; ++q) {
-        for (int64_t c = 0; c < dim; ++c) queries.row(q)[c] = rng.uniform(-1, 1);
-      }
-      const std::vector<float> scales(static_cast<size_t>(dim), 0.5f);
-      const Int8Queries quantized = quantize_queries(queries, scales);
-      // Rows from block 1 on when there is one, so the offset is exercised too.
-      const int64_t b0 = rows > 16 ? 1 : 0;
-      const int64_t count = rows - 16 * b0;
-      std::vector<float> scores(static_cast<size_t>(nq * count));
-      kernel(quantized, 0, nq, blocks, b0, count, scores.data(), count);
-      for (int64_t q = 0; q < nq; ++q) {
-        for (int64_t j = 0; j < count; ++j) {
-          int64_t dot = 0;
-          for (int64_t c = 0; c < dim; ++c) {
-            dot +=
-                int64_t{quantized.code(q)[c]} * codes[static_cast<size_t>((16 * b0 + j) * dim + c)];
+      for (const int64_t nq : {1, 7}) {  // the portable build: scalar for 1, a GEMM for 7
+        Tensor queries = Tensor::empty({nq, dim});
+        for (int64_t q = 0; q < nq; ++q) {
+          for (int64_t c = 0; c < dim; ++c) queries.row(q)[c] = rng.uniform(-1, 1);
+        }
+        const std::vector<float> scales(static_cast<size_t>(dim), 0.5f);
+        const Int8Queries quantized = quantize_queries(queries, scales);
+        // Rows from block 1 on when there is one, so the offset is exercised too.
+        const int64_t b0 = rows > 16 ? 1 : 0;
+        const int64_t count = rows - 16 * b0;
+        std::vector<float> scores(static_cast<size_t>(nq * count));
+        kernel(quantized, 0, nq, blocks, b0, count, scores.data(), count);
+        for (int64_t q = 0; q < nq; ++q) {
+          for (int64_t j = 0; j < count; ++j) {
+            int64_t dot = 0;
+            for (int64_t c = 0; c < dim; ++c) {
+              dot += int64_t{quantized.code(q)[c]} *
+                     codes[static_cast<size_t>((16 * b0 + j) * dim + c)];
+            }
+            const float expected =
+                quantized.steps[static_cast<size_t>(q)] * static_cast<float>(dot);
+            ASSERT_EQ(scores[static_cast<size_t>(q * count + j)], expected)
+                << "dim " << dim << " rows " << rows << " query " << q << " row " << j;
           }
-          const float expected = quantized.steps[static_cast<size_t>(q)] * static_cast<float>(dot);
-          ASSERT_EQ(scores[static_cast<size_t>(q * count + j)], expected)
-              << "dim " << dim << " rows " << rows << " query " << q << " row " << j;
         }
       }
     }
