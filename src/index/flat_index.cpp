@@ -168,14 +168,7 @@ void Int8Index::add(const Tensor& vectors) {
   const std::vector<int8_t> codes = quantize_int8(vectors, scales_);
   codes_.insert(codes_.end(), codes.begin(), codes.end());
   removed_.grow(num_added());
-  const std::lock_guard lock(blocks_mutex_);
-  blocks_.reset();
-}
-
-std::shared_ptr<const index_detail::Int8Blocks> Int8Index::blocks() const {
-  const std::lock_guard lock(blocks_mutex_);
-  if (!blocks_) blocks_ = std::make_shared<const index_detail::Int8Blocks>(codes_, dim_);
-  return blocks_;
+  blocks_.drop();
 }
 
 TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams& params) const {
@@ -185,7 +178,9 @@ TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams& par
   if (dim_ > index_detail::kMaxInt8ScanDim) {
     return exact_top_k_int8(queries, codes_, scales_, k, removed_.flags(), params.any_order);
   }
-  return quantized_top_k_int8(queries, *blocks(), scales_, k, removed_.flags(), params.any_order);
+  const std::shared_ptr<const index_detail::Int8Blocks> blocks =
+      blocks_.get([&] { return std::make_shared<const index_detail::Int8Blocks>(codes_, dim_); });
+  return quantized_top_k_int8(queries, *blocks, scales_, k, removed_.flags(), params.any_order);
 }
 
 void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
@@ -229,9 +224,9 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
 }
 
 int64_t Int8Index::memory_bytes() const {
-  const std::lock_guard lock(blocks_mutex_);
+  const std::shared_ptr<const index_detail::Int8Blocks> blocks = blocks_.made();
   return std::ssize(codes_) + std::ssize(scales_) * 4 + removed_.memory_bytes() +
-         (blocks_ ? blocks_->memory_bytes() : 0);
+         (blocks ? blocks->memory_bytes() : 0);
 }
 
 void Int8Index::save_fields(IndexFileWriter& out) const {
@@ -281,25 +276,17 @@ void BinaryIndex::add(const Tensor& vectors) {
   codes_.data.insert(codes_.data.end(), codes.begin(), codes.end());
   codes_.size += vectors.rows();
   removed_.grow(num_added());
-  const std::lock_guard lock(word_major_mutex_);
-  word_major_.reset();
-}
-
-std::shared_ptr<const index_detail::WordMajorCodes> BinaryIndex::word_major() const {
-  if (codes_.code_bytes != 32 || index_detail::word_major_distances_kernel() == nullptr) {
-    return nullptr;
-  }
-  const std::lock_guard lock(word_major_mutex_);
-  if (!word_major_) {
-    word_major_ =
-        std::make_shared<const index_detail::WordMajorCodes>(codes_.data.data(), codes_.size);
-  }
-  return word_major_;
+  word_major_.drop();
 }
 
 TopK BinaryIndex::search(const Tensor& queries, int64_t k, const SearchParams&) const {
   check_queries(queries, dim(), kind());
-  const std::shared_ptr<const index_detail::WordMajorCodes> words = word_major();
+  std::shared_ptr<const index_detail::WordMajorCodes> words;
+  if (codes_.code_bytes == 32 && index_detail::word_major_distances_kernel() != nullptr) {
+    words = word_major_.get([&] {
+      return std::make_shared<const index_detail::WordMajorCodes>(codes_.data.data(), codes_.size);
+    });
+  }
   const HammingTopK hits =
       hamming_top_k(pack_sign_bits(queries), codes_, k, removed_.flags(), words.get());
   TopK result;
@@ -330,9 +317,8 @@ void BinaryIndex::score(const Tensor& queries, std::span<const int64_t> ids, int
 }
 
 int64_t BinaryIndex::memory_bytes() const {
-  const std::lock_guard lock(word_major_mutex_);
-  return std::ssize(codes_.data) + removed_.memory_bytes() +
-         (word_major_ ? word_major_->memory_bytes() : 0);
+  const std::shared_ptr<const index_detail::WordMajorCodes> words = word_major_.made();
+  return std::ssize(codes_.data) + removed_.memory_bytes() + (words ? words->memory_bytes() : 0);
 }
 
 void BinaryIndex::save_fields(IndexFileWriter& out) const {

@@ -1,17 +1,9 @@
 #include "fold_scores.h"
 
-// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those are or
-// may be used uninitialized (a false positive of the headers, not of this file).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
 #include <algorithm>
 #include <bit>
-#include <cstdlib>
-#include <string_view>
+
+#include "simd_builds.h"
 
 namespace tessera::index_detail {
 
@@ -94,9 +86,7 @@ struct Chosen {
 };
 
 Chosen choose() {
-  const char* forced = std::getenv("TESSERA_SIMD");
-  const std::string_view simd = forced == nullptr ? "" : forced;
-  if (simd != "generic" && simd != "avx2" && __builtin_cpu_supports("avx512f")) {
+  if (avx512_allowed() && __builtin_cpu_supports("avx512f")) {
     return {fold_avx512, "avx512"};
   }
   return {fold_sse2, "sse2"};

@@ -1,16 +1,9 @@
 #include "hamming_distances.h"
 
-// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those may be
-// used uninitialized (a false positive of the headers, not of this file).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <string_view>
+
+#include "simd_builds.h"
 
 namespace tessera::index_detail {
 
@@ -207,13 +200,6 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
   }
 }
 
-// TESSERA_SIMD as core/kernels.cpp reads it: "generic" and "avx2" rule out AVX-512 here.
-bool avx512_allowed() {
-  const char* forced = std::getenv("TESSERA_SIMD");
-  const std::string_view simd = forced == nullptr ? "" : forced;
-  return simd != "generic" && simd != "avx2";
-}
-
 struct Chosen {
   HammingDistancesFn kernel;
   const char* name;
@@ -224,9 +210,7 @@ Chosen choose() {
       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq")) {
     return {distances_avx512, "avx512-vpopcntdq"};
   }
-  const char* forced = std::getenv("TESSERA_SIMD");
-  if ((forced == nullptr || std::string_view(forced) != "generic") &&
-      __builtin_cpu_supports("popcnt")) {
+  if (simd_allowed() && __builtin_cpu_supports("popcnt")) {
     return {distances_popcnt, "popcnt"};
   }
   return {distances_generic, "generic"};

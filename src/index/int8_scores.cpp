@@ -1,20 +1,11 @@
 #include "int8_scores.h"
 
-// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those are or
-// may be used uninitialized (a false positive of the headers, not of this file).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <string_view>
 #include <vector>
 
+#include "simd_builds.h"
 #include "tessera/core/check.h"
 #include "tessera/core/matmul.h"
 
@@ -312,15 +303,11 @@ struct Chosen {
 };
 
 Chosen choose() {
-  const char* forced = std::getenv("TESSERA_SIMD");
-  const std::string_view simd = forced == nullptr ? "" : forced;
-  if (simd != "generic" && simd != "avx2" && __builtin_cpu_supports("avx512f") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512vnni")) {
+  if (avx512_allowed() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) {
     return {scores_vnni, row_dot_vnni, "avx512-vnni"};
   }
-  if (simd != "generic" && __builtin_cpu_supports("avx2"))
-    return {scores_avx2, row_dot_avx2, "avx2"};
+  if (simd_allowed() && __builtin_cpu_supports("avx2")) return {scores_avx2, row_dot_avx2, "avx2"};
   return {scores_generic, row_dot_generic, "generic"};
 }
 

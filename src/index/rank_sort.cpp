@@ -1,15 +1,6 @@
 #include "rank_sort.h"
 
-// GCC 12's AVX-512 headers build vectors from _mm512_undefined_*() and warn that those are or
-// may be used uninitialized (a false positive of the headers, not of this file).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
-#include <cstdlib>
-#include <string_view>
+#include "simd_builds.h"
 
 namespace tessera::index_detail {
 
@@ -50,9 +41,7 @@ namespace {
 }
 
 RankSortFn choose() {
-  const char* forced = std::getenv("TESSERA_SIMD");
-  const std::string_view simd = forced == nullptr ? "" : forced;
-  if (simd != "generic" && simd != "avx2" && __builtin_cpu_supports("avx512f")) {
+  if (avx512_allowed() && __builtin_cpu_supports("avx512f")) {
     return rank_sort_avx512;
   }
   return nullptr;

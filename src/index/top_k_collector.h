@@ -198,8 +198,9 @@ void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
       if (order == KeptOrder::kAny) {
         if (n > k) radix_select_keys(keys, n, k);
         kept = std::min(k, n);
-      } else if (n >= kRadixSortMin && n <= kRankSortMax && rank_sort_kernel() != nullptr) {
-        rank_sort_kernel()(keys.data(), n, keys.data() + n);
+      } else if (const RankSortFn rank_sort = rank_sort_kernel();
+                 n >= kRadixSortMin && n <= kRankSortMax && rank_sort != nullptr) {
+        rank_sort(keys.data(), n, keys.data() + n);
         std::copy(keys.begin() + static_cast<std::ptrdiff_t>(n), keys.end(), keys.begin());
         kept = std::min(k, n);
       } else if (n >= kRadixSortMin) {

@@ -23,6 +23,32 @@
 
 namespace tessera {
 
+// A second layout of an index's data for a faster scan, made by the first search that wants it
+// and dropped when the data change (an index never searched never holds it). Thread-safe.
+template <typename Layout>
+class LazyLayout {
+ public:
+  template <typename Make>
+  std::shared_ptr<const Layout> get(const Make& make) const {
+    const std::lock_guard lock(mutex_);
+    if (!layout_) layout_ = make();
+    return layout_;
+  }
+  // The layout if made, else null (for memory_bytes).
+  std::shared_ptr<const Layout> made() const {
+    const std::lock_guard lock(mutex_);
+    return layout_;
+  }
+  void drop() {
+    const std::lock_guard lock(mutex_);
+    layout_.reset();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::shared_ptr<const Layout> layout_;
+};
+
 // Flags of removed ids, shared by the flat kinds.
 class RemovedIds {
  public:
@@ -97,16 +123,13 @@ class Int8Index final : public Index {
   std::span<const float> scales() const { return scales_; }
 
  private:
-  // The codes in the integer scan's blocked layout, made by the first search after a change
-  // (an index used only to rescore never needs them); counted by memory_bytes() once made.
-  std::shared_ptr<const index_detail::Int8Blocks> blocks() const;
-
   int64_t dim_;
   std::vector<float> scales_;
   std::vector<int8_t> codes_;
   RemovedIds removed_;
-  mutable std::mutex blocks_mutex_;
-  mutable std::shared_ptr<const index_detail::Int8Blocks> blocks_;
+  // The codes in the integer scan's blocked layout (an index used only to rescore never needs
+  // them); counted by memory_bytes() once made.
+  LazyLayout<index_detail::Int8Blocks> blocks_;
 };
 
 class BinaryIndex final : public Index {
@@ -130,14 +153,11 @@ class BinaryIndex final : public Index {
   const BinaryCodes& codes() const { return codes_; }
 
  private:
-  // 256-bit codes word-major for the AVX-512 scan, made by the first search after a change (null
-  // for other widths or CPUs); counted by memory_bytes() once made.
-  std::shared_ptr<const index_detail::WordMajorCodes> word_major() const;
-
   BinaryCodes codes_;
   RemovedIds removed_;
-  mutable std::mutex word_major_mutex_;
-  mutable std::shared_ptr<const index_detail::WordMajorCodes> word_major_;
+  // 256-bit codes word-major for the AVX-512 scan (never for other widths or CPUs); counted by
+  // memory_bytes() once made.
+  LazyLayout<index_detail::WordMajorCodes> word_major_;
 };
 
 // Checks vectors for add() to an index of `dim` dimensions: n x dim, every value finite.
