@@ -1,7 +1,6 @@
 #include "tessera/index/binary_codes.h"
 
 #include <algorithm>
-#include <bit>
 #include <limits>
 #include <numeric>
 
@@ -20,7 +19,7 @@ constexpr int64_t kQueryBlock = 32;
 // Base codes per block: 256 KiB of codes stay in L2 while a query block scans them.
 constexpr int64_t kBaseBlockBytes = 256 << 10;
 // Distances computed at a time for one query: a buffer that stays in L1.
-constexpr int64_t kChunk = 256;
+constexpr int64_t kChunk = Collector::kMaxRun;
 // The widest codes whose distances fit the kernels' 16-bit output.
 constexpr int64_t kMaxBits = 65535;
 
@@ -35,7 +34,7 @@ constexpr int64_t kSampleRun = 64;
 // by step; a guess that lets fewer than k codes through is caught by the caller, which scans
 // again without one.
 int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uint8_t* query,
-                        const BinaryCodes& base, int64_t k, std::vector<int32_t>& scratch_counts) {
+                        const BinaryCodes& base, int64_t k) {
   const int64_t n = base.size;
   const auto no_guess = static_cast<int32_t>(base.bits + 1);
   const int64_t sample = kSampleRuns * kSampleRun;
@@ -43,25 +42,17 @@ int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uin
   const int64_t wanted = (2 * k * sample + n - 1) / n + 2;  // sample codes at or below the guess
   if (wanted > sample / 2) return no_guess;
   alignas(64) uint16_t distances[kSampleRuns * kSampleRun];
-  uint64_t unused[kSampleRun / 64];
   for (int64_t r = 0; r < kSampleRuns; ++r) {
     const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1);
-    distances_of(query, base.code(first), kSampleRun, base.code_bytes, 0,
-                 distances + r * kSampleRun, unused);
+    distances_of(query, base.code(first), kSampleRun, base.code_bytes, distances + r * kSampleRun);
   }
-  // The wanted-th smallest sampled distance, by counting (codes are short: few distances).
-  std::vector<int32_t>& counts = scratch_counts;
-  counts.assign(static_cast<size_t>(base.bits) + 1, 0);
-  for (const uint16_t distance : distances) ++counts[distance];
-  int64_t seen = 0;
-  int32_t t = 0;
-  while (seen + counts[static_cast<size_t>(t)] < wanted) seen += counts[static_cast<size_t>(t++)];
-  return t + 1;
+  const index_detail::KthDistance kth = index_detail::hamming_select().kth_distance(
+      distances, sample, wanted, static_cast<int32_t>(base.bits));
+  return kth.distance + 1;
 }
 
-// Folds base codes [b0, b1) into the collectors of queries [q0, q1): the kernel computes a
-// chunk of distances with a mask of those below the query's threshold, and only those are
-// visited.
+// Folds base codes [b0, b1) into the collectors of queries [q0, q1), a chunk of distances at a
+// time.
 void scan_block(index_detail::HammingDistancesFn distances_of,
                 const index_detail::WordMajorCodes* word_major, const BinaryCodes& queries,
                 int64_t q0, int64_t q1, const BinaryCodes& base, int64_t b0, int64_t b1,
@@ -69,30 +60,17 @@ void scan_block(index_detail::HammingDistancesFn distances_of,
   const index_detail::WordMajorDistancesFn word_major_distances =
       word_major == nullptr ? nullptr : index_detail::word_major_distances_kernel();
   alignas(64) uint16_t distances[kChunk];
-  uint64_t below[kChunk / 64];
   for (int64_t q = q0; q < q1; ++q) {
     Collector& collector = collectors[q - q0];
     const uint8_t* query = queries.code(q);
-    int32_t threshold = collector.threshold();
     for (int64_t c0 = b0; c0 < b1; c0 += kChunk) {
       const int64_t count = std::min(kChunk, b1 - c0);
       if (word_major_distances != nullptr) {
-        word_major_distances(query, *word_major, c0, count, threshold, distances, below);
+        word_major_distances(query, *word_major, c0, count, distances);
       } else {
-        distances_of(query, base.code(c0), count, base.code_bytes, threshold, distances, below);
+        distances_of(query, base.code(c0), count, base.code_bytes, distances);
       }
-      for (int64_t w = 0; w < (count + 63) / 64; ++w) {
-        // The mask is of the threshold at the chunk's start: a later, lower one is tested again.
-        for (uint64_t mask = below[w]; mask != 0; mask &= mask - 1) {
-          const int64_t j = 64 * w + std::countr_zero(mask);
-          const int32_t distance = distances[j];
-          const int64_t id = c0 + j;
-          if (distance < threshold && (removed == nullptr || removed[id] == 0) &&
-              collector.add(distance, id)) {
-            threshold = collector.threshold();
-          }
-        }
-      }
+      collector.add(distances, count, c0, removed);
     }
   }
 }
@@ -134,7 +112,8 @@ BinaryCodes pack_sign_bits(const Tensor& vectors) {
 }
 
 HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
-                          const uint8_t* removed, const index_detail::WordMajorCodes* word_major) {
+                          const uint8_t* removed, const index_detail::WordMajorCodes* word_major,
+                          bool sorted) {
   HammingTopK result = make_result(queries, base, k);
   TESSERA_CHECK(word_major == nullptr || (base.code_bytes == 32 && word_major->size() == base.size),
                 "word-major codes must be the base's 256-bit codes");
@@ -143,24 +122,18 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
   const int64_t base_block = std::max<int64_t>(64, kBaseBlockBytes / base.code_bytes);
   const int64_t num_query_blocks = (nq + kQueryBlock - 1) / kQueryBlock;
   const index_detail::HammingDistancesFn distances_of = index_detail::hamming_distances_kernel();
-  struct Scratch {
-    std::vector<Collector> collectors;
-    std::vector<int32_t> counts;  // guess_threshold's
-  };
-  std::vector<Scratch> scratch(static_cast<size_t>(num_threads()));
   parallel_for_dynamic(
       num_query_blocks,
-      [&](int64_t block_begin, int64_t block_end, int thread) {
-        std::vector<Collector>& collectors = scratch[static_cast<size_t>(thread)].collectors;
-        std::vector<int32_t>& counts = scratch[static_cast<size_t>(thread)].counts;
-        collectors.resize(static_cast<size_t>(kQueryBlock));
+      [&](int64_t block_begin, int64_t block_end, int) {
+        // Each thread's reservoirs outlive the call: a funnel searches a few queries a call.
+        thread_local std::vector<Collector> collectors(static_cast<size_t>(kQueryBlock));
         for (int64_t block = block_begin; block < block_end; ++block) {
           const int64_t q0 = block * kQueryBlock;
           const int64_t q1 = std::min(nq, q0 + kQueryBlock);
           const auto max_distance = static_cast<int32_t>(base.bits);
           for (int64_t q = q0; q < q1; ++q) {
             collectors[static_cast<size_t>(q - q0)].reset(
-                k, max_distance, guess_threshold(distances_of, queries.code(q), base, k, counts));
+                k, max_distance, guess_threshold(distances_of, queries.code(q), base, k));
           }
           for (int64_t b0 = 0; b0 < n; b0 += base_block) {
             scan_block(distances_of, word_major, queries, q0, q1, base, b0,
@@ -168,8 +141,7 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
           }
           for (int64_t q = q0; q < q1; ++q) {  // a guess too tight: this query again, without it
             Collector& collector = collectors[static_cast<size_t>(q - q0)];
-            if (static_cast<int64_t>(collector.size()) >= std::min(k, n) ||
-                collector.threshold() > max_distance) {
+            if (collector.size() >= std::min(k, n) || collector.threshold() > max_distance) {
               continue;
             }
             collector.reset(k, max_distance);
@@ -179,9 +151,9 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
             }
           }
           for (int64_t q = q0; q < q1; ++q) {
-            collectors[static_cast<size_t>(q - q0)].drain(result.distances.data() + q * k,
-                                                          result.ids.data() + q * k,
-                                                          std::numeric_limits<int32_t>::max());
+            collectors[static_cast<size_t>(q - q0)].drain(
+                result.distances.data() + q * k, result.ids.data() + q * k,
+                std::numeric_limits<int32_t>::max(), sorted);
           }
         }
       },

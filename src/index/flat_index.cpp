@@ -211,16 +211,41 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
         prefetch);
     return;
   }
-  // The query quantized as search() quantizes it, so both give the same scores.
+  // The query quantized as search() quantizes it, so both give the same scores; each query's
+  // valid ids go to the kernel together.
+  check_score_args(queries, ids, ids_per_query, scores);
   const index_detail::Int8Queries quantized = index_detail::quantize_queries(queries, scales_);
-  const index_detail::Int8RowDotFn row_dot = index_detail::int8_row_dot_kernel();
-  index_detail::score_ids(
-      queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
-      [&](int64_t q, int64_t id) {
-        return quantized.steps[static_cast<size_t>(q)] *
-               static_cast<float>(row_dot(quantized.code(q), codes_.data() + id * dim_, dim_));
+  const index_detail::Int8RowsDotFn rows_dot = index_detail::int8_rows_dot_kernel();
+  const auto removed = is_removed(removed_);
+  parallel_for(
+      queries.rows(),
+      [&](int64_t begin, int64_t end, int) {
+        std::vector<int64_t> rows, slots;
+        std::vector<int32_t> dots;
+        for (int64_t q = begin; q < end; ++q) {
+          rows.clear();
+          slots.clear();
+          for (int64_t j = q * ids_per_query; j < (q + 1) * ids_per_query; ++j) {
+            const int64_t id = ids[static_cast<size_t>(j)];
+            TESSERA_CHECK(id >= -1 && id < num_added(), "id {} is not in the index ({} added)", id,
+                          num_added());
+            if (id >= 0 && !removed(id)) {
+              rows.push_back(id);
+              slots.push_back(j);
+            } else {
+              scores[static_cast<size_t>(j)] = -std::numeric_limits<float>::infinity();
+            }
+          }
+          dots.resize(rows.size());
+          rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)], codes_.data(), dim_,
+                   rows.data(), std::ssize(rows), dots.data());
+          const float step = quantized.steps[static_cast<size_t>(q)];
+          for (size_t i = 0; i < rows.size(); ++i) {
+            scores[static_cast<size_t>(slots[i])] = step * static_cast<float>(dots[i]);
+          }
+        }
       },
-      prefetch);
+      8);
 }
 
 int64_t Int8Index::memory_bytes() const {
@@ -279,7 +304,7 @@ void BinaryIndex::add(const Tensor& vectors) {
   word_major_.drop();
 }
 
-TopK BinaryIndex::search(const Tensor& queries, int64_t k, const SearchParams&) const {
+TopK BinaryIndex::search(const Tensor& queries, int64_t k, const SearchParams& params) const {
   check_queries(queries, dim(), kind());
   std::shared_ptr<const index_detail::WordMajorCodes> words;
   if (codes_.code_bytes == 32 && index_detail::word_major_distances_kernel() != nullptr) {
@@ -287,8 +312,8 @@ TopK BinaryIndex::search(const Tensor& queries, int64_t k, const SearchParams&) 
       return std::make_shared<const index_detail::WordMajorCodes>(codes_.data.data(), codes_.size);
     });
   }
-  const HammingTopK hits =
-      hamming_top_k(pack_sign_bits(queries), codes_, k, removed_.flags(), words.get());
+  const HammingTopK hits = hamming_top_k(pack_sign_bits(queries), codes_, k, removed_.flags(),
+                                         words.get(), !params.any_order);
   TopK result;
   result.num_queries = hits.num_queries;
   result.k = hits.k;

@@ -13,6 +13,8 @@ namespace tessera {
 
 namespace {
 constexpr int64_t kMaxShortlist = int64_t{1} << 30;  // the most a file may hold
+// Queries taken through the funnel's steps together.
+constexpr int64_t kQueryChunk = 32;
 }  // namespace
 
 FunnelIndex::FunnelIndex(std::unique_ptr<Index> shortlist_index, std::unique_ptr<Index> rescorer,
@@ -56,6 +58,27 @@ TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& p
   // Never more candidates than vectors (nor fewer than k: missing ones pad).
   const int64_t asked = params.shortlist > 0 ? params.shortlist : options_.shortlist;
   const int64_t shortlist = std::max(std::min(asked, num_added()), k);
+  const int64_t nq = queries.rows();
+  TopK result;
+  result.num_queries = nq;
+  result.k = k;
+  result.ids.assign(static_cast<size_t>(nq * k), -1);
+  result.scores.assign(static_cast<size_t>(nq * k), -std::numeric_limits<float>::infinity());
+  // Each thread takes whole queries through all three steps, a few at a time: no step waits for
+  // the slowest thread of the one before, and a chunk's candidates stay in cache. A single query
+  // runs here, and each step spreads its own work over the threads.
+  parallel_for(nq, [&](int64_t begin, int64_t end, int) {
+    for (int64_t q0 = begin; q0 < end; q0 += kQueryChunk) {
+      search_chunk(queries.slice_rows(q0, std::min(end, q0 + kQueryChunk)), k, shortlist, params,
+                   q0, result);
+    }
+  });
+  return result;
+}
+
+void FunnelIndex::search_chunk(const Tensor& queries, int64_t k, int64_t shortlist,
+                               const SearchParams& params, int64_t first_query,
+                               TopK& result) const {
   SearchParams shortlist_params = params;
   shortlist_params.any_order = true;  // rescored and ranked again below
   const TopK candidates =
@@ -63,33 +86,22 @@ TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& p
   std::vector<float> scores(candidates.ids.size());
   rescorer_->score(queries, candidates.ids, shortlist, scores);
 
-  const int64_t nq = queries.rows();
-  TopK result;
-  result.num_queries = nq;
-  result.k = k;
-  result.ids.assign(static_cast<size_t>(nq * k), -1);
-  result.scores.assign(static_cast<size_t>(nq * k), -std::numeric_limits<float>::infinity());
   const auto keep = static_cast<size_t>(std::min(k, shortlist));
-  parallel_for(
-      nq,
-      [&](int64_t begin, int64_t end, int) {
-        std::vector<index_detail::ScoredId<float>> ranked;
-        std::vector<uint64_t> keys;
-        for (int64_t q = begin; q < end; ++q) {
-          ranked.clear();
-          for (int64_t j = 0; j < shortlist; ++j) {
-            const auto slot = static_cast<size_t>(q * shortlist + j);
-            if (candidates.ids[slot] >= 0) ranked.push_back({scores[slot], candidates.ids[slot]});
-          }
-          index_detail::keep_best_sorted<float, index_detail::HigherScoreFirst>(ranked, keep, keys);
-          for (size_t j = 0; j < ranked.size(); ++j) {
-            result.ids[static_cast<size_t>(q * k) + j] = ranked[j].id;
-            result.scores[static_cast<size_t>(q * k) + j] = ranked[j].score;
-          }
-        }
-      },
-      8);
-  return result;
+  std::vector<index_detail::ScoredId<float>> ranked;
+  std::vector<uint64_t> keys;
+  for (int64_t q = 0; q < queries.rows(); ++q) {
+    ranked.clear();
+    for (int64_t j = 0; j < shortlist; ++j) {
+      const auto slot = static_cast<size_t>(q * shortlist + j);
+      if (candidates.ids[slot] >= 0) ranked.push_back({scores[slot], candidates.ids[slot]});
+    }
+    index_detail::keep_best_sorted<float, index_detail::HigherScoreFirst>(ranked, keep, keys);
+    const auto row = static_cast<size_t>((first_query + q) * k);
+    for (size_t j = 0; j < ranked.size(); ++j) {
+      result.ids[row + j] = ranked[j].id;
+      result.scores[row + j] = ranked[j].score;
+    }
+  }
 }
 
 double FunnelIndex::bytes_per_vector() const {

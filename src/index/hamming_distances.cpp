@@ -39,56 +39,45 @@ template <int kWords>
   }
 }
 
-// Codes [first, n): their distances and their bits of below.
+// The distances of codes [first, n).
 template <int kWords>
 [[gnu::always_inline]] inline void distances_words(const uint8_t* query, const uint8_t* codes,
                                                    int64_t first, int64_t n, int64_t code_bytes,
-                                                   int32_t threshold, uint16_t* out,
-                                                   uint64_t* below) {
+                                                   uint16_t* out) {
   for (int64_t i = first; i < n; ++i) {
     out[i] = distance_words<kWords>(query, codes + i * code_bytes, code_bytes);
-    below[i >> 6] |= static_cast<uint64_t>(out[i] < threshold) << (i & 63);
   }
 }
 
 // The scalar loop over codes [first, n) for the code width: unrolled for 1, 2, 4, 8 or 16 whole
-// words. Sets their bits of below (cleared by the caller).
+// words.
 [[gnu::always_inline]] inline void distances_scalar(const uint8_t* query, const uint8_t* codes,
                                                     int64_t first, int64_t n, int64_t code_bytes,
-                                                    int32_t threshold, uint16_t* out,
-                                                    uint64_t* below) {
+                                                    uint16_t* out) {
   switch (code_bytes) {
     case 8:
-      return distances_words<1>(query, codes, first, n, code_bytes, threshold, out, below);
+      return distances_words<1>(query, codes, first, n, code_bytes, out);
     case 16:
-      return distances_words<2>(query, codes, first, n, code_bytes, threshold, out, below);
+      return distances_words<2>(query, codes, first, n, code_bytes, out);
     case 32:
-      return distances_words<4>(query, codes, first, n, code_bytes, threshold, out, below);
+      return distances_words<4>(query, codes, first, n, code_bytes, out);
     case 64:
-      return distances_words<8>(query, codes, first, n, code_bytes, threshold, out, below);
+      return distances_words<8>(query, codes, first, n, code_bytes, out);
     case 128:
-      return distances_words<16>(query, codes, first, n, code_bytes, threshold, out, below);
+      return distances_words<16>(query, codes, first, n, code_bytes, out);
     default:
-      return distances_words<0>(query, codes, first, n, code_bytes, threshold, out, below);
+      return distances_words<0>(query, codes, first, n, code_bytes, out);
   }
 }
 
-// Clears the bits below will get.
-inline void clear_below(int64_t n, uint64_t* below) {
-  std::fill(below, below + (n + 63) / 64, uint64_t{0});
-}
-
 void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, int64_t code_bytes,
-                       int32_t threshold, uint16_t* out, uint64_t* below) {
-  clear_below(n, below);
-  distances_scalar(query, codes, 0, n, code_bytes, threshold, out, below);
+                       uint16_t* out) {
+  distances_scalar(query, codes, 0, n, code_bytes, out);
 }
 
 [[gnu::target("popcnt")]] void distances_popcnt(const uint8_t* query, const uint8_t* codes,
-                                                int64_t n, int64_t code_bytes, int32_t threshold,
-                                                uint16_t* out, uint64_t* below) {
-  clear_below(n, below);
-  distances_scalar(query, codes, 0, n, code_bytes, threshold, out, below);
+                                                int64_t n, int64_t code_bytes, uint16_t* out) {
+  distances_scalar(query, codes, 0, n, code_bytes, out);
 }
 
 #define TESSERA_AVX512_POPCNT "popcnt,avx512f,avx512bw,avx512vl,avx512vpopcntdq"
@@ -100,12 +89,11 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
 }
 
 // Stores the distances of codes [i, i + 8) as 16-bit ones (narrowed in a register: a narrowing
-// store to memory is slow on some cores), and their bits of below.
-[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline void emit8(
-    int64_t i, __m512i distances, __m512i threshold, uint16_t* out, uint64_t* below) {
+// store to memory is slow on some cores).
+[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline void emit8(int64_t i,
+                                                                             __m512i distances,
+                                                                             uint16_t* out) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm512_cvtepi64_epi16(distances));
-  const __mmask8 mask = _mm512_cmplt_epi64_mask(distances, threshold);
-  below[i >> 6] |= static_cast<uint64_t>(mask) << (i & 63);
 }
 
 // AVX-512: xor and popcount whole registers of codes, then sum each code's 64-bit counts across
@@ -113,17 +101,14 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
 // the last whole group of eight take the scalar loop.
 [[gnu::target(TESSERA_AVX512_POPCNT)]] void distances_avx512(const uint8_t* query,
                                                              const uint8_t* codes, int64_t n,
-                                                             int64_t code_bytes, int32_t threshold,
-                                                             uint16_t* out, uint64_t* below) {
-  clear_below(n, below);
-  const __m512i t = _mm512_set1_epi64(threshold);
+                                                             int64_t code_bytes, uint16_t* out) {
   int64_t i = 0;
   if (code_bytes == 8) {  // eight codes in a register
     uint64_t word;
     std::memcpy(&word, query, 8);
     const __m512i q = _mm512_set1_epi64(static_cast<long long>(word));
     for (; i + 8 <= n; i += 8) {
-      emit8(i, popcount_xor(codes + i * 8, q), t, out, below);
+      emit8(i, popcount_xor(codes + i * 8, q), out);
     }
   } else if (code_bytes == 16) {  // four codes in a register; pairs of words summed
     const __m512i q =
@@ -135,7 +120,7 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
       // per 128-bit lane L: [code L, code 4 + L]
       const __m512i sums =
           _mm512_add_epi64(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
-      emit8(i, _mm512_permutexvar_epi64(order, sums), t, out, below);
+      emit8(i, _mm512_permutexvar_epi64(order, sums), out);
     }
   } else if (code_bytes == 32) {  // two codes in a register; four words summed
     const __m512i q =
@@ -151,7 +136,7 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
       const __m512i sums = _mm512_add_epi64(_mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(2, 0, 2, 0)),
                                             _mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(3, 1, 3, 1)));
       // sums holds codes 0, 2, 1, 3, 4, 6, 5, 7
-      emit8(i, _mm512_permutexvar_epi64(order, sums), t, out, below);
+      emit8(i, _mm512_permutexvar_epi64(order, sums), out);
     }
   } else if (code_bytes % 64 == 0) {  // one or more registers a code
     for (; i < n; ++i) {
@@ -161,10 +146,9 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
         sum = _mm512_add_epi64(sum, popcount_xor(code + b, _mm512_loadu_si512(query + b)));
       }
       out[i] = static_cast<uint16_t>(_mm512_reduce_add_epi64(sum));
-      below[i >> 6] |= static_cast<uint64_t>(out[i] < threshold) << (i & 63);
     }
   }
-  distances_scalar(query, codes, i, n, code_bytes, threshold, out, below);
+  distances_scalar(query, codes, i, n, code_bytes, out);
 }
 
 // Eight codes a step: for each word, one xor with the query's word and one popcount, summed
@@ -172,30 +156,24 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
 [[gnu::target(TESSERA_AVX512_POPCNT)]] void word_major_avx512(const uint8_t* query,
                                                               const WordMajorCodes& codes,
                                                               int64_t first, int64_t n,
-                                                              int32_t threshold, uint16_t* out,
-                                                              uint64_t* below) {
-  clear_below(n, below);
+                                                              uint16_t* out) {
   uint64_t words[4];
   std::memcpy(words, query, 32);
   __m512i q[4];
   for (int w = 0; w < 4; ++w) q[w] = _mm512_set1_epi64(static_cast<long long>(words[w]));
-  const __m512i t = _mm512_set1_epi64(threshold);
-  for (int64_t i = 0; i < n; i += 8) {
-    const uint64_t* block = codes.block((first + i) / 8);
+  const uint64_t* block = codes.block(first / 8);
+  for (int64_t i = 0; i < n; i += 8, block += 32) {
     __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(block), q[0]));
     for (int w = 1; w < 4; ++w) {
       d = _mm512_add_epi64(
           d, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(block + 8 * w), q[w])));
     }
     if (n - i >= 8) {
-      emit8(i, d, t, out, below);
+      emit8(i, d, out);
     } else {  // the last codes: only those that exist
       alignas(16) uint16_t last[8];
       _mm_store_si128(reinterpret_cast<__m128i*>(last), _mm512_cvtepi64_epi16(d));
-      const auto valid = static_cast<__mmask8>((1u << (n - i)) - 1);
       std::copy(last, last + (n - i), out + i);
-      const __mmask8 mask = _mm512_mask_cmplt_epi64_mask(valid, d, t);
-      below[i >> 6] |= static_cast<uint64_t>(mask) << (i & 63);
     }
   }
 }

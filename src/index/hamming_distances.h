@@ -1,5 +1,5 @@
 // Hamming distances of one query code to a run of base codes: the inner loop of every binary
-// scan (binary_codes.cpp), apart from the selection of the nearest.
+// scan (binary_codes.cpp), apart from the selection of the nearest (hamming_select.h).
 //
 // Three builds, picked once at run time: AVX-512 VPOPCNTDQ (two to eight codes per instruction
 // for codes of 64, 128 or 256 bits, one 512-bit word at a time for multiples of 512 bits), the
@@ -12,13 +12,10 @@
 
 namespace tessera::index_detail {
 
-// out[i] = popcount(query XOR codes[i]) for the n codes of code_bytes bytes each (row-major), and
-// bit i % 64 of below[i / 64] set when out[i] < threshold (the other bits of those words clear):
-// the scan then visits the few codes below its threshold without testing each one. Distances fit
-// in 16 bits: codes are at most 65535 bits wide (binary_codes.cpp checks).
+// out[i] = popcount(query XOR codes[i]) for the n codes of code_bytes bytes each (row-major).
+// Distances fit in 16 bits: codes are at most 65535 bits wide (binary_codes.cpp checks).
 using HammingDistancesFn = void (*)(const uint8_t* query, const uint8_t* codes, int64_t n,
-                                    int64_t code_bytes, int32_t threshold, uint16_t* out,
-                                    uint64_t* below);
+                                    int64_t code_bytes, uint16_t* out);
 
 // The fastest build this CPU runs.
 HammingDistancesFn hamming_distances_kernel();
@@ -44,8 +41,7 @@ class WordMajorCodes {
 // As HammingDistancesFn, for the 32-byte query and codes [first, first + n) (first a multiple of
 // 8) of word-major codes.
 using WordMajorDistancesFn = void (*)(const uint8_t* query, const WordMajorCodes& codes,
-                                      int64_t first, int64_t n, int32_t threshold, uint16_t* out,
-                                      uint64_t* below);
+                                      int64_t first, int64_t n, uint16_t* out);
 
 // The AVX-512 VPOPCNTDQ build; null where the CPU (or TESSERA_SIMD) rules it out.
 WordMajorDistancesFn word_major_distances_kernel();

@@ -64,13 +64,15 @@ using Int8ScoresFn = void (*)(const Int8Queries& queries, int64_t q0, int64_t nq
                               const Int8Blocks& blocks, int64_t b0, int64_t count, float* scores,
                               int64_t stride);
 
-// sum_c query_c * code_c over `dim` dims of one query's codes (Int8Queries::code) and one
-// row-major code: Int8Index::score's kernel, where ids come one by one.
-using Int8RowDotFn = int32_t (*)(const int8_t* query, const int8_t* code, int64_t dim);
+// out[i] = sum_c query_c * code_c over `dim` dims of one query's codes (Int8Queries::code, with
+// its bias) and row rows[i] of row-major codes, for i in [0, n): Int8Index::score's kernel,
+// where the rows come from anywhere (they are prefetched a few ahead).
+using Int8RowsDotFn = void (*)(const int8_t* query, int32_t bias, const int8_t* codes, int64_t dim,
+                               const int64_t* rows, int64_t n, int32_t* out);
 
 // The fastest builds this CPU runs, and their name ("avx512-vnni", "avx2" or "generic").
 Int8ScoresFn int8_scores_kernel();
-Int8RowDotFn int8_row_dot_kernel();
+Int8RowsDotFn int8_rows_dot_kernel();
 const char* int8_kernel_name();
 
 }  // namespace tessera::index_detail

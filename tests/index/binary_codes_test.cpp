@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "../../src/index/hamming_distances.h"
 #include "../core/test_support.h"
@@ -84,6 +87,33 @@ TEST(HammingTopK, MatchesNaiveForManyCodeWidths) {
     for (const int64_t k : {1, 20, 150}) {
       SCOPED_TRACE(k);
       expect_same(hamming_top_k(queries, base, k), hamming_top_k_naive(queries, base, k));
+    }
+  }
+}
+
+// Unsorted results (a funnel's shortlist) hold the same ids and distances, removed codes left out.
+TEST(HammingTopK, UnsortedResultsHoldTheSameNearest) {
+  Rng rng(24);
+  for (const int64_t bits : {64, 256}) {
+    const BinaryCodes base = random_codes(3000, bits, rng);
+    const BinaryCodes queries = random_codes(40, bits, rng);
+    std::vector<uint8_t> removed(3000);
+    for (uint8_t& flag : removed) flag = rng.index(4) == 0 ? 1 : 0;
+    const int64_t k = 100;
+    const HammingTopK sorted = hamming_top_k(queries, base, k, removed.data());
+    const HammingTopK unsorted = hamming_top_k(queries, base, k, removed.data(), nullptr, false);
+    for (int64_t q = 0; q < queries.size; ++q) {
+      std::vector<std::pair<int32_t, int64_t>> a, b;
+      for (int64_t j = 0; j < k; ++j) {
+        a.emplace_back(sorted.distances_of(q)[static_cast<size_t>(j)],
+                       sorted.ids_of(q)[static_cast<size_t>(j)]);
+        b.emplace_back(unsorted.distances_of(q)[static_cast<size_t>(j)],
+                       unsorted.ids_of(q)[static_cast<size_t>(j)]);
+        ASSERT_EQ(removed[static_cast<size_t>(a.back().second)], 0);
+      }
+      ASSERT_TRUE(std::is_sorted(a.begin(), a.end()));
+      std::sort(b.begin(), b.end());
+      ASSERT_EQ(a, b) << "bits " << bits << " query " << q;
     }
   }
 }

@@ -61,6 +61,32 @@ TEST(Int8Scores, EqualPlainIntegerDotProducts) {
   }
 }
 
+// Int8Index::score's kernel: rows listed in any order, repeats included.
+TEST(Int8Scores, RowsDotEqualPlainIntegerDotProducts) {
+  Rng rng(12);
+  const Int8RowsDotFn rows_dot = int8_rows_dot_kernel();
+  for (const int64_t dim : {1, 3, 4, 17, 64, 70, 256, 300}) {
+    const int64_t n = 50;
+    const std::vector<int8_t> codes = random_codes(n * dim, rng);
+    Tensor query = Tensor::empty({1, dim});
+    for (int64_t c = 0; c < dim; ++c) query.row(0)[c] = rng.uniform(-1, 1);
+    const Int8Queries quantized =
+        quantize_queries(query, std::vector<float>(static_cast<size_t>(dim), 1.0f));
+    std::vector<int64_t> rows;
+    for (int i = 0; i < 23; ++i) rows.push_back(rng.index(static_cast<int32_t>(n)));
+    std::vector<int32_t> dots(rows.size());
+    rows_dot(quantized.code(0), quantized.bias[0], codes.data(), dim, rows.data(), std::ssize(rows),
+             dots.data());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      int32_t dot = 0;
+      for (int64_t c = 0; c < dim; ++c) {
+        dot += int32_t{quantized.code(0)[c]} * codes[static_cast<size_t>(rows[i] * dim + c)];
+      }
+      ASSERT_EQ(dots[i], dot) << "dim " << dim << " row " << rows[i];
+    }
+  }
+}
+
 TEST(Int8Scores, QueriesRoundToTheirLargestWeight) {
   const Tensor queries = Tensor::from({2, 3}, {0.5f, -1.0f, 0.25f, 0.0f, 0.0f, 0.0f});
   const std::vector<float> scales = {2.0f, 1.0f, 1.0f};

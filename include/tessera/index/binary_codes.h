@@ -35,7 +35,7 @@ BinaryCodes pack_sign_bits(const Tensor& vectors);
 struct HammingTopK {
   int64_t num_queries = 0;
   int64_t k = 0;
-  std::vector<int64_t> ids;        // num_queries x k, nearest first, ties by lower id; -1 pads
+  std::vector<int64_t> ids;        // num_queries x k, nearest first (ties by lower id); -1 pads
   std::vector<int32_t> distances;  // num_queries x k; INT32_MAX pads
 
   std::span<const int64_t> ids_of(int64_t query) const {
@@ -52,10 +52,11 @@ struct HammingTopK {
 // must have equal bits, at most 65535; k >= 1. removed: null, or one byte per base code, nonzero
 // for codes never to return.
 // word_major: null, or base's 256-bit codes word-major (BinaryIndex keeps them), which the
-// AVX-512 scan reads faster.
+// AVX-512 scan reads faster. sorted false: each query's k nearest in any order (the same ones).
 HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, int64_t k,
                           const uint8_t* removed = nullptr,
-                          const index_detail::WordMajorCodes* word_major = nullptr);
+                          const index_detail::WordMajorCodes* word_major = nullptr,
+                          bool sorted = true);
 
 // The build of the Hamming kernel this CPU runs, chosen once at run time: "avx512-vpopcntdq",
 // "popcnt" or "generic" (TESSERA_SIMD=avx2 or generic rules out AVX-512; generic, POPCNT too).

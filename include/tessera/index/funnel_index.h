@@ -55,6 +55,9 @@ class FunnelIndex final : public Index {
  private:
   // The shortlist's view of full vectors: the prefix, re-normalized if asked.
   Tensor shortlist_vectors(const Tensor& vectors) const;
+  // search() for some of the queries: their rows of result, from row first_query on.
+  void search_chunk(const Tensor& queries, int64_t k, int64_t shortlist, const SearchParams& params,
+                    int64_t first_query, TopK& result) const;
 
   std::unique_ptr<Index> shortlist_;
   std::unique_ptr<Index> rescorer_;

@@ -31,8 +31,8 @@ namespace tessera {
 struct SearchParams {
   int64_t ef_search = 0;  // HNSW: candidates kept while walking the graph (at least k)
   int64_t shortlist = 0;  // funnel: candidates the shortlist index passes on to rescoring
-  // true: the k best in any order (a funnel's shortlist, rescored anyway); the flat kinds then
-  // skip sorting them, the others still sort.
+  // true: the k best in any order (a funnel's shortlist, rescored anyway); the flat kinds
+  // (fp32, int8, binary) then skip sorting them, the others still sort.
   bool any_order = false;
 };
 
