@@ -28,27 +28,47 @@ constexpr int64_t kMaxBits = 65535;
 constexpr int64_t kSampleRuns = 4;
 constexpr int64_t kSampleRun = 64;
 
-// A threshold that about 2k of the n base codes are expected to fall below, from the distances of
-// a sample; max_distance + 1 (no guess) when the base is too small for a sample to pay off. The
-// reservoir then fills with near candidates from the start instead of lowering its threshold step
-// by step; a guess that lets fewer than k codes through is caught by the caller, which scans
-// again without one.
-int32_t guess_threshold(index_detail::HammingDistancesFn distances_of, const uint8_t* query,
-                        const BinaryCodes& base, int64_t k) {
+// Per query of [q0, q1), a threshold that about 2k of the n base codes are expected to fall
+// below, from the distances of a sample; max_distance + 1 (no guess) when the base is too small
+// for a sample to pay off. The reservoir then fills with near candidates from the start instead
+// of lowering its threshold step by step; a guess that lets fewer than k codes through is caught
+// by the caller, which scans again without one. Word-major codes are sampled a few queries at a
+// time, as the scan reads them.
+void guess_thresholds(index_detail::HammingDistancesFn distances_of,
+                      const index_detail::WordMajorCodes* word_major, const BinaryCodes& queries,
+                      int64_t q0, int64_t q1, const BinaryCodes& base, int64_t k,
+                      int32_t* thresholds) {
   const int64_t n = base.size;
-  const auto no_guess = static_cast<int32_t>(base.bits + 1);
+  const auto max_distance = static_cast<int32_t>(base.bits);
   const int64_t sample = kSampleRuns * kSampleRun;
-  if (n < 4 * sample) return no_guess;
   const int64_t wanted = (2 * k * sample + n - 1) / n + 2;  // sample codes at or below the guess
-  if (wanted > sample / 2) return no_guess;
-  alignas(64) uint16_t distances[kSampleRuns * kSampleRun];
-  for (int64_t r = 0; r < kSampleRuns; ++r) {
-    const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1);
-    distances_of(query, base.code(first), kSampleRun, base.code_bytes, distances + r * kSampleRun);
+  if (n < 4 * sample || wanted > sample / 2) {
+    std::fill(thresholds, thresholds + (q1 - q0), max_distance + 1);
+    return;
   }
-  const index_detail::KthDistance kth = index_detail::hamming_select().kth_distance(
-      distances, sample, wanted, static_cast<int32_t>(base.bits));
-  return kth.distance + 1;
+  const index_detail::WordMajorDistancesFn word_major_distances =
+      word_major == nullptr ? nullptr : index_detail::word_major_distances_kernel();
+  const int64_t group = word_major_distances != nullptr ? index_detail::kWordMajorQueries : 1;
+  alignas(64) uint16_t distances[index_detail::kWordMajorQueries * kSampleRuns * kSampleRun];
+  for (int64_t q = q0; q < q1; q += group) {
+    const int64_t count = std::min(group, q1 - q);
+    for (int64_t r = 0; r < kSampleRuns; ++r) {
+      // Runs start at multiples of 8, as word-major blocks do.
+      const int64_t first = r * (n - kSampleRun) / (kSampleRuns - 1) / 8 * 8;
+      if (word_major_distances != nullptr) {
+        word_major_distances(queries.code(q), count, *word_major, first, kSampleRun,
+                             distances + r * kSampleRun, sample);
+      } else {
+        distances_of(queries.code(q), base.code(first), kSampleRun, base.code_bytes,
+                     distances + r * kSampleRun);
+      }
+    }
+    for (int64_t a = 0; a < count; ++a) {
+      const index_detail::KthDistance kth = index_detail::hamming_select().kth_distance(
+          distances + a * sample, sample, wanted, max_distance);
+      thresholds[q - q0 + a] = kth.distance + 1;
+    }
+  }
 }
 
 // Folds base codes [b0, b1) into the collectors of queries [q0, q1), a chunk of distances at a
@@ -59,17 +79,27 @@ void scan_block(index_detail::HammingDistancesFn distances_of,
                 const uint8_t* removed, Collector* collectors) {
   const index_detail::WordMajorDistancesFn word_major_distances =
       word_major == nullptr ? nullptr : index_detail::word_major_distances_kernel();
+  if (word_major_distances != nullptr) {  // a few queries a pass over the codes
+    constexpr int64_t kGroup = index_detail::kWordMajorQueries;
+    alignas(64) uint16_t distances[kGroup * kChunk];
+    for (int64_t q = q0; q < q1; q += kGroup) {
+      const int64_t group = std::min(kGroup, q1 - q);
+      for (int64_t c0 = b0; c0 < b1; c0 += kChunk) {
+        const int64_t count = std::min(kChunk, b1 - c0);
+        word_major_distances(queries.code(q), group, *word_major, c0, count, distances, kChunk);
+        for (int64_t a = 0; a < group; ++a) {
+          collectors[q - q0 + a].add(distances + a * kChunk, count, c0, removed);
+        }
+      }
+    }
+    return;
+  }
   alignas(64) uint16_t distances[kChunk];
   for (int64_t q = q0; q < q1; ++q) {
     Collector& collector = collectors[q - q0];
-    const uint8_t* query = queries.code(q);
     for (int64_t c0 = b0; c0 < b1; c0 += kChunk) {
       const int64_t count = std::min(kChunk, b1 - c0);
-      if (word_major_distances != nullptr) {
-        word_major_distances(query, *word_major, c0, count, distances);
-      } else {
-        distances_of(query, base.code(c0), count, base.code_bytes, distances);
-      }
+      distances_of(queries.code(q), base.code(c0), count, base.code_bytes, distances);
       collector.add(distances, count, c0, removed);
     }
   }
@@ -131,9 +161,10 @@ HammingTopK hamming_top_k(const BinaryCodes& queries, const BinaryCodes& base, i
           const int64_t q0 = block * kQueryBlock;
           const int64_t q1 = std::min(nq, q0 + kQueryBlock);
           const auto max_distance = static_cast<int32_t>(base.bits);
+          int32_t guesses[kQueryBlock];
+          guess_thresholds(distances_of, word_major, queries, q0, q1, base, k, guesses);
           for (int64_t q = q0; q < q1; ++q) {
-            collectors[static_cast<size_t>(q - q0)].reset(
-                k, max_distance, guess_threshold(distances_of, queries.code(q), base, k));
+            collectors[static_cast<size_t>(q - q0)].reset(k, max_distance, guesses[q - q0]);
           }
           for (int64_t b0 = 0; b0 < n; b0 += base_block) {
             scan_block(distances_of, word_major, queries, q0, q1, base, b0,

@@ -221,8 +221,25 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
       queries.rows(),
       [&](int64_t begin, int64_t end, int) {
         std::vector<int64_t> rows, slots;
-        std::vector<int32_t> dots;
+        std::vector<int32_t> dots(static_cast<size_t>(ids_per_query));
         for (int64_t q = begin; q < end; ++q) {
+          const int64_t* listed = ids.data() + q * ids_per_query;
+          const float step = quantized.steps[static_cast<size_t>(q)];
+          // Usually every id is valid and none removed: the row goes to the kernel as it is.
+          int64_t lowest = 0, highest = 0;
+          for (int64_t j = 0; j < ids_per_query; ++j) {
+            lowest = std::min(lowest, listed[j]);
+            highest = std::max(highest, listed[j]);
+          }
+          if (lowest >= 0 && highest < num_added() && num_removed() == 0) {
+            rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)], codes_.data(), dim_,
+                     listed, ids_per_query, dots.data());
+            float* out = scores.data() + q * ids_per_query;
+            for (int64_t j = 0; j < ids_per_query; ++j) {
+              out[j] = step * static_cast<float>(dots[static_cast<size_t>(j)]);
+            }
+            continue;
+          }
           rows.clear();
           slots.clear();
           for (int64_t j = q * ids_per_query; j < (q + 1) * ids_per_query; ++j) {
@@ -236,10 +253,8 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
               scores[static_cast<size_t>(j)] = -std::numeric_limits<float>::infinity();
             }
           }
-          dots.resize(rows.size());
           rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)], codes_.data(), dim_,
                    rows.data(), std::ssize(rows), dots.data());
-          const float step = quantized.steps[static_cast<size_t>(q)];
           for (size_t i = 0; i < rows.size(); ++i) {
             scores[static_cast<size_t>(slots[i])] = step * static_cast<float>(dots[i]);
           }

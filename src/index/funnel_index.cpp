@@ -34,7 +34,8 @@ FunnelIndex::FunnelIndex(std::unique_ptr<Index> shortlist_index, std::unique_ptr
 
 Tensor FunnelIndex::shortlist_vectors(const Tensor& vectors) const {
   Tensor prefix = vectors.prefix_cols(shortlist_->dim());
-  if (!options_.normalize_prefix) return prefix;
+  // Sign bits do not change with the length: binary codes of the prefix need no normalizing.
+  if (!options_.normalize_prefix || shortlist_->kind() == "binary") return prefix;
   Tensor unit = Tensor::empty({prefix.rows(), prefix.cols()});
   std::vector<float> norms(static_cast<size_t>(prefix.rows()));
   l2_normalize_forward(prefix, 1e-12f, unit, norms);
@@ -86,21 +87,14 @@ void FunnelIndex::search_chunk(const Tensor& queries, int64_t k, int64_t shortli
   std::vector<float> scores(candidates.ids.size());
   rescorer_->score(queries, candidates.ids, shortlist, scores);
 
-  const auto keep = static_cast<size_t>(std::min(k, shortlist));
-  std::vector<index_detail::ScoredId<float>> ranked;
   std::vector<uint64_t> keys;
+  std::vector<index_detail::ScoredId<float>> fallback;
   for (int64_t q = 0; q < queries.rows(); ++q) {
-    ranked.clear();
-    for (int64_t j = 0; j < shortlist; ++j) {
-      const auto slot = static_cast<size_t>(q * shortlist + j);
-      if (candidates.ids[slot] >= 0) ranked.push_back({scores[slot], candidates.ids[slot]});
-    }
-    index_detail::keep_best_sorted<float, index_detail::HigherScoreFirst>(ranked, keep, keys);
     const auto row = static_cast<size_t>((first_query + q) * k);
-    for (size_t j = 0; j < ranked.size(); ++j) {
-      result.ids[row + j] = ranked[j].id;
-      result.scores[row + j] = ranked[j].score;
-    }
+    index_detail::rank_best<index_detail::HigherScoreFirst>(
+        scores.data() + q * shortlist, candidates.ids.data() + q * shortlist,
+        static_cast<size_t>(shortlist), static_cast<size_t>(k), result.scores.data() + row,
+        result.ids.data() + row, keys, fallback);
   }
 }
 

@@ -80,7 +80,10 @@ class HammingCollector {
 
  private:
   void keep_best() {
-    const KthDistance kth = select_->kth_distance(distances_.data(), size_, k_, max_distance_);
+    // Every entry came in below a threshold then, and the threshold only falls to a distance
+    // kept: none is above the current one.
+    const int32_t highest = std::min(max_distance_, threshold_);
+    const KthDistance kth = select_->kth_distance(distances_.data(), size_, k_, highest);
     size_ = select_->keep(distances_.data(), ids_.data(), size_, kth.distance, k_ - kth.below);
     threshold_ = kth.distance;
   }

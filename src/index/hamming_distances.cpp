@@ -151,30 +151,50 @@ void distances_generic(const uint8_t* query, const uint8_t* codes, int64_t n, in
   distances_scalar(query, codes, i, n, code_bytes, out);
 }
 
-// Eight codes a step: for each word, one xor with the query's word and one popcount, summed
-// across the four words in place.
-[[gnu::target(TESSERA_AVX512_POPCNT)]] void word_major_avx512(const uint8_t* query,
-                                                              const WordMajorCodes& codes,
-                                                              int64_t first, int64_t n,
-                                                              uint16_t* out) {
-  uint64_t words[4];
-  std::memcpy(words, query, 32);
-  __m512i q[4];
-  for (int w = 0; w < 4; ++w) q[w] = _mm512_set1_epi64(static_cast<long long>(words[w]));
+// Eight codes a step for kQ queries: each word of the codes loaded once, then for each query one
+// xor with its word and one popcount, summed across the four words in place. Several queries a
+// pass keep the scan on the vector units instead of waiting on L2 for the codes.
+template <int kQ>
+[[gnu::target(TESSERA_AVX512_POPCNT), gnu::always_inline]] inline void word_major_queries(
+    const uint8_t* queries, const WordMajorCodes& codes, int64_t first, int64_t n, uint16_t* out,
+    int64_t out_stride) {
+  __m512i q[kQ][4];
+  for (int a = 0; a < kQ; ++a) {
+    uint64_t words[4];
+    std::memcpy(words, queries + 32 * a, 32);
+    for (int w = 0; w < 4; ++w) q[a][w] = _mm512_set1_epi64(static_cast<long long>(words[w]));
+  }
   const uint64_t* block = codes.block(first / 8);
   for (int64_t i = 0; i < n; i += 8, block += 32) {
-    __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(block), q[0]));
-    for (int w = 1; w < 4; ++w) {
-      d = _mm512_add_epi64(
-          d, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(block + 8 * w), q[w])));
+    const __m512i w0 = _mm512_loadu_si512(block), w1 = _mm512_loadu_si512(block + 8);
+    const __m512i w2 = _mm512_loadu_si512(block + 16), w3 = _mm512_loadu_si512(block + 24);
+    // The last codes: only those that exist.
+    const auto valid = static_cast<__mmask8>(n - i >= 8 ? 0xff : (1u << (n - i)) - 1);
+    for (int a = 0; a < kQ; ++a) {
+      const __m512i d01 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(w0, q[a][0])),
+                                           _mm512_popcnt_epi64(_mm512_xor_si512(w1, q[a][1])));
+      const __m512i d23 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(w2, q[a][2])),
+                                           _mm512_popcnt_epi64(_mm512_xor_si512(w3, q[a][3])));
+      _mm_mask_storeu_epi16(out + a * out_stride + i, valid,
+                            _mm512_cvtepi64_epi16(_mm512_add_epi64(d01, d23)));
     }
-    if (n - i >= 8) {
-      emit8(i, d, out);
-    } else {  // the last codes: only those that exist
-      alignas(16) uint16_t last[8];
-      _mm_store_si128(reinterpret_cast<__m128i*>(last), _mm512_cvtepi64_epi16(d));
-      std::copy(last, last + (n - i), out + i);
-    }
+  }
+}
+
+[[gnu::target(TESSERA_AVX512_POPCNT)]] void word_major_avx512(const uint8_t* queries,
+                                                              int64_t num_queries,
+                                                              const WordMajorCodes& codes,
+                                                              int64_t first, int64_t n,
+                                                              uint16_t* out, int64_t out_stride) {
+  switch (num_queries) {
+    case 1:
+      return word_major_queries<1>(queries, codes, first, n, out, out_stride);
+    case 2:
+      return word_major_queries<2>(queries, codes, first, n, out, out_stride);
+    case 3:
+      return word_major_queries<3>(queries, codes, first, n, out, out_stride);
+    default:
+      return word_major_queries<4>(queries, codes, first, n, out, out_stride);
   }
 }
 

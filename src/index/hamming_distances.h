@@ -38,10 +38,13 @@ class WordMajorCodes {
   std::vector<uint64_t> words_;
 };
 
-// As HammingDistancesFn, for the 32-byte query and codes [first, first + n) (first a multiple of
-// 8) of word-major codes.
-using WordMajorDistancesFn = void (*)(const uint8_t* query, const WordMajorCodes& codes,
-                                      int64_t first, int64_t n, uint16_t* out);
+// As HammingDistancesFn, for codes [first, first + n) (first a multiple of 8) of word-major
+// codes and 1 to kWordMajorQueries queries at once (consecutive 32-byte codes): query a's
+// distances go to out + a * out_stride.
+inline constexpr int64_t kWordMajorQueries = 4;
+using WordMajorDistancesFn = void (*)(const uint8_t* queries, int64_t num_queries,
+                                      const WordMajorCodes& codes, int64_t first, int64_t n,
+                                      uint16_t* out, int64_t out_stride);
 
 // The AVX-512 VPOPCNTDQ build; null where the CPU (or TESSERA_SIMD) rules it out.
 WordMajorDistancesFn word_major_distances_kernel();

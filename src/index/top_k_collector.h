@@ -20,7 +20,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "rank_sort.h"
+#include "small_sort.h"
 
 namespace tessera::index_detail {
 
@@ -96,8 +96,8 @@ ScoredId<float> from_key(uint64_t key) {
 
 }  // namespace ranking_detail
 
-// From this many candidates on, keep_best_sorted sorts them all without comparisons: by counting
-// ranks (rank_sort.h) up to kRankSortMax where the CPU can, by radix sort otherwise.
+// From this many candidates on, keep_best_sorted sorts them all without comparisons: in AVX-512
+// registers (small_sort.h) up to kSmallSortMax where the CPU can, by radix sort otherwise.
 inline constexpr size_t kRadixSortMin = 64;
 
 // Sorts keys[0, n) ascending: LSD radix sort, stable, with no data-dependent branches (a
@@ -178,11 +178,35 @@ inline void radix_select_keys(std::vector<uint64_t>& keys, size_t n, size_t k) {
 // The order keep_best_sorted leaves its candidates in.
 enum class KeptOrder { kBestFirst, kAny };
 
+// Moves the k smallest of keys[0, n) to keys[0, kept), kept = min(k, n), ascending or in any
+// order: by a network in AVX-512 registers up to kSmallSortMax, without comparisons (radix) when
+// more (several times faster than nth_element and sort at the funnel's and BEIR's depths), by
+// std::sort when few and no AVX-512; in any order, radix-selected. keys holds 2n entries: the
+// second half is scratch.
+inline size_t keep_smallest_keys(std::vector<uint64_t>& keys, size_t n, size_t k, KeptOrder order) {
+  const size_t kept = std::min(k, n);
+  if (order == KeptOrder::kAny) {
+    if (n > k) radix_select_keys(keys, n, k);
+  } else if (const SmallSortFn small_sort = small_sort_kernel();
+             n >= 1 && n <= kSmallSortMax && small_sort != nullptr) {
+    small_sort(keys.data(), n, keys.data() + n);
+    std::copy(keys.begin() + static_cast<std::ptrdiff_t>(n),
+              keys.begin() + static_cast<std::ptrdiff_t>(n + kept), keys.begin());
+  } else if (n >= kRadixSortMin) {
+    radix_sort_keys(keys, n);
+  } else {
+    if (n > k) {
+      std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                       keys.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(kept));
+  }
+  return kept;
+}
+
 // Keeps the k best candidates, sorted best first (BetterCandidate), or in any order. Float scores
 // with ids in [0, 2^32) are ranked as one 64-bit integer each (the score's bits made monotonic,
-// above the id): sorted without comparisons when there are many (several times faster than
-// nth_element and sort at the funnel's and BEIR's depths), compared as one integer when few;
-// in any order, radix-selected. keys: scratch.
+// above the id) by keep_smallest_keys; others by comparisons. keys: scratch.
 template <typename Score, typename Order>
 void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
                       std::vector<uint64_t>& keys, KeptOrder order = KeptOrder::kBestFirst) {
@@ -194,26 +218,7 @@ void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
       const size_t n = candidates.size();
       keys.resize(2 * n);
       for (size_t i = 0; i < n; ++i) keys[i] = ranking_detail::key_of<Order>(candidates[i]);
-      size_t kept = n;
-      if (order == KeptOrder::kAny) {
-        if (n > k) radix_select_keys(keys, n, k);
-        kept = std::min(k, n);
-      } else if (const RankSortFn rank_sort = rank_sort_kernel();
-                 n >= kRadixSortMin && n <= kRankSortMax && rank_sort != nullptr) {
-        rank_sort(keys.data(), n, keys.data() + n);
-        std::copy(keys.begin() + static_cast<std::ptrdiff_t>(n), keys.end(), keys.begin());
-        kept = std::min(k, n);
-      } else if (n >= kRadixSortMin) {
-        radix_sort_keys(keys, n);
-        kept = std::min(k, n);
-      } else {
-        if (n > k) {
-          std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                           keys.begin() + static_cast<std::ptrdiff_t>(n));
-          kept = k;
-        }
-        std::sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(kept));
-      }
+      const size_t kept = keep_smallest_keys(keys, n, k, order);
       candidates.resize(kept);
       for (size_t i = 0; i < kept; ++i) candidates[i] = ranking_detail::from_key<Order>(keys[i]);
       return;
@@ -226,6 +231,44 @@ void keep_best_sorted(std::vector<ScoredId<Score>>& candidates, size_t k,
     candidates.resize(k);
   }
   if (order == KeptOrder::kBestFirst) std::sort(candidates.begin(), candidates.end(), better);
+}
+
+// The n candidates (scores[j], ids[j]) with an id >= 0, best first (BetterCandidate), into
+// out_scores and out_ids: at most k of them; returns how many. As keep_best_sorted, without
+// going through ScoredId (a funnel ranks its rescored shortlist so, once per query).
+// keys, fallback: scratch.
+template <typename Order>
+size_t rank_best(const float* scores, const int64_t* ids, size_t n, size_t k, float* out_scores,
+                 int64_t* out_ids, std::vector<uint64_t>& keys,
+                 std::vector<ScoredId<float>>& fallback) {
+  keys.resize(2 * n);
+  size_t valid = 0;
+  uint64_t high_bits = 0;           // of the valid ids: nonzero when one is 2^32 or more
+  for (size_t j = 0; j < n; ++j) {  // branch-free: the -1 slots are overwritten
+    keys[valid] = ranking_detail::key_of<Order>({scores[j], ids[j]});
+    const bool listed = ids[j] >= 0;
+    high_bits |= listed ? static_cast<uint64_t>(ids[j]) >> 32 : 0;
+    valid += listed ? 1 : 0;
+  }
+  if (high_bits != 0) {
+    fallback.clear();
+    for (size_t j = 0; j < n; ++j) {
+      if (ids[j] >= 0) fallback.push_back({scores[j], ids[j]});
+    }
+    keep_best_sorted<float, Order>(fallback, k, keys);
+    for (size_t j = 0; j < fallback.size(); ++j) {
+      out_scores[j] = fallback[j].score;
+      out_ids[j] = fallback[j].id;
+    }
+    return fallback.size();
+  }
+  const size_t kept = keep_smallest_keys(keys, valid, k, KeptOrder::kBestFirst);
+  for (size_t j = 0; j < kept; ++j) {
+    const ScoredId<float> best = ranking_detail::from_key<Order>(keys[j]);
+    out_scores[j] = best.score;
+    out_ids[j] = best.id;
+  }
+  return kept;
 }
 
 template <typename Score, typename Order>

@@ -1,5 +1,6 @@
-// keep_best_sorted against a plain sort with the pair comparator: the 64-bit key path (float
-// scores, ids below 2^32) and the pair path must rank alike, ties and signed zeros included.
+// keep_best_sorted and rank_best against a plain sort with the pair comparator: the 64-bit key
+// path (float scores, ids below 2^32) and the pair path must rank alike, ties and signed zeros
+// included.
 #include "../../src/index/top_k_collector.h"
 
 #include <gtest/gtest.h>
@@ -39,17 +40,37 @@ Candidates random_candidates(size_t n, int64_t id_offset, testing::Rng& rng) {
   return candidates;
 }
 
-// Sizes on both sides of kRadixSortMin; KeptOrder::kAny keeps the same set (radix select).
+// Sizes for every register count of small_sort.h and on both sides of kRadixSortMin and
+// kSmallSortMax; KeptOrder::kAny keeps the same set (radix select).
 template <typename Order>
 void check_order(int64_t id_offset) {
   testing::Rng rng(31);
   std::vector<uint64_t> keys;
-  for (const size_t n : {1, 7, 63, 64, 100, 333, 2000}) {
+  for (const size_t n : {1, 7, 9, 20, 33, 63, 64, 100, 128, 129, 333, 2000}) {
     for (const size_t k : {1, 10, 100, 400}) {
       SCOPED_TRACE(::testing::Message() << "n " << n << " k " << k);
       Candidates candidates = random_candidates(n, id_offset, rng);
       Candidates any = candidates;
       const Candidates expected = expected_best<Order>(candidates, k);
+      // rank_best: the same candidates as arrays, with slots of id -1 among them.
+      std::vector<float> scores;
+      std::vector<int64_t> ids;
+      for (const ScoredId<float>& c : candidates) {
+        scores.push_back(c.score);
+        ids.push_back(c.id);
+        if (rng.index(5) == 0) {
+          scores.push_back(9.0f);
+          ids.push_back(-1);
+        }
+      }
+      std::vector<float> out_scores(k);
+      std::vector<int64_t> out_ids(k);
+      Candidates fallback;
+      const size_t kept = rank_best<Order>(scores.data(), ids.data(), ids.size(), k,
+                                           out_scores.data(), out_ids.data(), keys, fallback);
+      Candidates ranked;
+      for (size_t i = 0; i < kept; ++i) ranked.push_back({out_scores[i], out_ids[i]});
+      expect_same(ranked, expected);
       keep_best_sorted<float, Order>(candidates, k, keys);
       expect_same(candidates, expected);
       keep_best_sorted<float, Order>(any, k, keys, KeptOrder::kAny);
