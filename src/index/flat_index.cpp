@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "float_rows.h"
 #include "hamming_distances.h"
 #include "int8_scores.h"
 #include "score_ids.h"
@@ -121,14 +122,12 @@ TopK FlatIndex::search(const Tensor& queries, int64_t k, const SearchParams& par
 void FlatIndex::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  index_detail::score_ids(
-      queries, ids, ids_per_query, scores, num_added(), is_removed(removed_),
-      [&](int64_t q, int64_t id) {
-        return kernels::dot(queries.row(q), data_.data() + id * dim_, dim_);
-      },
-      [&](int64_t id) {
-        if (id >= 0) index_detail::prefetch_bytes(data_.data() + id * dim_, 4 * dim_);
-      });
+  const index_detail::FloatRowsDotFn rows_dot = index_detail::float_rows_dot_kernel();
+  index_detail::score_id_rows(queries, ids, ids_per_query, scores, num_added(), num_removed() > 0,
+                              is_removed(removed_),
+                              [&](int64_t q, const int64_t* rows, int64_t n, float* out) {
+                                rows_dot(queries.row(q), data_.data(), dim_, rows, n, out);
+                              });
 }
 
 int64_t FlatIndex::memory_bytes() const { return std::ssize(data_) * 4 + removed_.memory_bytes(); }
@@ -211,56 +210,20 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
         prefetch);
     return;
   }
-  // The query quantized as search() quantizes it, so both give the same scores; each query's
-  // valid ids go to the kernel together.
-  check_score_args(queries, ids, ids_per_query, scores);
+  // The query quantized as search() quantizes it, so both give the same scores.
   const index_detail::Int8Queries quantized = index_detail::quantize_queries(queries, scales_);
   const index_detail::Int8RowsDotFn rows_dot = index_detail::int8_rows_dot_kernel();
-  const auto removed = is_removed(removed_);
-  parallel_for(
-      queries.rows(),
-      [&](int64_t begin, int64_t end, int) {
-        std::vector<int64_t> rows, slots;
-        std::vector<int32_t> dots(static_cast<size_t>(ids_per_query));
-        for (int64_t q = begin; q < end; ++q) {
-          const int64_t* listed = ids.data() + q * ids_per_query;
-          const float step = quantized.steps[static_cast<size_t>(q)];
-          // Usually every id is valid and none removed: the row goes to the kernel as it is.
-          int64_t lowest = 0, highest = 0;
-          for (int64_t j = 0; j < ids_per_query; ++j) {
-            lowest = std::min(lowest, listed[j]);
-            highest = std::max(highest, listed[j]);
-          }
-          if (lowest >= 0 && highest < num_added() && num_removed() == 0) {
-            rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)], codes_.data(), dim_,
-                     listed, ids_per_query, dots.data());
-            float* out = scores.data() + q * ids_per_query;
-            for (int64_t j = 0; j < ids_per_query; ++j) {
-              out[j] = step * static_cast<float>(dots[static_cast<size_t>(j)]);
-            }
-            continue;
-          }
-          rows.clear();
-          slots.clear();
-          for (int64_t j = q * ids_per_query; j < (q + 1) * ids_per_query; ++j) {
-            const int64_t id = ids[static_cast<size_t>(j)];
-            TESSERA_CHECK(id >= -1 && id < num_added(), "id {} is not in the index ({} added)", id,
-                          num_added());
-            if (id >= 0 && !removed(id)) {
-              rows.push_back(id);
-              slots.push_back(j);
-            } else {
-              scores[static_cast<size_t>(j)] = -std::numeric_limits<float>::infinity();
-            }
-          }
-          rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)], codes_.data(), dim_,
-                   rows.data(), std::ssize(rows), dots.data());
-          for (size_t i = 0; i < rows.size(); ++i) {
-            scores[static_cast<size_t>(slots[i])] = step * static_cast<float>(dots[i]);
-          }
-        }
-      },
-      8);
+  index_detail::score_id_rows(queries, ids, ids_per_query, scores, num_added(), num_removed() > 0,
+                              is_removed(removed_),
+                              [&](int64_t q, const int64_t* rows, int64_t n, float* out) {
+                                thread_local std::vector<int32_t> dots;
+                                dots.resize(static_cast<size_t>(n));
+                                rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)],
+                                         codes_.data(), dim_, rows, n, dots.data());
+                                const float step = quantized.steps[static_cast<size_t>(q)];
+                                for (int64_t j = 0; j < n; ++j)
+                                  out[j] = step * static_cast<float>(dots[static_cast<size_t>(j)]);
+                              });
 }
 
 int64_t Int8Index::memory_bytes() const {

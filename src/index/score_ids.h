@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <vector>
 
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
@@ -55,6 +56,53 @@ void score_ids(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_
             scores[slot] = id < 0 || is_removed(id) ? -std::numeric_limits<float>::infinity()
                                                     : score_of(q, id);
           }
+        }
+      },
+      8);
+}
+
+// As score_ids, for a kernel that scores a query's rows together: score_rows(q, rows, n, out)
+// writes the scores of query q against the n ids at rows (valid, not removed, in listed order).
+// Usually every id is (any_removed false, none -1): the query's ids then go to it as they are;
+// otherwise the valid ones are gathered first. score_rows is called from several threads.
+template <typename IsRemoved, typename ScoreRows>
+void score_id_rows(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
+                   std::span<float> scores, int64_t num_added, bool any_removed,
+                   const IsRemoved& is_removed, const ScoreRows& score_rows) {
+  check_score_args(queries, ids, ids_per_query, scores);
+  parallel_for(
+      queries.rows(),
+      [&](int64_t begin, int64_t end, int) {
+        std::vector<int64_t> rows, slots;
+        std::vector<float> found;
+        for (int64_t q = begin; q < end; ++q) {
+          const int64_t* listed = ids.data() + q * ids_per_query;
+          float* out = scores.data() + q * ids_per_query;
+          int64_t lowest = 0, highest = 0;
+          for (int64_t j = 0; j < ids_per_query; ++j) {
+            lowest = std::min(lowest, listed[j]);
+            highest = std::max(highest, listed[j]);
+          }
+          if (lowest >= 0 && highest < num_added && !any_removed) {
+            score_rows(q, listed, ids_per_query, out);
+            continue;
+          }
+          rows.clear();
+          slots.clear();
+          for (int64_t j = 0; j < ids_per_query; ++j) {
+            const int64_t id = listed[j];
+            TESSERA_CHECK(id >= -1 && id < num_added, "id {} is not in the index ({} added)", id,
+                          num_added);
+            if (id >= 0 && !is_removed(id)) {
+              rows.push_back(id);
+              slots.push_back(j);
+            } else {
+              out[j] = -std::numeric_limits<float>::infinity();
+            }
+          }
+          found.resize(rows.size());
+          score_rows(q, rows.data(), std::ssize(rows), found.data());
+          for (size_t i = 0; i < rows.size(); ++i) out[slots[i]] = found[i];
         }
       },
       8);
