@@ -221,8 +221,9 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
                                 rows_dot(quantized.code(q), quantized.bias[static_cast<size_t>(q)],
                                          codes_.data(), dim_, rows, n, dots.data());
                                 const float step = quantized.steps[static_cast<size_t>(q)];
-                                for (int64_t j = 0; j < n; ++j)
+                                for (int64_t j = 0; j < n; ++j) {
                                   out[j] = step * static_cast<float>(dots[static_cast<size_t>(j)]);
+                                }
                               });
 }
 

@@ -42,8 +42,9 @@ Int8Queries quantize_queries(const Tensor& queries, std::span<const float> scale
     // Loops the compiler vectorizes: eight running maxima, and rounding by the 1.5 * 2^23 trick
     // (to nearest, ties to even, as lrint) instead of a conversion call per dim.
     const float* x = queries.row(q);
-    for (int64_t c = 0; c < d; ++c)
+    for (int64_t c = 0; c < d; ++c) {
       weights[static_cast<size_t>(c)] = x[c] * scales[static_cast<size_t>(c)];
+    }
     float lanes[8] = {};
     int64_t c = 0;
     for (; c + 8 <= d; c += 8) {
