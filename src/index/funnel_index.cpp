@@ -13,8 +13,10 @@ namespace tessera {
 
 namespace {
 constexpr int64_t kMaxShortlist = int64_t{1} << 30;  // the most a file may hold
-// Queries taken through the funnel's steps together.
-constexpr int64_t kQueryChunk = 32;
+// Queries a thread takes through the funnel's steps together: bounds the candidates held at
+// once, and is large enough that a shortlist index which reads all of itself per search (a flat
+// one over a large corpus) is read once for many queries.
+constexpr int64_t kQueryChunk = 1024;
 }  // namespace
 
 FunnelIndex::FunnelIndex(std::unique_ptr<Index> shortlist_index, std::unique_ptr<Index> rescorer,
@@ -65,9 +67,10 @@ TopK FunnelIndex::search(const Tensor& queries, int64_t k, const SearchParams& p
   result.k = k;
   result.ids.assign(static_cast<size_t>(nq * k), -1);
   result.scores.assign(static_cast<size_t>(nq * k), -std::numeric_limits<float>::infinity());
-  // Each thread takes whole queries through all three steps, a few at a time: no step waits for
-  // the slowest thread of the one before, and a chunk's candidates stay in cache. A single query
-  // runs here, and each step spreads its own work over the threads.
+  // Each thread takes its queries through all three steps: no step waits for the slowest thread
+  // of the one before, and the serial parts of a step (packing or quantizing the queries) do not
+  // leave the other threads idle. A single query runs here, each step spreading its own work
+  // over the threads.
   parallel_for(nq, [&](int64_t begin, int64_t end, int) {
     for (int64_t q0 = begin; q0 < end; q0 += kQueryChunk) {
       search_chunk(queries.slice_rows(q0, std::min(end, q0 + kQueryChunk)), k, shortlist, params,
