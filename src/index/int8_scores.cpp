@@ -56,9 +56,17 @@ Int8Queries quantize_queries(const Tensor& queries, std::span<const float> scale
     const float largest = *std::max_element(lanes, lanes + 8);
     const float step = largest / 127.0f;
     const float units_per_weight = largest > 0.0f ? 127.0f / largest : 0.0f;
+    int8_t* code = out.codes.data() + q * width;
+    // Weights past float's range, or so small that 127 / largest is (scales near the limits,
+    // from a corrupt or hostile file): no step represents them, and the query scores 0
+    // everywhere, as a zero query does (codes stay 0).
+    if (!std::isfinite(largest) || !std::isfinite(units_per_weight)) {
+      out.steps[static_cast<size_t>(q)] = 0.0f;
+      out.bias[static_cast<size_t>(q)] = 0;
+      continue;
+    }
     constexpr float kRound = 12582912.0f;
     int32_t sum = 0;
-    int8_t* code = out.codes.data() + q * width;
     for (c = 0; c < d; ++c) {  // |weight| * 127 / largest <= 127: no clamp needed
       const float units = (weights[static_cast<size_t>(c)] * units_per_weight + kRound) - kRound;
       code[c] = static_cast<int8_t>(static_cast<int32_t>(units));

@@ -103,6 +103,20 @@ TEST(Int8Scores, QueriesRoundToTheirLargestWeight) {
   EXPECT_EQ(quantized.bias[1], 0);
 }
 
+// Scales near float's limits (a corrupt file's) overflow the weights or their inverse: such a
+// query scores 0 everywhere instead of converting inf or NaN to integers.
+TEST(Int8Scores, QueriesBeyondFloatRangeScoreZero) {
+  const Tensor queries = Tensor::from({2, 2}, {10.0f, 1.0f, 0.0f, 1e-30f});
+  const std::vector<float> scales = {3e38f, 1e-10f};
+  const Int8Queries quantized = quantize_queries(queries, scales);
+  for (int64_t q = 0; q < 2; ++q) {
+    EXPECT_EQ(quantized.steps[static_cast<size_t>(q)], 0.0f) << q;
+    EXPECT_EQ(quantized.bias[static_cast<size_t>(q)], 0) << q;
+    EXPECT_EQ(quantized.code(q)[0], 0) << q;
+    EXPECT_EQ(quantized.code(q)[1], 0) << q;
+  }
+}
+
 TEST(Int8Scores, TellsWhichKernelRuns) {
   const std::string_view name = int8_scan_kernel();
   const char* forced = std::getenv("TESSERA_SIMD");
