@@ -7,6 +7,7 @@
 #include "float_rows.h"
 #include "hamming_distances.h"
 #include "int8_scores.h"
+#include "prefetch.h"
 #include "score_ids.h"
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
@@ -185,9 +186,6 @@ TopK Int8Index::search(const Tensor& queries, int64_t k, const SearchParams& par
 void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
                       std::span<float> scores) const {
   check_queries(queries, dim_, kind());
-  const auto prefetch = [&](int64_t id) {
-    if (id >= 0) index_detail::prefetch_bytes(codes_.data() + id * dim_, dim_);
-  };
   // Before the first add (which sets the scales) every id is -1 or out of range: nothing to
   // quantize the queries with, and nothing is scored.
   if (!trained()) {
@@ -207,7 +205,7 @@ void Int8Index::score(const Tensor& queries, std::span<const int64_t> ids, int64
         [&](int64_t q, int64_t id) {
           return kernels::dot_int8(scaled.row(q), codes_.data() + id * dim_, dim_);
         },
-        prefetch);
+        [&](int64_t id) { index_detail::prefetch_bytes(codes_.data() + id * dim_, dim_); });
     return;
   }
   // The query quantized as search() quantizes it, so both give the same scores.

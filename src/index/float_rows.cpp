@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "prefetch.h"
 #include "simd_builds.h"
 #include "tessera/core/kernels.h"
 
@@ -14,10 +15,7 @@ constexpr int64_t kRowsAhead = 4;
 
 inline void prefetch_rows(const float* data, int64_t dim, const int64_t* rows, int64_t from,
                           int64_t to) {
-  for (int64_t r = from; r < to; ++r) {
-    const float* row = data + rows[r] * dim;
-    for (int64_t c = 0; c < dim; c += 16) __builtin_prefetch(row + c);
-  }
+  for (int64_t r = from; r < to; ++r) prefetch_bytes(data + rows[r] * dim, 4 * dim);
 }
 
 void rows_dot_generic(const float* query, const float* data, int64_t dim, const int64_t* rows,

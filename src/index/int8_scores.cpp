@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "prefetch.h"
 #include "simd_builds.h"
 #include "tessera/core/check.h"
 #include "tessera/core/matmul.h"
@@ -148,14 +149,10 @@ void scores_generic(const Int8Queries& queries, int64_t q0, int64_t nq, const In
 // anywhere in the codes, mostly from L3 or memory.
 constexpr int64_t kRowsAhead = 6;
 
-inline void prefetch_row(const int8_t* code, int64_t dim) {
-  for (int64_t c = 0; c < dim; c += 64) __builtin_prefetch(code + c);
-}
-
 void rows_dot_generic(const int8_t* query, int32_t, const int8_t* codes, int64_t dim,
                       const int64_t* rows, int64_t n, int32_t* out) {
   for (int64_t i = 0; i < n; ++i) {
-    if (i + kRowsAhead < n) prefetch_row(codes + rows[i + kRowsAhead] * dim, dim);
+    if (i + kRowsAhead < n) prefetch_bytes(codes + rows[i + kRowsAhead] * dim, dim);
     const int8_t* code = codes + rows[i] * dim;
     int32_t sum = 0;
     for (int64_t c = 0; c < dim; ++c) sum += int32_t{query[c]} * code[c];
@@ -242,7 +239,7 @@ template <int kQ>
                                            int64_t dim, const int64_t* rows, int64_t n,
                                            int32_t* out) {
   for (int64_t i = 0; i < n; ++i) {
-    if (i + kRowsAhead < n) prefetch_row(codes + rows[i + kRowsAhead] * dim, dim);
+    if (i + kRowsAhead < n) prefetch_bytes(codes + rows[i + kRowsAhead] * dim, dim);
     out[i] = row_dot_avx2(query, codes + rows[i] * dim, dim);
   }
 }
@@ -350,7 +347,7 @@ template <int kR>
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
     for (int64_t r = i + kRowsAhead; r < std::min(n, i + kRowsAhead + 4); ++r) {
-      prefetch_row(codes + rows[r] * dim, dim);
+      prefetch_bytes(codes + rows[r] * dim, dim);
     }
     const int8_t* c0 = codes + rows[i] * dim;
     const int8_t* c1 = codes + rows[i + 1] * dim;

@@ -1,4 +1,5 @@
-// score_ids: Index::score for the kinds that keep every vector (flat, int8, binary, HNSW).
+// score_id_rows and score_ids: Index::score for the kinds that keep every vector (flat, int8,
+// binary, HNSW).
 #pragma once
 
 #include <algorithm>
@@ -12,54 +13,6 @@
 #include "tessera/index/flat_index.h"
 
 namespace tessera::index_detail {
-
-// How many ids ahead of the one scored prefetch(id) is called: enough to hide a miss to L3 or
-// memory behind the scoring of the ids before it.
-constexpr int64_t kPrefetchAhead = 2;
-
-// Never prefetches.
-struct NoPrefetch {
-  void operator()(int64_t) const {}
-};
-
-// Starts loading the cache lines of `bytes` bytes at p (one stored vector).
-inline void prefetch_bytes(const void* p, int64_t bytes) {
-  for (int64_t offset = 0; offset < bytes; offset += 64) {
-    __builtin_prefetch(static_cast<const char*>(p) + offset);
-  }
-}
-
-// Scores ids_per_query ids per query with score_of(query, id); -1 and removed ids (is_removed)
-// get -infinity; an id outside [-1, num_added) is an Error. prefetch(id) may start loading what
-// score_of will read for a later id (a valid id, or -1).
-template <typename IsRemoved, typename ScoreOf, typename Prefetch = NoPrefetch>
-void score_ids(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
-               std::span<float> scores, int64_t num_added, const IsRemoved& is_removed,
-               const ScoreOf& score_of, const Prefetch& prefetch = {}) {
-  check_score_args(queries, ids, ids_per_query, scores);
-  parallel_for(
-      queries.rows(),
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t q = begin; q < end; ++q) {
-          const int64_t row = q * ids_per_query;
-          for (int64_t j = 0; j < std::min(kPrefetchAhead, ids_per_query); ++j) {
-            prefetch(std::clamp<int64_t>(ids[static_cast<size_t>(row + j)], -1, num_added - 1));
-          }
-          for (int64_t j = 0; j < ids_per_query; ++j) {
-            const auto slot = static_cast<size_t>(row + j);
-            if (j + kPrefetchAhead < ids_per_query) {
-              prefetch(std::clamp<int64_t>(ids[slot + kPrefetchAhead], -1, num_added - 1));
-            }
-            const int64_t id = ids[slot];
-            TESSERA_CHECK(id >= -1 && id < num_added, "id {} is not in the index ({} added)", id,
-                          num_added);
-            scores[slot] = id < 0 || is_removed(id) ? -std::numeric_limits<float>::infinity()
-                                                    : score_of(q, id);
-          }
-        }
-      },
-      8);
-}
 
 // As score_ids, for a kernel that scores a query's rows together: score_rows(q, rows, n, out)
 // writes the scores of query q against the n ids at rows (valid, not removed, in listed order).
@@ -106,6 +59,32 @@ void score_id_rows(const Tensor& queries, std::span<const int64_t> ids, int64_t 
         }
       },
       8);
+}
+
+// How many ids ahead of the one scored prefetch(id) is called: enough to hide a miss to L3 or
+// memory behind the scoring of the ids before it.
+constexpr int64_t kPrefetchAhead = 2;
+
+// Never prefetches.
+struct NoPrefetch {
+  void operator()(int64_t) const {}
+};
+
+// Scores ids_per_query ids per query with score_of(query, id); -1 and removed ids (is_removed)
+// get -infinity; an id outside [-1, num_added) is an Error. prefetch(id) may start loading what
+// score_of will read for a later (valid) id.
+template <typename IsRemoved, typename ScoreOf, typename Prefetch = NoPrefetch>
+void score_ids(const Tensor& queries, std::span<const int64_t> ids, int64_t ids_per_query,
+               std::span<float> scores, int64_t num_added, const IsRemoved& is_removed,
+               const ScoreOf& score_of, const Prefetch& prefetch = {}) {
+  score_id_rows(queries, ids, ids_per_query, scores, num_added, /*any_removed=*/true, is_removed,
+                [&](int64_t q, const int64_t* rows, int64_t n, float* out) {
+                  for (int64_t j = 0; j < std::min(kPrefetchAhead, n); ++j) prefetch(rows[j]);
+                  for (int64_t j = 0; j < n; ++j) {
+                    if (j + kPrefetchAhead < n) prefetch(rows[j + kPrefetchAhead]);
+                    out[j] = score_of(q, rows[j]);
+                  }
+                });
 }
 
 }  // namespace tessera::index_detail
