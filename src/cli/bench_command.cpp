@@ -5,7 +5,7 @@
 #include <string>
 
 #include "commands.h"
-#include "tessera/core/parallel.h"
+#include "options.h"
 #include "tessera/train/step_benchmark.h"
 
 namespace tessera::cli {
@@ -18,14 +18,13 @@ namespace {
 void add_train_step(CLI::App& bench) {
   struct Args {
     StepBenchmarkOptions options;
-    std::string optimizer = "adam";
     int threads = 2;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = bench.add_subcommand(
       "train-step",
-      "Time one training step of a bag-of-tokens model: in-batch InfoNCE over Matryoshka "
+      "Time the trainer's step on a bag-of-tokens model: in-batch InfoNCE over Matryoshka "
       "prefixes, sparse Adam; peer: torch_static_mnrl.py --time-steps");
   StepBenchmarkOptions& o = args->options;
   cmd->add_option("--vocab", o.vocab, "Rows of the embedding table")->capture_default_str();
@@ -38,19 +37,13 @@ void add_train_step(CLI::App& bench) {
   cmd->add_option("--steps", o.steps, "Timed steps")->capture_default_str();
   cmd->add_option("--warmup", o.warmup_steps, "Untimed steps first")->capture_default_str();
   cmd->add_option("--lr", o.lr, "Learning rate")->capture_default_str();
-  cmd->add_option("--optimizer", args->optimizer, "Sparse optimizer")
-      ->check(CLI::IsMember({"adam", "adagrad"}))
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
+  add_enum_option(*cmd, "--optimizer", o.optimizer, "Sparse optimizer");
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] {
-    StepBenchmarkOptions opts = args->options;
-    opts.optimizer =
-        args->optimizer == "adam" ? SparseOptimizerKind::kAdam : SparseOptimizerKind::kAdagrad;
-    set_num_threads(args->threads);
+    const StepBenchmarkOptions& opts = args->options;
+    use_threads(args->threads);
     const StepBenchmarkResult r = run_step_benchmark(opts);
     if (args->json) {
       fmt::print(
@@ -60,13 +53,13 @@ void add_train_step(CLI::App& bench) {
           "\"backward_ms\": {:.3f}, \"optimizer_ms\": {:.3f}, \"pairs_per_s\": {:.0f}, "
           "\"rows_touched_per_step\": {:.0f}, \"first_loss\": {:.5f}, \"last_loss\": {:.5f}}}\n",
           opts.vocab, opts.dim, opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ", "),
-          args->optimizer, r.threads, r.steps, r.ms_mean, r.ms_median, r.ms_min, r.forward_ms,
+          name_of(opts.optimizer), r.threads, r.steps, r.ms_mean, r.ms_median, r.ms_min, r.forward_ms,
           r.backward_ms, r.optimizer_ms, r.pairs_per_s, r.rows_touched_per_step, r.first_loss,
           r.last_loss);
       return;
     }
     fmt::print("train-step V={} dim={} B={} L={} mrl={} opt={} threads={}\n", opts.vocab, opts.dim,
-               opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ","), args->optimizer, r.threads);
+               opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ","), name_of(opts.optimizer), r.threads);
     fmt::print(
         "{} steps: {:.2f} ms/step mean, {:.2f} median, {:.2f} min; {:.0f} pairs/s\n"
         "  forward {:.2f} ms, backward {:.2f} ms, optimizer {:.2f} ms; {:.0f} rows updated/step; "

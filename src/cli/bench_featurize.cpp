@@ -2,14 +2,15 @@
 // vocabulary pass and the featurizing pass timed apart. Peak memory: run under /usr/bin/time -v.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "featurizer_options.h"
 #include "input_options.h"
+#include "options.h"
 #include "tessera/core/parallel.h"
+#include "tessera/core/stopwatch.h"
 #include "tessera/text/featurizer.h"
 #include "tessera/text/vocabulary_builder.h"
 
@@ -19,15 +20,11 @@ namespace {
 
 constexpr size_t kBatchTexts = 8192;
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 void add_bench_featurize(CLI::App& bench) {
   struct Args {
-    InputFlags input;
+    TextInputOptions input;
     FeaturizerFlags featurizer;
     int threads = 2;
     bool json = false;
@@ -37,26 +34,24 @@ void add_bench_featurize(CLI::App& bench) {
       "featurize", "Time reading + featurizing an input: a vocabulary pass, then a feature pass");
   add_input_options(*cmd, args->input);
   add_featurizer_options(*cmd, args->featurizer);
-  cmd->add_option("--threads", args->threads, "Threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] {
-    set_num_threads(args->threads);
+    use_threads(args->threads);
     const FeaturizerConfig config = args->featurizer.resolve();
-    const TextInputOptions input = args->input.resolve();
+    const TextInputOptions input = args->input;
 
-    auto start = std::chrono::steady_clock::now();
+    Stopwatch watch;
     VocabularyBuilder builder{Tokenizer(config.tokenizer)};
     TextInput vocab_input(input);
     for_each_batch(vocab_input, kBatchTexts,
                    [&](const std::vector<std::string>& batch, const std::string& source,
                        int64_t first) { builder.add_texts(batch, source, first); });
-    const double vocab_s = seconds_since(start);
+    const double vocab_s = watch.seconds();
     const VocabularyProgress counted = builder.progress();
     const Featurizer featurizer = Featurizer::from_config(config, builder.build());
 
-    start = std::chrono::steady_clock::now();
+    watch.restart();
     int64_t lines = 0, bytes = 0, features = 0;
     std::vector<int64_t> per_text;
     TextInput feature_input(input);
@@ -80,7 +75,7 @@ void add_bench_featurize(CLI::App& bench) {
           }
           lines += static_cast<int64_t>(batch.size());
         });
-    const double featurize_s = seconds_since(start);
+    const double featurize_s = watch.seconds();
     const double mb = static_cast<double>(bytes) / 1e6;
     if (args->json) {
       fmt::print(
@@ -88,14 +83,14 @@ void add_bench_featurize(CLI::App& bench) {
           "\"vocabulary\": {}, \"vocab_pass_s\": {:.3f}, \"vocab_mb_per_s\": {:.1f}, "
           "\"featurize_pass_s\": {:.3f}, \"featurize_mb_per_s\": {:.1f}, "
           "\"featurize_lines_per_s\": {:.0f}, \"features_per_line\": {:.1f}}}\n",
-          input.path, args->threads, lines, mb, featurizer.vocabulary().size(), vocab_s,
+          input.path, num_threads(), lines, mb, featurizer.vocabulary().size(), vocab_s,
           static_cast<double>(counted.bytes) / 1e6 / vocab_s, featurize_s, mb / featurize_s,
           static_cast<double>(lines) / featurize_s,
           static_cast<double>(features) / static_cast<double>(std::max<int64_t>(1, lines)));
       return;
     }
     fmt::print("featurize {} ({} lines, {:.1f} MB of text, {} threads)\n", input.path, lines, mb,
-               args->threads);
+               num_threads());
     fmt::print("  vocabulary pass: {:.2f} s, {:.1f} MB/s, {} words\n", vocab_s,
                static_cast<double>(counted.bytes) / 1e6 / vocab_s, featurizer.vocabulary().size());
     fmt::print("  feature pass:    {:.2f} s, {:.1f} MB/s, {:.0f} lines/s, {:.1f} features/line\n",

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "commands.h"
-#include "hnsw_options.h"
+#include "options.h"
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/core/vector_io.h"
@@ -45,33 +45,27 @@ void add_bench_search(CLI::App& bench) {
   cmd->add_option("-k", o.k, "Neighbours per query")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--method", o.method, "Index kind")
-      ->check(CLI::IsMember({"flat", "int8", "binary", "hnsw", "funnel"}))
+  cmd->add_option("--method", o.method,
+                  "Index spec: flat, int8, binary, hnsw[:M16:efc200:ef64], funnel[@64>256][:int8], "
+                  "binary+rescore[:int8], A>R (README: index specs)")
+      ->check(index_spec_check())
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--repeat", o.repeat, "Timed search runs (the fastest counts)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  add_hnsw_options(*cmd, o.hnsw);
-  cmd->add_option("--shortlist", o.shortlist, "funnel, binary: candidates rescored")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--funnel-dim", o.funnel_dim, "funnel: shortlist dims")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_index_defaults(*cmd, o.defaults);
   cmd->add_option("--efforts", o.efforts,
-                  "hnsw, funnel, binary: search efforts to measure, comma-separated (ef_search or "
+                  "hnsw and funnels: search efforts to measure, comma-separated (ef_search or "
                   "shortlist)")
       ->delimiter(',')
       ->check(CLI::PositiveNumber);
   cmd->add_option("--target-recall", o.target_recall,
-                  "hnsw, funnel, binary: the smallest search effort reaching this recall@k")
+                  "hnsw and funnels: the smallest search effort reaching this recall@k")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] {
-    set_num_threads(args->threads);
+    use_threads(args->threads);
     const Tensor base = read_float_vectors(args->base);
     const Tensor queries = read_float_vectors(args->queries);
     const SearchBenchmarkResult r = run_search_benchmark(base, queries, args->options);
@@ -86,13 +80,13 @@ void add_bench_search(CLI::App& bench) {
           "\"threads\": {}, \"build_seconds\": {:.4f}, \"bytes_per_vector\": {:.1f}, "
           "\"index_bytes\": {}, \"effort\": {}, \"recall\": {:.4f}, \"qps\": {:.1f}, "
           "\"reached_target\": {}, \"sweep\": [{}]}}\n",
-          r.method, r.base_size, r.num_queries, r.dim, r.k, args->threads, r.build_seconds,
+          r.method, r.base_size, r.num_queries, r.dim, r.k, num_threads(), r.build_seconds,
           r.bytes_per_vector, r.index_bytes, r.chosen.effort, r.chosen.recall,
           r.chosen.queries_per_second, r.reached_target, sweep);
       return;
     }
     fmt::print("{} over {} x {} vectors, {} queries, k {}, {} threads\n", r.method, r.base_size,
-               r.dim, r.num_queries, r.k, args->threads);
+               r.dim, r.num_queries, r.k, num_threads());
     fmt::print("build {:.3f} s, {:.1f} bytes/vector, index {:.1f} MB\n", r.build_seconds,
                r.bytes_per_vector, static_cast<double>(r.index_bytes) / 1e6);
     for (const SearchPoint& p : r.sweep) {

@@ -3,17 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "input_options.h"
+#include "options.h"
 #include "progress.h"
 #include "tessera/core/check.h"
 #include "tessera/core/embedding_writer.h"
-#include "tessera/core/parallel.h"
+#include "tessera/core/stopwatch.h"
 #include "tessera/model/model.h"
 
 namespace tessera::cli {
@@ -38,12 +38,12 @@ std::string describe_codes(const EmbeddingWriter& writer) {
 void add_embed_command(CLI::App& app) {
   struct Args {
     std::string model;
-    InputFlags input;
+    TextInputOptions input;
     int64_t dim = 0;
-    std::string tower = "query";
-    std::string quantize = "none";
+    std::string tower = std::string(kQueryTower);
+    Quantization quantize = Quantization::kNone;
     std::string out;
-    std::string out_format = "auto";
+    VectorFormat out_format = VectorFormat::kNpy;
     int threads = 0;
     int64_t batch_size = 8192;
     bool quiet = false;
@@ -59,47 +59,45 @@ void add_embed_command(CLI::App& app) {
                   "(0: all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--tower", args->tower, "Tower of a two-tower model that embeds the texts")
-      ->check(CLI::IsMember({"query", "document"}))
+  cmd->add_option("--tower", args->tower,
+                  "Tower of the model that embeds the texts (query or document for retrieval)")
       ->capture_default_str();
-  cmd->add_option("--quantize", args->quantize,
+  add_enum_option(*cmd, "--quantize", args->quantize,
                   "none: float32; binary: sign bits packed 8 per byte (MSB first); int8: "
                   "per-dim symmetric codes, scales calibrated on the first 65536 rows and "
-                  "written to <out without extension>.scale.npy")
-      ->check(CLI::IsMember({"none", "int8", "binary"}))
-      ->capture_default_str();
+                  "written to <out without extension>.scale.npy");
   cmd->add_option("--out", args->out, "Vector file to write (.npy, .fvecs, .bvecs or .jsonl)")
       ->required();
-  cmd->add_option("--out-format", args->out_format, "Output format (auto: from the --out name)")
-      ->check(CLI::IsMember({"auto", "npy", "jsonl", "fvecs", "bvecs"}))
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  CLI::Option* out_format =
+      add_enum_option(*cmd, "--out-format", args->out_format,
+                      "Output format (default: from the --out name)")
+          ->default_str("");
+  add_threads_option(*cmd, args->threads);
   cmd->add_option("--batch-size", args->batch_size, "Texts embedded together")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
       ->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "No progress line");
-  cmd->callback([args] {
-    if (args->threads > 0) set_num_threads(args->threads);
+  cmd->callback([args, out_format] {
+    use_threads(args->threads);
     const Model model = Model::load(args->model);
     const int64_t dim = args->dim == 0 ? model.dim() : args->dim;
     TESSERA_CHECK(dim <= model.dim(), "--dim {} is larger than the {} dims of the model {}", dim,
                   model.dim(), args->model);
-    const Tower tower = args->tower == "document" ? Tower::kDocument : Tower::kQuery;
+    model.tower(args->tower);  // an Error listing the towers when the model has no such one
     EmbeddingWriterOptions options;
-    options.format = args->out_format == "auto" ? vector_format_from_path(args->out)
-                                                : parse_vector_format(args->out_format);
-    options.quantization = parse_quantization(args->quantize);
-    TextInput input(args->input.resolve());
+    options.format =
+        out_format->count() > 0 ? args->out_format : vector_format_from_path(args->out);
+    options.quantization = args->quantize;
+    TextInput input(args->input);
 
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     EmbeddingWriter writer(args->out, dim, options);
     Progress progress("embed", args->quiet ? 0 : -1);
     int64_t input_bytes = 0;
     for_each_batch(
         input, static_cast<size_t>(args->batch_size),
         [&](const std::vector<std::string>& batch, const std::string& source, int64_t first) {
-          writer.append(model.embed(batch, dim, tower, TextOrigin{source, first}));
+          writer.append(model.embed(batch, dim, args->tower, TextOrigin{source, first}));
           for (const std::string& text : batch) {
             input_bytes += static_cast<int64_t>(text.size());
           }
@@ -107,8 +105,7 @@ void add_embed_command(CLI::App& app) {
         });
     writer.finish();
     progress.finish();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = watch.seconds();
     const bool prefix =
         std::find(model.prefixes().begin(), model.prefixes().end(), dim) != model.prefixes().end();
     fmt::print(stderr,

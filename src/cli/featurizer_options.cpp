@@ -1,5 +1,6 @@
 #include "featurizer_options.h"
 
+#include "options.h"
 #include "tessera/core/check.h"
 
 namespace tessera::cli {
@@ -8,18 +9,6 @@ FeaturizerConfig FeaturizerFlags::resolve() const {
   FeaturizerConfig c = config;
   c.tokenizer.normalize.case_fold = !no_case_fold;
   c.tokenizer.normalize.nfkc = !nfc_only;
-  if (on_invalid_utf8 == "error") {
-    c.tokenizer.normalize.on_invalid_utf8 = InvalidUtf8::kError;
-  } else {
-    c.tokenizer.normalize.on_invalid_utf8 = InvalidUtf8::kReplace;
-  }
-  if (weighting == "count") {
-    c.weighting = FeatureWeighting::kCount;
-  } else if (weighting == "binary") {
-    c.weighting = FeatureWeighting::kBinary;
-  } else {
-    c.weighting = FeatureWeighting::kSublinear;
-  }
   c.validate();
   return c;
 }
@@ -30,11 +19,9 @@ void add_tokenizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
                "Keep letter case (default: Unicode case folding)");
   cmd.add_flag("--nfc", flags.nfc_only, "NFC instead of NFKC normalization");
   cmd.add_flag("--strip-accents", t.normalize.strip_accents, "Remove accents (combining marks)");
-  cmd.add_option("--on-invalid-utf8", flags.on_invalid_utf8,
-                 "Invalid UTF-8: stop with an error naming file, line and byte, or replace it "
-                 "with U+FFFD")
-      ->check(CLI::IsMember({"error", "replace"}))
-      ->capture_default_str();
+  add_enum_option(cmd, "--on-invalid-utf8", t.normalize.on_invalid_utf8,
+                  "Invalid UTF-8: stop with an error naming file, line and byte, or replace it "
+                  "with U+FFFD");
   cmd.add_flag("--keep-punctuation", t.keep_punctuation,
                "Keep punctuation and symbols as one-character tokens");
   // Verbs may switch these on by default (train does), so each has its negation.
@@ -64,9 +51,7 @@ void add_featurizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
   cmd.add_option("--buckets", c.buckets, "Hash buckets for n-grams (0: no hashed features)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd.add_option("--weighting", flags.weighting, "Feature weight: count, binary or sublinear")
-      ->check(CLI::IsMember({"count", "binary", "sublinear"}))
-      ->capture_default_str();
+  add_enum_option(cmd, "--weighting", c.weighting, "Feature weight: count, binary or sublinear");
   cmd.add_option("--hash-seed", c.hash_seed, "Seed mixed into hashed features")
       ->capture_default_str();
 }

@@ -12,12 +12,10 @@ namespace tessera::cli {
 
 struct FeaturizerFlags {
   FeaturizerConfig config;
-  std::string weighting = "count";
-  std::string on_invalid_utf8 = "error";
   bool no_case_fold = false;
   bool nfc_only = false;
 
-  // The config with the string-valued options resolved and validated.
+  // The config with the negated flags applied, validated.
   FeaturizerConfig resolve() const;
 };
 

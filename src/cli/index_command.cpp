@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "commands.h"
-#include "hnsw_options.h"
+#include "options.h"
 #include "tessera/core/check.h"
-#include "tessera/core/parallel.h"
 #include "tessera/data/beir.h"
+#include "tessera/index/retriever_factory.h"
 #include "tessera/index/text_index.h"
 #include "tessera/model/model.h"
 
@@ -21,77 +21,55 @@ namespace tessera::cli {
 
 namespace {
 
-std::vector<BeirDocument> read_corpus(const std::string& path) {
-  std::vector<BeirDocument> documents;
-  BeirCorpusReader reader(LineSource::open(path));
-  BeirDocument doc;
-  while (reader.next(doc)) documents.push_back(std::move(doc));
-  return documents;
-}
-
 void add_index(CLI::App& app) {
   struct Args {
     std::string model;
     std::string corpus;
-    std::string method = "flat";
     std::string out;
     TextIndexOptions options;
-    std::string fusion = "convex";
     int threads = 0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
       "index",
       "Index a corpus (BEIR corpus.jsonl: _id, title, text) for tessera search: dense vectors of "
-      "a model (flat, int8, binary, hnsw, funnel), BM25, or both fused (hybrid)");
+      "a model in any index (flat, int8, binary+rescore, hnsw, funnel, ...), BM25, or both fused "
+      "(hybrid)");
   cmd->add_option("--corpus", args->corpus, "corpus.jsonl (optionally .gz)")->required();
   cmd->add_option("--model", args->model, "Model file (from tessera train); not for bm25");
-  cmd->add_option("--method", args->method,
-                  "flat (exact), int8 (1 byte/dim), binary (sign bits shortlist + fp32 "
-                  "rescoring), hnsw (graph, approximate), funnel (int8 shortlist at --funnel-dim, "
-                  "rescored at --dim), bm25 (no model), hybrid (bm25 + flat, fused)")
-      ->check(CLI::IsMember({"flat", "int8", "binary", "hnsw", "funnel", "bm25", "hybrid"}))
+  TextIndexOptions& o = args->options;
+  cmd->add_option("--method", o.method,
+                  "Retriever spec: flat (exact), int8 (1 byte/dim), binary (sign bits), "
+                  "binary+rescore[:int8] (sign bits shortlist rescored), hnsw[:M16:efc200:ef64] "
+                  "(graph, approximate), funnel[@64>256][:int8] (int8 shortlist at fewer dims, "
+                  "rescored), A>R, bm25 (no model), hybrid (bm25 + flat, fused) or "
+                  "hybrid(bm25+SPEC)")
+      ->check(retriever_spec_check())
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Index directory to write")->required();
-  TextIndexOptions& o = args->options;
   cmd->add_option("--dim", o.dim, "Dims indexed, a Matryoshka prefix (default: the model's)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--funnel-dim", o.funnel_dim, "funnel: the shortlist's dims")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--shortlist", o.shortlist, "funnel, binary: candidates rescored per query")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  add_hnsw_options(*cmd, o.hnsw);
-  cmd->add_option("--fusion", args->fusion, "hybrid: rrf or convex")
-      ->check(CLI::IsMember({"rrf", "convex"}))
-      ->capture_default_str();
-  cmd->add_option("--fusion-weight", o.fusion.weight, "hybrid (convex): bm25's weight")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_index_defaults(*cmd, o.defaults);
+  add_fusion_options(*cmd, o.fusion);
+  add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
-    if (args->threads > 0) set_num_threads(args->threads);
-    TextIndexOptions options = args->options;
-    options.method = parse_text_index_method(args->method);
-    options.fusion.method = parse_fusion_method(args->fusion);
-    if (uses_vectors(options.method) && args->model.empty()) {
-      throw CLI::ValidationError("--model", "method '" + args->method + "' needs --model");
+    use_threads(args->threads);
+    const TextIndexOptions& options = args->options;
+    const bool vectors = parse_retriever_spec(options.method).needs_model();
+    if (vectors && args->model.empty()) {
+      throw CLI::ValidationError("--model", "method '" + options.method + "' needs --model");
     }
-    if (!uses_vectors(options.method) && !args->model.empty()) {
+    if (!vectors && !args->model.empty()) {
       throw CLI::ValidationError("--model", "bm25 indexes text and takes no model");
     }
     std::shared_ptr<const Model> model;
     if (!args->model.empty()) model = std::make_shared<const Model>(Model::load(args->model));
-    std::vector<BeirDocument> documents = read_corpus(args->corpus);
+    std::vector<BeirDocument> documents = read_beir_corpus(args->corpus);
     TESSERA_CHECK(!documents.empty(), "{}: the corpus holds no document", args->corpus);
     const TextIndex index = TextIndex::build(std::move(documents), model, args->model, options);
     index.save(args->out);
-    fmt::print(stderr, "index: {} documents, method {}{}, built in {:.2f} s, written to {}\n",
-               index.documents().size(), args->method,
-               index.dim() > 0 ? fmt::format(" at {} dims", index.dim()) : "",
-               index.build_seconds(), args->out);
+    fmt::print(stderr, "index: {} documents, {}, built in {:.2f} s, written to {}\n",
+               index.documents().size(), index.method(), index.build_seconds(), args->out);
   });
 }
 
@@ -150,13 +128,12 @@ void add_search(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--ef-search", args->ef_search, "hnsw: candidates while searching")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--shortlist", args->shortlist, "funnel, binary: candidates rescored")
+  cmd->add_option("--shortlist", args->shortlist, "Funnels: candidates rescored")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", args->json, "One JSON line per query: {query, results: [...]}");
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
-    if (args->threads > 0) set_num_threads(args->threads);
+    use_threads(args->threads);
     std::shared_ptr<const Model> model;
     if (!args->model.empty()) model = std::make_shared<const Model>(Model::load(args->model));
     const TextIndex index = TextIndex::load(args->index, model);

@@ -5,28 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "options.h"
 #include "tessera/data/text_input.h"
 
 namespace tessera::cli {
 
-struct InputFlags {
-  std::string path;
-  std::string format = "auto";
-  std::string field;
-
-  TextInputOptions resolve() const {
-    return TextInputOptions{path, parse_text_format(format), field};
-  }
-};
-
-inline void add_input_options(CLI::App& cmd, InputFlags& flags) {
-  cmd.add_option("--input", flags.path,
+inline void add_input_options(CLI::App& cmd, TextInputOptions& input) {
+  cmd.add_option("--input", input.path,
                  "Input file (.jsonl, .tsv, .csv or plain text, optionally .gz; - for stdin)")
       ->required();
-  cmd.add_option("--format", flags.format, "Input format (auto: from the file name)")
-      ->check(CLI::IsMember({"auto", "jsonl", "tsv", "csv", "text"}))
-      ->capture_default_str();
-  cmd.add_option("--field", flags.field,
+  add_enum_option(cmd, "--format", input.format, "Input format (auto: from the file name)");
+  cmd.add_option("--field", input.field,
                  "JSONL field (nested a.b, joined title+text; default text) or TSV/CSV column "
                  "(header name, or 0-based index; default 0)");
 }

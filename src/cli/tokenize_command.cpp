@@ -32,7 +32,7 @@ std::string describe(const Featurizer& featurizer, int32_t id) {
 
 void add_tokenize_command(CLI::App& app) {
   struct Args {
-    InputFlags input;
+    TextInputOptions input;
     FeaturizerFlags featurizer;
     std::string vocab;
     int64_t limit = 10;
@@ -51,7 +51,7 @@ void add_tokenize_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "One JSON object per line");
   cmd->callback([args] {
     const FeaturizerConfig config = args->featurizer.resolve();
-    TextInput input(args->input.resolve());
+    TextInput input(args->input);
     std::vector<Item> items;
     Item item;
     while ((args->limit == 0 || static_cast<int64_t>(items.size()) < args->limit) &&

@@ -5,22 +5,13 @@
 #include <string>
 
 #include "featurizer_options.h"
-#include "tessera/model/model.h"
-#include "tessera/text/vocabulary_builder.h"
-#include "tessera/train/trainer.h"
-#include "tessera/train/training_data.h"
+#include "tessera/train/retrieval_training.h"
 
 namespace tessera::cli {
 
 struct TrainArgs {
-  TrainingDataOptions data;
+  RetrievalTrainingOptions run;  // its featurizer comes from `featurizer`
   FeaturizerFlags featurizer;
-  VocabularyOptions vocabulary;
-  ModelOptions model;
-  std::string pooling = "mean";
-  TrainerOptions trainer;
-  std::string optimizer = "adam";
-  std::string decay = "constant";
   std::string prefixes;
   std::string prefix_weights;
   std::string ngame_double_at;
@@ -39,16 +30,16 @@ struct TrainArgs {
     featurizer.config.tokenizer.stem = true;
     featurizer.config.tokenizer.remove_stop_words = true;
     featurizer.config.max_tokens = 256;
-    data.crops.pairs_per_document = 4;
-    data.beir_weight = 2.0;
-    trainer.symmetric = true;
-    trainer.batch_size = 512;
-    trainer.lr.base_lr = 0.02f;
-    trainer.scale = 8.0f;
-    data.crops.perturb.typo = 0.05;
-    data.crops.perturb.word_drop = 0.1;
-    data.crops.perturb.shuffle_window = 3;
-    trainer.ngame.cluster_size = 8;
+    run.data.crops.pairs_per_document = 4;
+    run.data.beir_weight = 2.0;
+    run.loss.symmetric = true;
+    run.loss.scale = 8.0f;
+    run.trainer.batch_size = 512;
+    run.trainer.lr.base_lr = 0.02f;
+    run.data.crops.perturb.typo = 0.05;
+    run.data.crops.perturb.word_drop = 0.1;
+    run.data.crops.perturb.shuffle_window = 3;
+    run.trainer.ngame.cluster_size = 8;
     ngame_double_at = "4,7";
   }
 };

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "featurizer_options.h"
 #include "input_options.h"
+#include "options.h"
 #include "progress.h"
 #include "tessera/core/parallel.h"
 #include "tessera/text/tokenizer.h"
@@ -21,7 +22,7 @@ constexpr size_t kBatchTexts = 8192;
 
 void add_vocab_command(CLI::App& app) {
   struct Args {
-    InputFlags input;
+    TextInputOptions input;
     FeaturizerFlags featurizer;
     VocabularyOptions vocabulary;
     VocabularyBuilderOptions builder;
@@ -46,14 +47,13 @@ void add_vocab_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Vocabulary file to write (word<TAB>count per line)")
       ->required();
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(*cmd, args->threads);
   cmd->add_flag("--quiet", args->quiet, "No progress line");
   cmd->callback([args] {
-    if (args->threads > 0) set_num_threads(args->threads);
+    use_threads(args->threads);
     const FeaturizerConfig config = args->featurizer.resolve();
     VocabularyBuilder builder{Tokenizer(config.tokenizer), args->builder};
-    TextInput input(args->input.resolve());
+    TextInput input(args->input);
     Progress progress("vocab", args->quiet ? 0 : -1);
     builder.set_progress_callback(
         [&](const VocabularyProgress& p) { progress.update(p.texts, p.bytes); });

@@ -47,6 +47,9 @@ void activation_forward(Activation f, const Tensor& x, Tensor& y) {
       case Activation::kSigmoid:
         for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + std::exp(-in[i]));
         break;
+      case Activation::kExp:
+        for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+        break;
     }
   });
 }
@@ -77,6 +80,9 @@ void activation_backward(Activation f, const Tensor& x, const Tensor& y, const T
         break;
       case Activation::kSigmoid:
         for (int64_t i = 0; i < n; ++i) d[i] += g[i] * out[i] * (1.0f - out[i]);
+        break;
+      case Activation::kExp:
+        for (int64_t i = 0; i < n; ++i) d[i] += g[i] * out[i];
         break;
     }
   });

@@ -28,25 +28,6 @@ int64_t cols_of(Quantization quantization, int64_t dim) {
 
 }  // namespace
 
-const char* quantization_name(Quantization quantization) {
-  switch (quantization) {
-    case Quantization::kNone:
-      return "none";
-    case Quantization::kInt8:
-      return "int8";
-    case Quantization::kBinary:
-      return "binary";
-  }
-  return "?";
-}
-
-Quantization parse_quantization(std::string_view name) {
-  if (name == "none") return Quantization::kNone;
-  if (name == "int8") return Quantization::kInt8;
-  if (name == "binary") return Quantization::kBinary;
-  TESSERA_FAIL("unknown quantization '{}' (expected none, int8 or binary)", name);
-}
-
 std::string int8_scale_path(std::string_view vectors_path) {
   const size_t slash = vectors_path.find_last_of('/');
   const size_t dot = vectors_path.find_last_of('.');

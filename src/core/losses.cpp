@@ -65,6 +65,94 @@ void cross_entropy_backward(const Tensor& probs, std::span<const int32_t> target
       32);
 }
 
+void RowTargets::add(std::span<const int64_t> row_targets) {
+  targets.insert(targets.end(), row_targets.begin(), row_targets.end());
+  offsets.push_back(static_cast<int64_t>(targets.size()));
+}
+
+namespace {
+
+void check_row_targets(const Tensor& logits, const RowTargets& t) {
+  TESSERA_CHECK(logits.ndim() == 2 && logits.dim(0) > 0,
+                "multi-target cross-entropy needs 2-d logits of at least one row, got {}",
+                logits.shape_string());
+  const int64_t rows = logits.dim(0), classes = logits.dim(1);
+  TESSERA_CHECK(t.rows() == rows && t.offsets.front() == 0 &&
+                    t.offsets.back() == static_cast<int64_t>(t.targets.size()),
+                "multi-target cross-entropy: targets of {} rows for {} rows of logits", t.rows(),
+                rows);
+  TESSERA_CHECK(t.weights.empty() || static_cast<int64_t>(t.weights.size()) == rows,
+                "multi-target cross-entropy: {} weights for {} rows", t.weights.size(), rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    TESSERA_CHECK(t.offsets[r + 1] > t.offsets[r], "multi-target cross-entropy: row {} has no "
+                  "target", r);
+    for (int64_t j = t.offsets[r]; j < t.offsets[r + 1]; ++j) {
+      TESSERA_CHECK(t.targets[j] >= 0 && t.targets[j] < classes,
+                    "multi-target cross-entropy: target {} of row {} outside [0, {})",
+                    t.targets[j], r, classes);
+    }
+  }
+}
+
+float row_weight(const RowTargets& t, int64_t r) {
+  return t.weights.empty() ? 1.0f : t.weights[static_cast<size_t>(r)];
+}
+
+}  // namespace
+
+float multi_target_cross_entropy_forward(const Tensor& logits, const RowTargets& targets,
+                                         Tensor& probs_out) {
+  check_row_targets(logits, targets);
+  TESSERA_CHECK(probs_out.same_shape(logits),
+                "multi-target cross-entropy: probs buffer {} for logits {}",
+                probs_out.shape_string(), logits.shape_string());
+  const int64_t rows = logits.dim(0), classes = logits.dim(1);
+  std::vector<double> row_loss(static_cast<size_t>(rows));
+  parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float* x = logits.row(r);
+          float* p = probs_out.row(r);
+          float max = x[0];
+          for (int64_t i = 1; i < classes; ++i) max = std::max(max, x[i]);
+          const float total = kernels::exp_sum(x, max, 1.0f, p, classes);
+          kernels::scale(1.0f / total, p, classes);
+          double target_mean = 0.0;
+          const int64_t first = targets.offsets[r], last = targets.offsets[r + 1];
+          for (int64_t j = first; j < last; ++j) target_mean += x[targets.targets[j]];
+          target_mean /= static_cast<double>(last - first);
+          row_loss[static_cast<size_t>(r)] =
+              row_weight(targets, r) * (static_cast<double>(max) +
+                                        std::log(static_cast<double>(total)) - target_mean);
+        }
+      },
+      16);
+  double total = 0.0;
+  for (double l : row_loss) total += l;
+  return static_cast<float>(total / static_cast<double>(rows));
+}
+
+void multi_target_cross_entropy_backward(const Tensor& probs, const RowTargets& targets,
+                                         float dloss, Tensor& dlogits) {
+  TESSERA_CHECK(probs.same_shape(dlogits),
+                "multi-target cross-entropy backward: shapes {} and {} differ",
+                probs.shape_string(), dlogits.shape_string());
+  const int64_t rows = probs.dim(0);
+  parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float coef = dloss * row_weight(targets, r) / static_cast<float>(rows);
+          kernels::axpy(coef, probs.row(r), dlogits.row(r), probs.cols());
+          const int64_t first = targets.offsets[r], last = targets.offsets[r + 1];
+          const float share = coef / static_cast<float>(last - first);
+          for (int64_t j = first; j < last; ++j) dlogits.row(r)[targets.targets[j]] -= share;
+        }
+      },
+      32);
+}
+
 float mse_forward(const Tensor& a, const Tensor& b) {
   TESSERA_CHECK(a.same_shape(b), "mse: shapes {} and {} differ", a.shape_string(),
                 b.shape_string());

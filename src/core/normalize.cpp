@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
@@ -172,6 +173,17 @@ void l2_normalize_forward(const Tensor& x, float eps, Tensor& y, std::span<float
     norms_out[r] = norm;
     kernels::scale_into(1.0f / norm, x.row(r), y.row(r), n);
   });
+}
+
+Tensor l2_normalized_prefix(const Tensor& x, int64_t cols) {
+  TESSERA_CHECK(cols >= 1 && cols <= x.cols(), "prefix of {} columns of {}-column rows", cols,
+                x.cols());
+  const Tensor prefix = cols == x.cols() ? x : x.prefix_cols(cols);
+  Tensor out = Tensor::empty({prefix.rows(), cols});
+  std::vector<float> norms(static_cast<size_t>(prefix.rows()));
+  // 1e-12 is F.normalize's clamp: a zero row (a text with no known feature) stays zero.
+  l2_normalize_forward(prefix, 1e-12f, out, norms);
+  return out;
 }
 
 // dx = (dy - y * <dy, y>) / norm; where the norm was clamped to eps, y = x / eps is linear in

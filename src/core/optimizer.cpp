@@ -215,4 +215,10 @@ void Adam::update_sparse(size_t i, Parameter& p, float lr) {
   });
 }
 
+std::unique_ptr<Optimizer> make_sparse_optimizer(SparseOptimizerKind kind,
+                                                 std::vector<Parameter*> params) {
+  if (kind == SparseOptimizerKind::kAdagrad) return std::make_unique<Adagrad>(std::move(params));
+  return std::make_unique<Adam>(std::move(params));
+}
+
 }  // namespace tessera

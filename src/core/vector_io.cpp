@@ -42,41 +42,7 @@ constexpr size_t kNpyAlignment = 64;
 
 }  // namespace
 
-const char* vector_dtype_name(VectorDtype dtype) {
-  switch (dtype) {
-    case VectorDtype::kFloat32:
-      return "float32";
-    case VectorDtype::kUint8:
-      return "uint8";
-    case VectorDtype::kInt8:
-      return "int8";
-  }
-  return "?";
-}
-
 size_t vector_dtype_bytes(VectorDtype dtype) { return dtype == VectorDtype::kFloat32 ? 4 : 1; }
-
-const char* vector_format_name(VectorFormat format) {
-  switch (format) {
-    case VectorFormat::kNpy:
-      return "npy";
-    case VectorFormat::kFvecs:
-      return "fvecs";
-    case VectorFormat::kBvecs:
-      return "bvecs";
-    case VectorFormat::kJsonl:
-      return "jsonl";
-  }
-  return "?";
-}
-
-VectorFormat parse_vector_format(std::string_view name) {
-  if (name == "npy") return VectorFormat::kNpy;
-  if (name == "fvecs") return VectorFormat::kFvecs;
-  if (name == "bvecs") return VectorFormat::kBvecs;
-  if (name == "jsonl") return VectorFormat::kJsonl;
-  TESSERA_FAIL("unknown vector format '{}' (expected npy, fvecs, bvecs or jsonl)", name);
-}
 
 VectorFormat vector_format_from_path(std::string_view path) {
   const auto ends_with = [&](std::string_view suffix) { return path.ends_with(suffix); };
@@ -121,10 +87,10 @@ VectorWriter::VectorWriter(std::string path, VectorFormat format, VectorDtype dt
                 "{}: row width {} is out of range", file_.path(), cols);
   TESSERA_CHECK(format != VectorFormat::kFvecs || dtype == VectorDtype::kFloat32,
                 "{}: .fvecs holds float32 vectors, not {} (use npy or jsonl{})", file_.path(),
-                vector_dtype_name(dtype), dtype == VectorDtype::kUint8 ? ", or bvecs" : "");
+                name_of(dtype), dtype == VectorDtype::kUint8 ? ", or bvecs" : "");
   TESSERA_CHECK(format != VectorFormat::kBvecs || dtype == VectorDtype::kUint8,
                 "{}: .bvecs holds uint8 codes, not {} (use npy or jsonl{})", file_.path(),
-                vector_dtype_name(dtype), dtype == VectorDtype::kFloat32 ? ", or fvecs" : "");
+                name_of(dtype), dtype == VectorDtype::kFloat32 ? ", or fvecs" : "");
   if (format_ == VectorFormat::kNpy) {
     const int64_t shape[] = {0, cols_};
     file_.write(npy_header(dtype_, shape, std::numeric_limits<int64_t>::max()));
@@ -161,7 +127,7 @@ void VectorWriter::append(std::span<const int8_t> rows) {
 
 void VectorWriter::append_bytes(const void* data, int64_t rows, VectorDtype dtype) {
   TESSERA_CHECK(dtype == dtype_, "{}: this file holds {} values, not {}", path(),
-                vector_dtype_name(dtype_), vector_dtype_name(dtype));
+                name_of(dtype_), name_of(dtype));
   const size_t row_bytes = static_cast<size_t>(cols_) * vector_dtype_bytes(dtype_);
   switch (format_) {
     case VectorFormat::kNpy:

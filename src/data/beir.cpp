@@ -13,6 +13,19 @@
 
 namespace tessera {
 
+std::vector<BeirDocument> read_beir_corpus(const std::string& path) {
+  std::vector<BeirDocument> documents;
+  BeirCorpusReader reader(LineSource::open(path));
+  BeirDocument doc;
+  while (reader.next(doc)) documents.push_back(std::move(doc));
+  return documents;
+}
+
+std::string document_text(const BeirDocument& doc) {
+  return doc.title.empty() ? doc.text : doc.title + " " + doc.text;
+}
+
+
 namespace {
 JsonlOptions fields(std::vector<std::string> names) {
   JsonlOptions options;

@@ -1,7 +1,10 @@
 #include "tessera/data/reverse_dictionary.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "tessera/core/check.h"
@@ -301,6 +304,81 @@ ReverseDictionary build_reverse_dictionary(const std::vector<WordNetSynset>& syn
     }
   }
   return out;
+}
+
+namespace {
+
+// Document ids as WordNet writes lemmas ("domestic_dog"): TREC run files split on spaces.
+std::string to_id(std::string id) {
+  std::replace(id.begin(), id.end(), ' ', '_');
+  return id;
+}
+
+}  // namespace
+
+BeirDataset reverse_dictionary_dataset(ReverseDictionary task) {
+  BeirDataset dataset;
+  for (BeirDocument& doc : task.documents) {
+    doc.id = to_id(std::move(doc.id));
+    dataset.corpus.push_back(std::move(doc));
+  }
+  BeirSplit train{"train", {}}, test{"test", {}};
+  std::unordered_map<std::string, std::string> definition_query;  // definition -> query id
+  for (auto& [definition, doc_id] : task.train_pairs) {
+    auto [it, inserted] =
+        definition_query.try_emplace(definition, fmt::format("train-{}", definition_query.size()));
+    if (inserted) dataset.queries.push_back(BeirQuery{it->second, definition, 0});
+    train.qrels.push_back(Qrel{it->second, to_id(doc_id), 1, 0});
+  }
+  // A word may be listed twice for one definition (two lemmas differing in case).
+  std::sort(train.qrels.begin(), train.qrels.end(), [](const Qrel& a, const Qrel& b) {
+    return std::tie(a.query_id, a.doc_id) < std::tie(b.query_id, b.doc_id);
+  });
+  train.qrels.erase(std::unique(train.qrels.begin(), train.qrels.end(),
+                                [](const Qrel& a, const Qrel& b) {
+                                  return a.query_id == b.query_id && a.doc_id == b.doc_id;
+                                }),
+                    train.qrels.end());
+  for (BeirQuery& query : task.test_queries) {
+    query.id = to_id(std::move(query.id));
+    dataset.queries.push_back(std::move(query));
+  }
+  for (Qrel& qrel : task.test_qrels) {
+    qrel.query_id = to_id(std::move(qrel.query_id));
+    qrel.doc_id = to_id(std::move(qrel.doc_id));
+    test.qrels.push_back(std::move(qrel));
+  }
+  dataset.splits = {std::move(train), std::move(test)};
+  return dataset;
+}
+
+std::vector<TextPair> reverse_dictionary_pairs(const BeirDataset& dataset) {
+  std::unordered_map<std::string_view, const BeirDocument*> documents;
+  for (const BeirDocument& doc : dataset.corpus) documents[doc.id] = &doc;
+  std::unordered_map<std::string_view, const BeirQuery*> queries;
+  for (const BeirQuery& query : dataset.queries) queries[query.id] = &query;
+  const auto train = std::find_if(dataset.splits.begin(), dataset.splits.end(),
+                                  [](const BeirSplit& s) { return s.name == "train"; });
+  TESSERA_CHECK(train != dataset.splits.end(), "the reverse dictionary has no train split");
+  std::vector<TextPair> pairs;
+  pairs.reserve(train->qrels.size());
+  for (const Qrel& qrel : train->qrels) {
+    TextPair pair;
+    pair.query = queries.at(qrel.query_id)->text;
+    const std::string& text = documents.at(qrel.doc_id)->text;
+    size_t begin = 0;
+    while (begin <= text.size()) {
+      const size_t end = std::min(text.find('\n', begin), text.size());
+      const std::string_view line(text.data() + begin, end - begin);
+      if (line != pair.query) {
+        if (!pair.positive.empty()) pair.positive += '\n';
+        pair.positive += line;
+      }
+      begin = end + 1;
+    }
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
 }
 
 }  // namespace tessera

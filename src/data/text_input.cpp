@@ -27,15 +27,6 @@ bool all_digits(const std::string& s) {
 
 }  // namespace
 
-TextFormat parse_text_format(const std::string& name) {
-  if (name == "auto") return TextFormat::kAuto;
-  if (name == "jsonl") return TextFormat::kJsonl;
-  if (name == "tsv") return TextFormat::kTsv;
-  if (name == "csv") return TextFormat::kCsv;
-  if (name == "text") return TextFormat::kPlain;
-  TESSERA_FAIL("unknown input format '{}': expected auto, jsonl, tsv, csv or text", name);
-}
-
 TextFormat guess_text_format(const std::string& path) {
   std::string name = path;
   if (ends_with(name, ".gz")) name.resize(name.size() - 3);

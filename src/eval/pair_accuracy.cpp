@@ -14,8 +14,8 @@ double pair_accuracy(const Model& model, const std::vector<TextPair>& pairs, int
     queries.push_back(p.query);
     positives.push_back(p.positive);
   }
-  const Tensor q = model.embed(queries, dim, Tower::kQuery);
-  const Tensor d = model.embed(positives, dim, Tower::kDocument);
+  const Tensor q = model.embed(queries, dim, kQueryTower);
+  const Tensor d = model.embed(positives, dim, kDocumentTower);
   const TopK top = exact_top_k(q, d, 1);
   int64_t correct = 0;
   for (int64_t i = 0; i < top.num_queries; ++i) correct += top.ids_of(i)[0] == i;

@@ -6,39 +6,13 @@
 #include <unordered_set>
 
 #include "tessera/core/check.h"
+#include "tessera/core/ops.h"
+#include "tessera/core/stopwatch.h"
 #include "tessera/index/exact_search.h"
-#include "tessera/index/flat_index.h"
-#include "tessera/index/funnel_index.h"
 
 namespace tessera {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::unique_ptr<Index> make_index(const SearchBenchmarkOptions& options, int64_t dim) {
-  FunnelOptions funnel;
-  funnel.shortlist = options.shortlist;
-  if (options.method == "flat") return std::make_unique<FlatIndex>(dim);
-  if (options.method == "int8") return std::make_unique<Int8Index>(dim);
-  if (options.method == "hnsw") return std::make_unique<HnswIndex>(dim, options.hnsw);
-  if (options.method == "binary") {
-    return std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(dim),
-                                         std::make_unique<FlatIndex>(dim), funnel);
-  }
-  if (options.method == "funnel") {
-    TESSERA_CHECK(options.funnel_dim >= 1 && options.funnel_dim < dim,
-                  "the funnel's shortlist dims must be in [1, {}), got {}", dim,
-                  options.funnel_dim);
-    return std::make_unique<FunnelIndex>(std::make_unique<Int8Index>(options.funnel_dim),
-                                         std::make_unique<FlatIndex>(dim), funnel);
-  }
-  TESSERA_FAIL("unknown search method '{}' (flat, int8, binary, hnsw, funnel)", options.method);
-}
 
 double recall(const TopK& found, const TopK& exact) {
   int64_t hits = 0, total = 0;
@@ -77,35 +51,47 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
   TESSERA_CHECK(options.k >= 1 && options.repeat >= 1, "k and repeat must be >= 1");
   TESSERA_CHECK(options.target_recall >= 0 && options.target_recall <= 1,
                 "the target recall must be in [0, 1], got {}", options.target_recall);
+  const ResolvedIndexSpec spec =
+      resolve(parse_index_spec(options.method), base.cols(), options.defaults);
+  // The search effort an approximate kind sweeps: a funnel's shortlist, an HNSW graph's ef.
+  const bool shortlisted = spec.second.has_value();
+  const bool graph = !shortlisted && spec.first.kind == IndexKind::kHnsw;
+  const bool approximate = shortlisted || graph;
   SearchBenchmarkResult result;
-  result.method = options.method;
+  result.method = spec.name();
   result.base_size = base.rows();
   result.num_queries = queries.rows();
   result.dim = base.cols();
   result.k = options.k;
 
-  Clock::time_point start = Clock::now();
+  Stopwatch watch;
   const TopK exact = exact_top_k(queries, base, options.k);
-  result.exact_seconds = seconds_since(start);
+  result.exact_seconds = watch.seconds();
 
-  std::unique_ptr<Index> index = make_index(options, base.cols());
-  start = Clock::now();
-  index->add(base);
-  result.build_seconds = seconds_since(start);
+  // The vectors are taken as a model's unit vectors: a spec of fewer dims searches their prefixes
+  // renormalized, as a funnel's shortlist does.
+  std::unique_ptr<Index> index = make_index(spec, /*normalized=*/true);
+  const Tensor vectors =
+      spec.dim() == base.cols() ? base : l2_normalized_prefix(base, spec.dim());
+  const Tensor query_vectors =
+      spec.dim() == queries.cols() ? queries : l2_normalized_prefix(queries, spec.dim());
+  watch.restart();
+  index->add(vectors);
+  result.build_seconds = watch.seconds();
   result.bytes_per_vector = index->bytes_per_vector();
   result.index_bytes = index->memory_bytes();
 
   auto measure = [&](int64_t effort) {
     SearchParams params;
-    if (options.method == "hnsw") params.ef_search = effort;
-    if (options.method == "binary" || options.method == "funnel") params.shortlist = effort;
+    if (graph) params.ef_search = effort;
+    if (shortlisted) params.shortlist = effort;
     SearchPoint point;
     point.effort = effort;
     double best = 0;
     for (int64_t r = 0; r < options.repeat; ++r) {
-      start = Clock::now();
-      const TopK found = index->search(queries, options.k, params);
-      const double seconds = seconds_since(start);
+      watch.restart();
+      const TopK found = index->search(query_vectors, options.k, params);
+      const double seconds = watch.seconds();
       if (r == 0) point.recall = recall(found, exact);
       best = r == 0 ? seconds : std::min(best, seconds);
     }
@@ -114,20 +100,16 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
     return point;
   };
 
-  const bool approximate =
-      options.method == "hnsw" || options.method == "binary" || options.method == "funnel";
-  const int64_t default_effort = options.method == "hnsw" ? options.hnsw.ef_search
-                                 : approximate            ? options.shortlist
-                                                          : 0;
+  const int64_t default_effort = graph ? spec.first.hnsw.ef_search : shortlisted ? spec.shortlist : 0;
   TESSERA_CHECK(approximate || options.efforts.empty(),
-                "search efforts are for hnsw, funnel and binary, not {}", options.method);
+                "search efforts are for hnsw and funnels (shortlists), not {}", result.method);
   if (!approximate || (options.target_recall <= 0 && options.efforts.empty())) {
     result.chosen = measure(default_effort);
     result.reached_target = result.chosen.recall >= options.target_recall;
     return result;
   }
-  const int64_t limit = options.method == "hnsw" ? std::max<int64_t>(4096, options.k)
-                                                 : std::max(base.rows(), options.k);
+  const int64_t limit =
+      graph ? std::max<int64_t>(4096, options.k) : std::max(base.rows(), options.k);
   const std::vector<int64_t> efforts =
       options.efforts.empty() ? effort_ladder(options.k, limit) : options.efforts;
   result.reached_target = false;

@@ -44,12 +44,6 @@ struct MinMax {
 
 }  // namespace
 
-FusionMethod parse_fusion_method(const std::string& name) {
-  if (name == "rrf") return FusionMethod::kRrf;
-  if (name == "convex") return FusionMethod::kConvex;
-  TESSERA_FAIL("unknown fusion '{}' (rrf or convex)", name);
-}
-
 TopK fuse(const TopK& a, const TopK& b, int64_t k, const FusionOptions& options) {
   TESSERA_CHECK(a.num_queries == b.num_queries, "fusing results of {} and {} queries",
                 a.num_queries, b.num_queries);

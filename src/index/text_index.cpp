@@ -1,14 +1,17 @@
 #include "tessera/index/text_index.h"
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
-#include "tessera/index/flat_index.h"
+#include "tessera/core/stopwatch.h"
+#include "tessera/index/bm25_retriever.h"
+#include "tessera/index/dense_retriever.h"
 #include "tessera/index/funnel_index.h"
+#include "tessera/index/hybrid_retriever.h"
+#include "tessera/index/retriever_factory.h"
 
 namespace tessera {
 
@@ -18,48 +21,8 @@ namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 constexpr const char* kFormat = "tessera-text-index";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;
 constexpr size_t kEmbedBatch = 8192;  // documents embedded and added per step (bounds memory)
-
-constexpr const char* kMethodNames[] = {"flat",   "int8", "binary", "hnsw",
-                                        "funnel", "bm25", "hybrid"};
-
-std::string document_text(const BeirDocument& doc) {
-  return doc.title.empty() ? doc.text : doc.title + " " + doc.text;
-}
-
-// The empty vector index of a method over `dim` dims.
-std::unique_ptr<Index> make_vector_index(const TextIndexOptions& options, int64_t dim,
-                                         bool normalized) {
-  switch (options.method) {
-    case TextIndexMethod::kFlat:
-    case TextIndexMethod::kHybrid:
-      return std::make_unique<FlatIndex>(dim);
-    case TextIndexMethod::kInt8:
-      return std::make_unique<Int8Index>(dim);
-    case TextIndexMethod::kHnsw:
-      return std::make_unique<HnswIndex>(dim, options.hnsw);
-    case TextIndexMethod::kBinary: {
-      FunnelOptions funnel;
-      funnel.shortlist = options.shortlist;
-      return std::make_unique<FunnelIndex>(std::make_unique<BinaryIndex>(dim),
-                                           std::make_unique<FlatIndex>(dim), funnel);
-    }
-    case TextIndexMethod::kFunnel: {
-      TESSERA_CHECK(options.funnel_dim >= 1 && options.funnel_dim < dim,
-                    "the funnel's shortlist dims must be in [1, {}), got {}", dim,
-                    options.funnel_dim);
-      FunnelOptions funnel;
-      funnel.shortlist = options.shortlist;
-      funnel.normalize_prefix = normalized;
-      return std::make_unique<FunnelIndex>(std::make_unique<Int8Index>(options.funnel_dim),
-                                           std::make_unique<FlatIndex>(dim), funnel);
-    }
-    case TextIndexMethod::kBm25:
-      break;
-  }
-  TESSERA_FAIL("method {} has no vector index", text_index_method_name(options.method));
-}
 
 void write_text(const std::string& path, const std::string& text) {
   AtomicFile file(path);
@@ -77,66 +40,61 @@ std::vector<TextHit> hits_of(const TopK& top, int64_t q) {
   return hits;
 }
 
-}  // namespace
-
-TextIndexMethod parse_text_index_method(std::string_view name) {
-  for (size_t i = 0; i < std::size(kMethodNames); ++i) {
-    if (name == kMethodNames[i]) return static_cast<TextIndexMethod>(i);
+// The canonical name of a loaded vector index of a version-1 directory, whose manifest named only
+// the method.
+std::string version1_name(const std::string& method, const Index& index) {
+  const int64_t dim = index.dim();
+  if (method == "binary") return fmt::format("binary@{}+rescore", dim);
+  if (method == "funnel") {
+    const auto& funnel = static_cast<const FunnelIndex&>(index);
+    return fmt::format("funnel@{}>{}", funnel.shortlist_index().dim(), dim);
   }
-  TESSERA_FAIL("unknown index method '{}' (flat, int8, binary, hnsw, funnel, bm25, hybrid)", name);
+  return fmt::format("{}@{}", method == "hybrid" ? "flat" : method, dim);
 }
 
-const char* text_index_method_name(TextIndexMethod method) {
-  return kMethodNames[static_cast<size_t>(method)];
-}
-
-bool uses_vectors(TextIndexMethod method) { return method != TextIndexMethod::kBm25; }
-bool uses_bm25(TextIndexMethod method) {
-  return method == TextIndexMethod::kBm25 || method == TextIndexMethod::kHybrid;
-}
+}  // namespace
 
 TextIndex TextIndex::build(std::vector<BeirDocument> documents, std::shared_ptr<const Model> model,
                            const std::string& model_path, const TextIndexOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
+  const RetrieverSpec spec = parse_retriever_spec(options.method);
   TextIndex index;
-  index.options_ = options;
   index.model_ = std::move(model);
-  if (uses_vectors(options.method)) {
-    TESSERA_CHECK(index.model_ != nullptr, "the {} method needs a model",
-                  text_index_method_name(options.method));
-    const int64_t model_dim = index.model_->dim();
-    index.dim_ = options.dim == 0 ? model_dim : options.dim;
-    TESSERA_CHECK(index.dim_ >= 1 && index.dim_ <= model_dim,
-                  "dim {} is outside the model's [1, {}]", index.dim_, model_dim);
-    index.model_path_ = fs::absolute(model_path).lexically_normal().string();
-    index.vectors_ = make_vector_index(options, index.dim_,
-                                       index.model_->normalization() != Normalization::kNone);
-    std::vector<std::string> texts;
+  index.fusion_ = options.fusion;
+  TESSERA_CHECK(!spec.needs_model() || index.model_ != nullptr, "the {} method needs a model",
+                options.method);
+  std::vector<std::string> texts;
+  if (spec.kind != RetrieverSpec::Kind::kDense) {
+    texts.reserve(documents.size());
+    for (const BeirDocument& doc : documents) texts.push_back(document_text(doc));
+  }
+  RetrieverInputs inputs;
+  inputs.model = index.model_;
+  inputs.document_texts = texts;
+  inputs.defaults = options.defaults;
+  inputs.bm25 = options.bm25;
+  inputs.fusion = options.fusion;
+  inputs.document_vectors = [&](int64_t dim, const std::function<void(const Tensor&)>& add) {
+    std::vector<std::string> batch;
     for (size_t begin = 0; begin < documents.size(); begin += kEmbedBatch) {
       const size_t end = std::min(documents.size(), begin + kEmbedBatch);
-      texts.clear();
-      for (size_t d = begin; d < end; ++d) texts.push_back(document_text(documents[d]));
+      batch.clear();
+      for (size_t d = begin; d < end; ++d) batch.push_back(document_text(documents[d]));
       TextOrigin origin;
       origin.source = "document";
       origin.first_line = static_cast<int64_t>(begin) + 1;
-      index.vectors_->add(index.model_->embed(texts, index.dim_, Tower::kDocument, origin));
+      add(index.model_->embed(batch, dim, kDocumentTower, origin));
     }
-  }
-  if (uses_bm25(options.method)) {
-    std::vector<std::string> texts;
-    texts.reserve(documents.size());
-    for (const BeirDocument& doc : documents) texts.push_back(document_text(doc));
-    index.bm25_ = std::make_unique<Bm25Index>(texts, options.bm25);
+  };
+  RetrieverFactory factory(std::move(inputs));
+  index.retriever_ = factory.build(spec, options.dim).retriever;
+  index.dim_ = index.retriever_->query_dim();
+  if (spec.needs_model()) {
+    index.model_path_ = fs::absolute(model_path).lexically_normal().string();
   }
   index.documents_ = std::move(documents);
-  index.build_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  index.build_seconds_ = watch.seconds();
   return index;
-}
-
-Tensor TextIndex::query_vectors(std::span<const std::string> queries) const {
-  return model_->embed(std::vector<std::string>(queries.begin(), queries.end()), dim_,
-                       Tower::kQuery, TextOrigin{"query", 1});
 }
 
 std::vector<std::vector<TextHit>> TextIndex::search(std::span<const std::string> queries, int64_t k,
@@ -144,17 +102,7 @@ std::vector<std::vector<TextHit>> TextIndex::search(std::span<const std::string>
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   std::vector<std::vector<TextHit>> results(queries.size());
   if (queries.empty()) return results;
-  TopK top;
-  if (options_.method == TextIndexMethod::kBm25) {
-    top = bm25_->search_batch(queries, k);
-  } else if (options_.method == TextIndexMethod::kHybrid) {
-    // Both lists deeper than k, so that a document ranked low by one list can still win.
-    const int64_t depth = std::max<int64_t>(k, 100);
-    top = fuse(bm25_->search_batch(queries, depth),
-               vectors_->search(query_vectors(queries), depth, params), k, options_.fusion);
-  } else {
-    top = vectors_->search(query_vectors(queries), k, params);
-  }
+  const TopK top = retriever_->search(queries, k, params);
   for (size_t q = 0; q < queries.size(); ++q) results[q] = hits_of(top, static_cast<int64_t>(q));
   return results;
 }
@@ -173,20 +121,20 @@ void TextIndex::save(const std::string& directory) const {
     }
     write_text((dir / "documents.jsonl").string(), lines);
   }
-  if (vectors_) vectors_->save((dir / "vectors.index").string());
-  if (bm25_) bm25_->save((dir / "bm25.index").string());
+  retriever_->save(directory);
   Json manifest = {{"format", kFormat},
                    {"version", kVersion},
-                   {"method", text_index_method_name(options_.method)},
+                   {"method", retriever_->name()},
                    {"model", model_path_.empty() ? Json() : Json(model_path_)},
                    {"model_dim", model_ ? model_->dim() : 0},
                    {"dim", dim_},
                    {"documents", documents_.size()},
                    {"build_seconds", build_seconds_},
                    {"fusion",
-                    {{"method", options_.fusion.method == FusionMethod::kRrf ? "rrf" : "convex"},
-                     {"weight", options_.fusion.weight},
-                     {"rrf_k", options_.fusion.rrf_k}}}};
+                    {{"method", name_of(fusion_.method)},
+                     {"weight", fusion_.weight},
+                     {"rrf_k", fusion_.rrf_k},
+                     {"depth", fusion_.depth}}}};
   write_text((dir / "manifest.json").string(), manifest.dump(1) + "\n");
 }
 
@@ -202,18 +150,21 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
     TESSERA_FAIL("{}: invalid JSON: {}", manifest_path, e.what());
   }
   TextIndex index;
+  int version = 0;
+  std::string method;
   try {
     TESSERA_CHECK(manifest.value("format", "") == kFormat, "not a tessera text index manifest");
-    const int version = manifest.at("version").get<int>();
-    TESSERA_CHECK(version == kVersion, "index version {}, this tessera reads version {}", version,
-                  kVersion);
-    index.options_.method = parse_text_index_method(manifest.at("method").get<std::string>());
+    version = manifest.at("version").get<int>();
+    TESSERA_CHECK(version == 1 || version == kVersion,
+                  "index version {}, this tessera reads versions 1 and {}", version, kVersion);
+    method = manifest.at("method").get<std::string>();
     index.dim_ = manifest.at("dim").get<int64_t>();
     index.build_seconds_ = manifest.value("build_seconds", 0.0);
     const Json& fusion = manifest.at("fusion");
-    index.options_.fusion.method = parse_fusion_method(fusion.at("method").get<std::string>());
-    index.options_.fusion.weight = fusion.at("weight").get<double>();
-    index.options_.fusion.rrf_k = fusion.at("rrf_k").get<double>();
+    index.fusion_.method = parse_enum<FusionMethod>(fusion.at("method").get<std::string>(), "fusion");
+    index.fusion_.weight = fusion.at("weight").get<double>();
+    index.fusion_.rrf_k = fusion.at("rrf_k").get<double>();
+    index.fusion_.depth = fusion.value("depth", FusionOptions{}.depth);
     if (!manifest.at("model").is_null()) {
       index.model_path_ = manifest.at("model").get<std::string>();
     }
@@ -222,14 +173,15 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
   } catch (const Error& e) {
     TESSERA_FAIL("{}: {}", manifest_path, e.what());
   }
+  // What the directory holds: version 1 named the method, version 2 the retriever's spec.
+  const bool lexical = version == 1 ? method == "bm25" || method == "hybrid"
+                                    : method == "bm25" || method.starts_with("hybrid(");
+  const bool dense = method != "bm25";
 
-  {
-    BeirCorpusReader reader(LineSource::open((dir / "documents.jsonl").string()));
-    BeirDocument doc;
-    while (reader.next(doc)) index.documents_.push_back(std::move(doc));
-  }
+  index.documents_ = read_beir_corpus((dir / "documents.jsonl").string());
   const auto num_documents = static_cast<int64_t>(index.documents_.size());
-  if (uses_vectors(index.options_.method)) {
+  std::shared_ptr<const Retriever> vectors, words;
+  if (dense) {
     if (model == nullptr) {
       TESSERA_CHECK(!index.model_path_.empty(), "{}: the manifest names no model", manifest_path);
       TESSERA_CHECK(fs::exists(index.model_path_),
@@ -237,21 +189,36 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
                     index.model_path_);
       model = std::make_shared<const Model>(Model::load(index.model_path_));
     }
-    index.vectors_ = load_index((dir / "vectors.index").string());
-    TESSERA_CHECK(index.vectors_->dim() == index.dim_ && index.dim_ <= model->dim(),
+    std::unique_ptr<Index> loaded = load_index((dir / kVectorIndexFile).string());
+    TESSERA_CHECK(loaded->dim() == index.dim_ && index.dim_ <= model->dim(),
                   "{}: the index holds {}-dim vectors; the model gives {} dims", directory,
-                  index.vectors_->dim(), model->dim());
-    TESSERA_CHECK(index.vectors_->num_added() == num_documents,
-                  "{}: vectors.index holds {} vectors for {} documents", directory,
-                  index.vectors_->num_added(), num_documents);
-    index.model_ = std::move(model);
+                  loaded->dim(), model->dim());
+    TESSERA_CHECK(loaded->num_added() == num_documents,
+                  "{}: {} holds {} vectors for {} documents", directory, kVectorIndexFile,
+                  loaded->num_added(), num_documents);
+    std::string name = method;
+    if (version == 1) {
+      name = version1_name(method, *loaded);
+    } else if (lexical) {
+      name = method.substr(std::string_view("hybrid(bm25+").size(),
+                           method.size() - std::string_view("hybrid(bm25+").size() - 1);
+    }
+    index.model_ = model;
+    vectors = std::make_shared<DenseRetriever>(model, std::string(kQueryTower), std::move(loaded),
+                                               name);
   }
-  if (uses_bm25(index.options_.method)) {
-    index.bm25_ = std::make_unique<Bm25Index>(Bm25Index::load((dir / "bm25.index").string()));
-    TESSERA_CHECK(index.bm25_->num_documents() == num_documents,
-                  "{}: bm25.index holds {} documents, documents.jsonl {}", directory,
-                  index.bm25_->num_documents(), num_documents);
-    index.options_.bm25 = index.bm25_->options();
+  if (lexical) {
+    auto bm25 = std::make_shared<const Bm25Index>(
+        Bm25Index::load((dir / kBm25IndexFile).string()));
+    TESSERA_CHECK(bm25->num_documents() == num_documents,
+                  "{}: {} holds {} documents, documents.jsonl {}", directory, kBm25IndexFile,
+                  bm25->num_documents(), num_documents);
+    words = std::make_shared<Bm25Retriever>(std::move(bm25));
+  }
+  if (vectors && words) {
+    index.retriever_ = std::make_shared<HybridRetriever>(words, vectors, index.fusion_);
+  } else {
+    index.retriever_ = vectors ? vectors : words;
   }
   return index;
 }

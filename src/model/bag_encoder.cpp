@@ -1,6 +1,7 @@
 #include "tessera/model/bag_encoder.h"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numbers>
 
 #include "tessera/core/check.h"
@@ -10,13 +11,12 @@
 
 namespace tessera {
 
-namespace {
-
-// N(0, stddev^2) by Box-Muller over SplitMix64 streams (core/random.h): std::normal_distribution
-// differs between standard libraries, and a seed must give the same model everywhere. The tensor
-// is filled in fixed chunks, each from its own stream seeded by one draw of rng and the chunk's
-// index, so it fills in parallel and the values do not depend on the thread count.
+// Box-Muller over SplitMix64 streams (core/random.h): std::normal_distribution differs between
+// standard libraries, and a seed must give the same model everywhere. The tensor is filled in
+// fixed chunks, each from its own stream seeded by one draw of rng and the chunk's index, so it
+// fills in parallel and the values do not depend on the thread count.
 void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng) {
+  TESSERA_CHECK(stddev >= 0.0f && std::isfinite(stddev), "init stddev {} is invalid", stddev);
   constexpr int64_t kChunk = 1 << 16;  // even, so Box-Muller pairs never straddle chunks
   const uint64_t seed = rng();
   float* data = tensor.data();
@@ -39,6 +39,8 @@ void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng) {
   });
 }
 
+namespace {
+
 Tensor zero_table(const std::string& name, int64_t num_features, int64_t table_dim) {
   TESSERA_CHECK(num_features > 0 && table_dim > 0,
                 "bag encoder '{}' needs a positive feature count and dim, got {} x {}", name,
@@ -48,7 +50,7 @@ Tensor zero_table(const std::string& name, int64_t num_features, int64_t table_d
 
 }  // namespace
 
-BagEncoder::BagEncoder(const std::string& name, int64_t num_features, int64_t table_dim,
+BagEncoder::BagEncoder(std::string name, int64_t num_features, int64_t table_dim,
                        Pooling pooling, int64_t projection_dim)
     : BagEncoder(name, zero_table(name, num_features, table_dim), pooling,
                  projection_dim > 0 ? Tensor::zeros({table_dim, projection_dim}) : Tensor()) {
@@ -56,29 +58,51 @@ BagEncoder::BagEncoder(const std::string& name, int64_t num_features, int64_t ta
                 projection_dim);
 }
 
-BagEncoder::BagEncoder(const std::string& name, Tensor table, Pooling pooling, Tensor projection)
-    : table_(Parameter::sparse_rows(name + ".table", std::move(table))), pooling_(pooling) {
+BagEncoder::BagEncoder(std::string name, Tensor table, Pooling pooling, Tensor projection)
+    : name_(std::move(name)),
+      table_(Parameter::sparse_rows(name_ + ".table", std::move(table))),
+      pooling_(pooling) {
   if (projection.defined()) {
     TESSERA_CHECK(projection.ndim() == 2 && projection.dim(0) == table_dim(),
-                  "bag encoder '{}': projection {} does not take the table's {} columns", name,
+                  "bag encoder '{}': projection {} does not take the table's {} columns", name_,
                   projection.shape_string(), table_dim());
-    projection_ = Parameter::dense(name + ".projection", std::move(projection));
+    projection_ = Parameter::dense(name_ + ".projection", std::move(projection));
   }
 }
 
 void BagEncoder::init_normal(float stddev, std::mt19937_64& rng) {
-  TESSERA_CHECK(stddev >= 0.0f && std::isfinite(stddev), "init stddev {} is invalid", stddev);
   fill_normal(table_.value, stddev, rng);
   if (projection_) fill_normal(projection_->value, stddev, rng);
 }
 
-Tensor BagEncoder::encode(const Bags& bags) const {
+Var BagEncoder::forward(Graph& graph, EncoderInput input) {
+  Var out = embedding_bag(graph, table_, std::move(input.bags), pooling_);
+  if (projection_) out = matmul(out, graph.param(*projection_));
+  return out;
+}
+
+Tensor BagEncoder::encode(const EncoderInput& input) const {
+  const Bags& bags = input.bags;
   Tensor pooled = Tensor::empty({bags.size(), table_dim()});
   embedding_bag_forward(table_.value, bags, pooling_, pooled);
   if (!projection_ || bags.size() == 0) {
     return projection_ ? Tensor::zeros({bags.size(), output_dim()}) : pooled;
   }
   return matmul(pooled, projection_->value);
+}
+
+std::vector<Parameter*> BagEncoder::parameters() {
+  std::vector<Parameter*> out{&table_};
+  if (projection_) out.push_back(&*projection_);
+  return out;
+}
+
+std::string BagEncoder::config_json() const {
+  return nlohmann::json{{"features", input_size()},
+                        {"table_dim", table_dim()},
+                        {"pooling", name_of(pooling_)},
+                        {"projection_dim", projection_ ? output_dim() : 0}}
+      .dump();
 }
 
 }  // namespace tessera

@@ -2,29 +2,16 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "tessera/core/check.h"
 #include "tessera/core/ops.h"
 #include "tessera/core/parallel.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/id_encoder.h"
 #include "tessera/version.h"
 
 namespace tessera {
-
-const char* pooling_name(Pooling pooling) {
-  switch (pooling) {
-    case Pooling::kSum:
-      return "sum";
-    case Pooling::kMean:
-      return "mean";
-    case Pooling::kSqrtN:
-      return "sqrt_n";
-  }
-  return "?";
-}
-
-const char* normalization_name(Normalization normalization) {
-  return normalization == Normalization::kL2 ? "l2" : "none";
-}
 
 namespace {
 
@@ -33,48 +20,75 @@ std::vector<int64_t> default_prefixes(int64_t dim) {
   return {dim};
 }
 
+nlohmann::json parse_provenance(const std::string& provenance) {
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(provenance);
+  } catch (const nlohmann::json::exception& e) {
+    TESSERA_FAIL("model provenance is not valid JSON: {}", e.what());
+  }
+  TESSERA_CHECK(parsed.is_object(), "model provenance must be a JSON object");
+  return parsed;
+}
+
+std::string tower_list(const std::map<std::string, std::string>& towers) {
+  std::string out;
+  for (const auto& [name, encoder] : towers) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
 }  // namespace
 
-Model::Model(Featurizer featurizer, std::vector<BagEncoder> towers, std::vector<int64_t> prefixes,
+Model::Model(Featurizer featurizer, std::vector<std::unique_ptr<Encoder>> encoders,
+             std::map<std::string, std::string> towers, std::vector<int64_t> prefixes,
              Normalization normalization, std::string provenance)
     : featurizer_(std::move(featurizer)),
+      encoders_(std::move(encoders)),
       towers_(std::move(towers)),
       prefixes_(std::move(prefixes)),
       normalization_(normalization),
       provenance_(std::move(provenance)) {
-  TESSERA_CHECK(towers_.size() == 1 || towers_.size() == 2, "a model has 1 or 2 towers, not {}",
-                towers_.size());
-  const BagEncoder& query = towers_.front();
-  TESSERA_CHECK(query.num_features() == featurizer_.num_features(),
-                "the table has {} rows, the featurizer {} features (vocabulary {} + buckets {})",
-                query.num_features(), featurizer_.num_features(), featurizer_.vocabulary().size(),
-                featurizer_.config().buckets);
-  TESSERA_CHECK(dim() >= 1 && dim() <= kMaxModelDim, "output dim {} is outside [1, {}]", dim(),
-                kMaxModelDim);
-  if (towers_.size() == 2) {
-    const BagEncoder& document = towers_.back();
-    TESSERA_CHECK(document.num_features() == query.num_features() &&
-                      document.table_dim() == query.table_dim() &&
-                      document.output_dim() == query.output_dim() &&
-                      document.has_projection() == query.has_projection() &&
-                      document.pooling() == query.pooling(),
-                  "the document tower differs in shape or pooling from the query tower");
+  TESSERA_CHECK(!encoders_.empty() && !towers_.empty(), "a model needs at least one tower");
+  std::sort(encoders_.begin(), encoders_.end(),
+            [](const auto& a, const auto& b) { return a->name() < b->name(); });
+  for (size_t i = 0; i < encoders_.size(); ++i) {
+    const Encoder& encoder = *encoders_[i];
+    TESSERA_CHECK(i == 0 || encoders_[i - 1]->name() != encoder.name(),
+                  "two encoders are named '{}'", encoder.name());
+    TESSERA_CHECK(encoder.input_kind() != EncoderInputKind::kFeatures ||
+                      encoder.input_size() == featurizer_.num_features(),
+                  "encoder '{}' reads {} features, the featurizer gives {} (vocabulary {} + "
+                  "buckets {})",
+                  encoder.name(), encoder.input_size(), featurizer_.num_features(),
+                  featurizer_.vocabulary().size(), featurizer_.config().buckets);
+    TESSERA_CHECK(encoder.output_dim() == encoders_.front()->output_dim(),
+                  "encoder '{}' gives {} dims, encoder '{}' {}: every tower gives the model's dim",
+                  encoder.name(), encoder.output_dim(), encoders_.front()->name(),
+                  encoders_.front()->output_dim());
+    TESSERA_CHECK(std::any_of(towers_.begin(), towers_.end(),
+                              [&](const auto& t) { return t.second == encoder.name(); }),
+                  "encoder '{}' serves no tower", encoder.name());
   }
-  TESSERA_CHECK(!prefixes_.empty() && prefixes_.back() == dim(),
-                "Matryoshka prefixes must end at the output dim {}", dim());
+  for (const auto& [tower, encoder] : towers_) {
+    TESSERA_CHECK(!tower.empty(), "a tower needs a name");
+    TESSERA_CHECK(std::any_of(encoders_.begin(), encoders_.end(),
+                              [&](const auto& e) { return e->name() == encoder; }),
+                  "tower '{}' names encoder '{}', which the model does not have", tower, encoder);
+  }
+  dim_ = encoders_.front()->output_dim();
+  TESSERA_CHECK(dim_ >= 1 && dim_ <= kMaxModelDim, "output dim {} is outside [1, {}]", dim_,
+                kMaxModelDim);
+  TESSERA_CHECK(!prefixes_.empty() && prefixes_.back() == dim_,
+                "Matryoshka prefixes must end at the output dim {}", dim_);
   for (size_t i = 0; i < prefixes_.size(); ++i) {
     TESSERA_CHECK(prefixes_[i] >= 1 && (i == 0 || prefixes_[i] > prefixes_[i - 1]),
                   "Matryoshka prefixes must be positive and ascending, got {}",
                   fmt::join(prefixes_, ","));
   }
-  nlohmann::json parsed;
-  try {
-    parsed = nlohmann::json::parse(provenance_);
-  } catch (const nlohmann::json::exception& e) {
-    TESSERA_FAIL("model provenance is not valid JSON: {}", e.what());
-  }
-  TESSERA_CHECK(parsed.is_object(), "model provenance must be a JSON object");
+  parse_provenance(provenance_);
 }
+
+Model::~Model() = default;
 
 Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
                     const ModelOptions& options) {
@@ -88,41 +102,69 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
   const int64_t table_dim = options.table_dim > 0 ? options.table_dim : options.dim;
   const int64_t projection_dim = options.projection ? options.dim : 0;
 
+  // Weights are drawn tower by tower in this order (query, document, then the id towers by
+  // name), so a seed gives the same retrieval model whatever id towers are added.
   std::mt19937_64 rng(options.seed);
-  std::vector<BagEncoder> towers;
-  towers.emplace_back("query", featurizer.num_features(), table_dim, options.pooling,
-                      projection_dim);
-  if (options.two_towers) {
-    towers.emplace_back("document", featurizer.num_features(), table_dim, options.pooling,
-                        projection_dim);
+  std::vector<std::unique_ptr<Encoder>> encoders;
+  std::map<std::string, std::string> towers;
+  for (const std::string_view name : {kQueryTower, kDocumentTower}) {
+    if (name == kDocumentTower && !options.two_towers) {
+      towers.emplace(kDocumentTower, kQueryTower);
+      continue;
+    }
+    auto encoder = std::make_unique<BagEncoder>(std::string(name), featurizer.num_features(),
+                                                table_dim, options.pooling, projection_dim);
+    encoder->init_normal(options.init_std, rng);
+    towers.emplace(name, name);
+    encoders.push_back(std::move(encoder));
   }
-  for (BagEncoder& tower : towers) tower.init_normal(options.init_std, rng);
+  for (const auto& [name, ids] : options.id_towers) {
+    TESSERA_CHECK(!towers.count(name), "tower '{}' is given twice", name);
+    auto encoder = std::make_unique<IdEncoder>(name, ids, options.dim);
+    encoder->init_normal(options.init_std, rng);
+    towers.emplace(name, name);
+    encoders.push_back(std::move(encoder));
+  }
 
-  nlohmann::json provenance;
-  try {
-    provenance = nlohmann::json::parse(options.provenance);
-  } catch (const nlohmann::json::exception& e) {
-    TESSERA_FAIL("model provenance is not valid JSON: {}", e.what());
-  }
-  TESSERA_CHECK(provenance.is_object(), "model provenance must be a JSON object");
+  nlohmann::json provenance = parse_provenance(options.provenance);
   if (!provenance.contains("tessera_version")) provenance["tessera_version"] = TESSERA_VERSION;
-
-  return Model(std::move(featurizer), std::move(towers),
+  return Model(std::move(featurizer), std::move(encoders), std::move(towers),
                options.prefixes.empty() ? default_prefixes(options.dim) : options.prefixes,
                options.normalization, provenance.dump());
 }
 
-BagEncoder& Model::tower(Tower which) {
-  return which == Tower::kDocument && towers_.size() == 2 ? towers_.back() : towers_.front();
+bool Model::has_tower(std::string_view tower) const {
+  return towers_.find(std::string(tower)) != towers_.end();
 }
 
-const BagEncoder& Model::tower(Tower which) const {
-  return which == Tower::kDocument && towers_.size() == 2 ? towers_.back() : towers_.front();
+const Encoder& Model::tower(std::string_view tower) const {
+  const auto it = towers_.find(std::string(tower));
+  TESSERA_CHECK(it != towers_.end(), "the model has no tower '{}' (its towers: {})", tower,
+                tower_list(towers_));
+  for (const auto& encoder : encoders_) {
+    if (encoder->name() == it->second) return *encoder;
+  }
+  TESSERA_FAIL("tower '{}' has no encoder", tower);
+}
+
+Encoder& Model::tower(std::string_view tower) {
+  return const_cast<Encoder&>(static_cast<const Model&>(*this).tower(tower));
+}
+
+bool Model::shared(std::string_view a, std::string_view b) const {
+  return &tower(a) == &tower(b);
+}
+
+std::vector<Parameter*> Model::parameters() {
+  std::vector<Parameter*> out;
+  for (const auto& encoder : encoders_) {
+    for (Parameter* p : encoder->parameters()) out.push_back(p);
+  }
+  return out;
 }
 
 void Model::set_provenance(std::string provenance) {
-  TESSERA_CHECK(nlohmann::json::accept(provenance) && nlohmann::json::parse(provenance).is_object(),
-                "provenance must be a JSON object");
+  parse_provenance(provenance);
   provenance_ = std::move(provenance);
 }
 
@@ -156,24 +198,34 @@ Bags Model::featurize(const std::vector<std::string>& texts, const TextOrigin& o
   return bags;
 }
 
-Tensor Model::encode(const std::vector<std::string>& texts, Tower which,
+Tensor Model::encode(const std::vector<std::string>& texts, std::string_view tower_name,
                      const TextOrigin& origin) const {
-  return tower(which).encode(featurize(texts, origin));
+  const Encoder& encoder = tower(tower_name);
+  TESSERA_CHECK(encoder.input_kind() == EncoderInputKind::kFeatures,
+                "tower '{}' embeds ids, not texts", tower_name);
+  return encoder.encode(EncoderInput{featurize(texts, origin)});
 }
 
-Tensor Model::embed(const std::vector<std::string>& texts, int64_t dim, Tower which,
+Tensor Model::cut(const Tensor& encoded, int64_t dim) const {
+  const int64_t keep = dim == 0 ? dim_ : dim;
+  TESSERA_CHECK(keep >= 1 && keep <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
+  if (normalization_ == Normalization::kNone) {
+    return keep == encoded.cols() ? encoded : encoded.prefix_cols(keep).clone();
+  }
+  return l2_normalized_prefix(encoded, keep);
+}
+
+Tensor Model::embed(const std::vector<std::string>& texts, int64_t dim, std::string_view tower,
                     const TextOrigin& origin) const {
-  const int64_t full = this->dim();
-  const int64_t keep = dim == 0 ? full : dim;
-  TESSERA_CHECK(keep >= 1 && keep <= full, "embedding dim {} is outside [1, {}]", dim, full);
-  Tensor vectors = encode(texts, which, origin);
-  Tensor prefix = keep == full ? vectors : vectors.prefix_cols(keep);
-  if (normalization_ == Normalization::kNone) return keep == full ? vectors : prefix.clone();
-  Tensor out = Tensor::empty({prefix.rows(), keep});
-  std::vector<float> norms(static_cast<size_t>(prefix.rows()));
-  // A zero vector (a text with no known features) stays zero instead of dividing by zero.
-  l2_normalize_forward(prefix, 1e-12f, out, norms);
-  return out;
+  const int64_t keep = dim == 0 ? dim_ : dim;
+  TESSERA_CHECK(keep >= 1 && keep <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
+  return cut(encode(texts, tower, origin), keep);
+}
+
+Tensor Model::embed_input(const EncoderInput& input, int64_t dim, std::string_view tower_name) const {
+  const int64_t keep = dim == 0 ? dim_ : dim;
+  TESSERA_CHECK(keep >= 1 && keep <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
+  return cut(tower(tower_name).encode(input), keep);
 }
 
 }  // namespace tessera

@@ -1,8 +1,12 @@
 // Model <-> safetensors file. The metadata is checked against the tensors' shapes before any
 // tensor is read, and every error names the file.
 #include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
 
 #include "tessera/core/check.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/encoder_registry.h"
 #include "tessera/model/model.h"
 #include "tessera/model/safetensors.h"
 
@@ -12,21 +16,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kTowerNames[] = {"query", "document"};
-
-Pooling parse_pooling(const std::string& name, const std::string& path) {
-  for (Pooling pooling : {Pooling::kSum, Pooling::kMean, Pooling::kSqrtN}) {
-    if (name == pooling_name(pooling)) return pooling;
-  }
-  TESSERA_FAIL("{}: unknown pooling \"{}\"", path, name);
-}
-
-Normalization parse_normalization(const std::string& name, const std::string& path) {
-  for (Normalization n : {Normalization::kNone, Normalization::kL2}) {
-    if (name == normalization_name(n)) return n;
-  }
-  TESSERA_FAIL("{}: unknown normalization \"{}\"", path, name);
-}
+// The metadata keys of the model itself; a caller's extras must use others.
+const std::set<std::string> kModelKeys = {"format",           "format_version", "featurizer",
+                                          "vocabulary",       "vocabulary_counts",
+                                          "model",            "provenance",     "extra_tensors"};
 
 const std::string& required(const std::map<std::string, std::string>& metadata,
                             const std::string& key, const std::string& path) {
@@ -41,39 +34,6 @@ json parse_json(const std::string& text, const std::string& what, const std::str
   } catch (const json::exception& e) {
     TESSERA_FAIL("{}: metadata \"{}\" is not valid JSON: {}", path, what, e.what());
   }
-}
-
-// The settings in metadata "model".
-struct ModelMetadata {
-  int64_t dim = 0;
-  int64_t table_dim = 0;
-  std::vector<int64_t> prefixes;
-  Pooling pooling = Pooling::kMean;
-  bool two_towers = false;
-  bool projection = false;
-  Normalization normalization = Normalization::kL2;
-};
-
-ModelMetadata parse_model_metadata(const std::string& text, const std::string& path) {
-  const json model = parse_json(text, "model", path);
-  ModelMetadata out;
-  try {
-    out.dim = model.at("dim").get<int64_t>();
-    out.table_dim = model.at("table_dim").get<int64_t>();
-    out.prefixes = model.at("prefixes").get<std::vector<int64_t>>();
-    out.pooling = parse_pooling(model.at("pooling").get<std::string>(), path);
-    out.two_towers = model.at("two_towers").get<bool>();
-    out.projection = model.at("projection").get<bool>();
-    out.normalization = parse_normalization(model.at("normalization").get<std::string>(), path);
-  } catch (const json::exception& e) {
-    TESSERA_FAIL("{}: metadata \"model\" is malformed: {}", path, e.what());
-  }
-  if (out.dim < 1 || out.dim > kMaxModelDim || out.table_dim < 1 || out.table_dim > (1 << 20) ||
-      (!out.projection && out.table_dim != out.dim)) {
-    TESSERA_FAIL("{}: metadata \"model\" has dim {} and table_dim {}, out of range", path, out.dim,
-                 out.table_dim);
-  }
-  return out;
 }
 
 Vocabulary parse_vocabulary(const std::map<std::string, std::string>& metadata,
@@ -115,21 +75,64 @@ Vocabulary parse_vocabulary(const std::map<std::string, std::string>& metadata,
   return vocabulary;
 }
 
-void expect_shape(const SafetensorsHeader& header, const std::string& name,
-                  std::vector<int64_t> shape, const std::string& path) {
-  auto it = header.tensors.find(name);
-  if (it == header.tensors.end()) TESSERA_FAIL("{}: tensor '{}' is missing", path, name);
-  if (it->second.shape != shape) {
-    TESSERA_FAIL("{}: tensor '{}' has shape [{}], the metadata implies [{}]", path, name,
-                 fmt::join(it->second.shape, ", "), fmt::join(shape, ", "));
+// What metadata "model" says, in either format version: the encoders (kind and config, by
+// name), the towers and how vectors are used.
+struct ModelLayout {
+  struct EncoderEntry {
+    std::string kind;
+    std::string config;  // JSON, as encoder_registry.h reads it
+  };
+  std::map<std::string, EncoderEntry> encoders;
+  std::map<std::string, std::string> towers;
+  std::vector<int64_t> prefixes;
+  Normalization normalization = Normalization::kL2;
+};
+
+Normalization parse_normalization(const json& model) {
+  return parse_enum<Normalization>(model.at("normalization").get<std::string>(), "normalization");
+}
+
+// format_version 1: {dim, table_dim, prefixes, pooling, two_towers, projection, normalization},
+// bag towers "query" and (with two_towers) "document".
+ModelLayout parse_v1_layout(const json& model, int64_t feature_rows, const std::string& path) {
+  ModelLayout layout;
+  const auto dim = model.at("dim").get<int64_t>();
+  const auto table_dim = model.at("table_dim").get<int64_t>();
+  const bool projection = model.at("projection").get<bool>();
+  if (dim < 1 || dim > kMaxModelDim || table_dim < 1 || table_dim > (1 << 20) ||
+      (!projection && table_dim != dim)) {
+    TESSERA_FAIL("{}: metadata \"model\" has dim {} and table_dim {}, out of range", path, dim,
+                 table_dim);
   }
+  const json config = {{"features", feature_rows},
+                       {"table_dim", table_dim},
+                       {"pooling", model.at("pooling").get<std::string>()},
+                       {"projection_dim", projection ? dim : 0}};
+  layout.encoders["query"] = {"bag", config.dump()};
+  layout.towers = {{"query", "query"}, {"document", "query"}};
+  if (model.at("two_towers").get<bool>()) {
+    layout.encoders["document"] = {"bag", config.dump()};
+    layout.towers["document"] = "document";
+  }
+  layout.prefixes = model.at("prefixes").get<std::vector<int64_t>>();
+  layout.normalization = parse_normalization(model);
+  return layout;
+}
+
+ModelLayout parse_v2_layout(const json& model) {
+  ModelLayout layout;
+  for (const auto& [name, entry] : model.at("encoders").items()) {
+    layout.encoders[name] = {entry.at("kind").get<std::string>(), entry.at("config").dump()};
+  }
+  layout.towers = model.at("towers").get<std::map<std::string, std::string>>();
+  layout.prefixes = model.at("prefixes").get<std::vector<int64_t>>();
+  layout.normalization = parse_normalization(model);
+  return layout;
 }
 
 }  // namespace
 
-void Model::save(const std::string& path, const std::map<std::string, std::string>& extra_metadata,
-                 const std::map<std::string, Tensor>& extra_tensors) const {
-  const BagEncoder& query = towers_.front();
+void Model::save(const std::string& path, const ModelFileExtras& extras) const {
   json words = json::array();
   json counts = json::array();
   const Vocabulary& vocabulary = featurizer_.vocabulary();
@@ -137,13 +140,20 @@ void Model::save(const std::string& path, const std::map<std::string, std::strin
     words.push_back(vocabulary.word(id));
     counts.push_back(vocabulary.count(id));
   }
-  const json model = {{"dim", dim()},
-                      {"table_dim", query.table_dim()},
+  json encoders = json::object();
+  std::map<std::string, Tensor> tensors;
+  for (const auto& encoder : encoders_) {
+    encoders[encoder->name()] = {{"kind", encoder->kind()},
+                                 {"config", json::parse(encoder->config_json())}};
+    for (const Parameter* p : std::as_const(*encoder).parameters()) {
+      tensors.emplace(p->name, p->value);
+    }
+  }
+  const json model = {{"dim", dim_},
                       {"prefixes", prefixes_},
-                      {"pooling", pooling_name(query.pooling())},
-                      {"two_towers", two_towers()},
-                      {"projection", query.has_projection()},
-                      {"normalization", normalization_name(normalization_)}};
+                      {"normalization", name_of(normalization_)},
+                      {"towers", towers_},
+                      {"encoders", encoders}};
   std::map<std::string, std::string> metadata = {
       {"format", "tessera"},
       {"format_version", std::to_string(kModelFormatVersion)},
@@ -153,40 +163,42 @@ void Model::save(const std::string& path, const std::map<std::string, std::strin
       {"model", model.dump()},
       {"provenance", provenance_},
   };
-  std::map<std::string, Tensor> tensors;
-  for (size_t t = 0; t < towers_.size(); ++t) {
-    const std::string prefix = kTowerNames[t];
-    tensors.emplace(prefix + ".table", towers_[t].table().value);
-    if (towers_[t].has_projection()) {
-      tensors.emplace(prefix + ".projection", towers_[t].projection().value);
-    }
-  }
-  for (const auto& [key, value] : extra_metadata) {
-    TESSERA_CHECK(key.starts_with("trainer"), "extra metadata key \"{}\" must start with trainer",
-                  key);
+  for (const auto& [key, value] : extras.metadata) {
+    TESSERA_CHECK(!kModelKeys.count(key), "extra metadata key \"{}\" is one of the model's", key);
     metadata.emplace(key, value);
   }
-  for (const auto& [name, tensor] : extra_tensors) {
-    TESSERA_CHECK(name.starts_with(kTrainerTensorPrefix), "extra tensor \"{}\" must start with {}",
-                  name, kTrainerTensorPrefix);
-    tensors.emplace(name, tensor);
+  json extra_names = json::array();
+  for (const auto& [name, tensor] : extras.tensors) {
+    TESSERA_CHECK(tensors.emplace(name, tensor).second,
+                  "extra tensor \"{}\" has the name of a model parameter", name);
+    extra_names.push_back(name);
   }
+  if (!extras.tensors.empty()) metadata.emplace("extra_tensors", extra_names.dump());
   write_safetensors(path, metadata, tensors);
 }
 
 Model Model::load(const std::string& path) {
   SafetensorsHeader header = read_safetensors_header(path);
-  // A checkpoint's trainer state is not part of the model: never read.
-  std::erase_if(header.tensors,
-                [](const auto& entry) { return entry.first.starts_with(kTrainerTensorPrefix); });
   const std::map<std::string, std::string>& metadata = header.metadata;
   if (required(metadata, "format", path) != "tessera") {
     TESSERA_FAIL("{}: metadata format is \"{}\", not a tessera model", path, metadata.at("format"));
   }
   const std::string& version = required(metadata, "format_version", path);
-  if (version != std::to_string(kModelFormatVersion)) {
-    TESSERA_FAIL("{}: format_version \"{}\" is not one this tessera reads ({})", path, version,
-                 kModelFormatVersion);
+  if (version != "1" && version != "2") {
+    TESSERA_FAIL("{}: format_version \"{}\" is not one this tessera reads (1 or 2)", path, version);
+  }
+  // Tensors that are not the model's: those a version-2 file lists as extras, and a version-1
+  // checkpoint's "trainer.*" state.
+  if (version == "1") {
+    std::erase_if(header.tensors,
+                  [](const auto& entry) { return entry.first.starts_with("trainer."); });
+  } else if (const auto extra = metadata.find("extra_tensors"); extra != metadata.end()) {
+    const json names = parse_json(extra->second, "extra_tensors", path);
+    TESSERA_CHECK(names.is_array(), "{}: metadata \"extra_tensors\" is not an array", path);
+    for (const json& name : names) {
+      TESSERA_CHECK(name.is_string(), "{}: metadata \"extra_tensors\" holds a non-string", path);
+      header.tensors.erase(name.get<std::string>());
+    }
   }
   FeaturizerConfig config;
   try {
@@ -196,42 +208,51 @@ Model Model::load(const std::string& path) {
     TESSERA_FAIL("{}: metadata \"featurizer\": {}", path, e.what());
   }
   Vocabulary vocabulary = parse_vocabulary(metadata, path);
-  const ModelMetadata model = parse_model_metadata(required(metadata, "model", path), path);
   const std::string provenance = required(metadata, "provenance", path);
+  const json model = parse_json(required(metadata, "model", path), "model", path);
+  ModelLayout layout;
+  try {
+    const int64_t feature_rows = static_cast<int64_t>(vocabulary.size()) + config.buckets;
+    layout = version == "1" ? parse_v1_layout(model, feature_rows, path) : parse_v2_layout(model);
+  } catch (const json::exception& e) {
+    TESSERA_FAIL("{}: metadata \"model\" is malformed: {}", path, e.what());
+  } catch (const Error& e) {
+    TESSERA_FAIL("{}: metadata \"model\": {}", path, e.what());
+  }
 
   // Every tensor's shape is checked against the metadata before any is read.
-  const int64_t rows = static_cast<int64_t>(vocabulary.size()) + config.buckets;
-  const size_t tower_count = model.two_towers ? 2 : 1;
-  size_t expected_tensors = 0;
-  for (size_t t = 0; t < tower_count; ++t) {
-    const std::string prefix = kTowerNames[t];
-    expect_shape(header, prefix + ".table", {rows, model.table_dim}, path);
-    ++expected_tensors;
-    if (model.projection) {
-      expect_shape(header, prefix + ".projection", {model.table_dim, model.dim}, path);
-      ++expected_tensors;
+  std::map<std::string, std::vector<int64_t>> expected;
+  try {
+    for (const auto& [name, entry] : layout.encoders) {
+      expected.merge(encoder_tensor_shapes(entry.kind, name, entry.config));
+    }
+  } catch (const Error& e) {
+    TESSERA_FAIL("{}: {}", path, e.what());
+  }
+  for (const auto& [name, shape] : expected) {
+    const auto it = header.tensors.find(name);
+    if (it == header.tensors.end()) TESSERA_FAIL("{}: tensor '{}' is missing", path, name);
+    if (it->second.shape != shape) {
+      TESSERA_FAIL("{}: tensor '{}' has shape [{}], the metadata implies [{}]", path, name,
+                   fmt::join(it->second.shape, ", "), fmt::join(shape, ", "));
     }
   }
-  if (header.tensors.size() != expected_tensors) {
+  if (header.tensors.size() != expected.size()) {
     std::vector<std::string> names;
     for (const auto& [name, entry] : header.tensors) names.push_back(name);
     TESSERA_FAIL("{}: unexpected tensors: the file holds [{}], the metadata implies {}", path,
-                 fmt::join(names, ", "), expected_tensors);
+                 fmt::join(names, ", "), expected.size());
   }
 
   SafetensorsContents contents = read_safetensors(path, std::move(header));
   try {
     Featurizer featurizer = Featurizer::from_config(config, std::move(vocabulary));
-    std::vector<BagEncoder> towers;
-    for (size_t t = 0; t < tower_count; ++t) {
-      const std::string prefix = kTowerNames[t];
-      Tensor projection;
-      if (model.projection) projection = contents.tensors.at(prefix + ".projection");
-      towers.emplace_back(prefix, contents.tensors.at(prefix + ".table"), model.pooling,
-                          projection);
+    std::vector<std::unique_ptr<Encoder>> encoders;
+    for (const auto& [name, entry] : layout.encoders) {
+      encoders.push_back(load_encoder(entry.kind, name, entry.config, contents.tensors));
     }
-    return Model(std::move(featurizer), std::move(towers), model.prefixes, model.normalization,
-                 provenance);
+    return Model(std::move(featurizer), std::move(encoders), std::move(layout.towers),
+                 std::move(layout.prefixes), layout.normalization, provenance);
   } catch (const Error& e) {
     TESSERA_FAIL("{}: {}", path, e.what());
   }

@@ -14,35 +14,16 @@ namespace {
 
 using nlohmann::json;
 
-template <typename Enum, size_t N>
-std::string enum_name(Enum value, const std::array<std::pair<Enum, const char*>, N>& names) {
-  for (const auto& [v, name] : names) {
-    if (v == value) return name;
+// The value a config key names, or an Error naming the key and the choices.
+template <typename Enum>
+Enum enum_value(const std::string& key, const std::string& text) {
+  for (const EnumName<Enum>& entry : enum_names<Enum>) {
+    if (text == entry.name) return entry.value;
   }
-  TESSERA_FAIL("unknown enum value {}", static_cast<int>(value));
+  TESSERA_FAIL("featurizer config: '{}' must be one of {}, found '{}'", key,
+               list_enum_names<Enum>(), text);
 }
 
-template <typename Enum, size_t N>
-Enum enum_value(const std::string& key, const std::string& text,
-                const std::array<std::pair<Enum, const char*>, N>& names) {
-  std::string choices;
-  for (const auto& [v, name] : names) {
-    if (text == name) return v;
-    choices += choices.empty() ? "" : ", ";
-    choices += name;
-  }
-  TESSERA_FAIL("featurizer config: '{}' must be one of {}, found '{}'", key, choices, text);
-}
-
-constexpr std::array<std::pair<InvalidUtf8, const char*>, 2> kInvalidUtf8Names = {{
-    {InvalidUtf8::kError, "error"},
-    {InvalidUtf8::kReplace, "replace"},
-}};
-constexpr std::array<std::pair<FeatureWeighting, const char*>, 3> kWeightingNames = {{
-    {FeatureWeighting::kCount, "count"},
-    {FeatureWeighting::kBinary, "binary"},
-    {FeatureWeighting::kSublinear, "sublinear"},
-}};
 
 // Reads the keys of one JSON object, each exactly once, and rejects keys never asked for.
 class StrictObject {
@@ -134,7 +115,7 @@ std::string FeaturizerConfig::to_json() const {
        {{"nfkc", n.nfkc},
         {"case_fold", n.case_fold},
         {"strip_accents", n.strip_accents},
-        {"on_invalid_utf8", enum_name(n.on_invalid_utf8, kInvalidUtf8Names)}}},
+        {"on_invalid_utf8", name_of(n.on_invalid_utf8)}}},
       {"tokenizer",
        {{"keep_punctuation", tokenizer.keep_punctuation},
         {"remove_stop_words", tokenizer.remove_stop_words},
@@ -145,7 +126,7 @@ std::string FeaturizerConfig::to_json() const {
       {"char_ngram_min", char_ngram_min},
       {"char_ngram_max", char_ngram_max},
       {"buckets", buckets},
-      {"weighting", enum_name(weighting, kWeightingNames)},
+      {"weighting", name_of(weighting)},
   };
   return j.dump();
 }
@@ -167,7 +148,7 @@ FeaturizerConfig FeaturizerConfig::from_json(std::string_view text) {
     config.tokenizer.normalize.case_fold = n.boolean("case_fold");
     config.tokenizer.normalize.strip_accents = n.boolean("strip_accents");
     config.tokenizer.normalize.on_invalid_utf8 =
-        enum_value("normalize.on_invalid_utf8", n.string("on_invalid_utf8"), kInvalidUtf8Names);
+        enum_value<InvalidUtf8>("normalize.on_invalid_utf8", n.string("on_invalid_utf8"));
     n.check_no_other_keys();
   }
   {
@@ -183,7 +164,7 @@ FeaturizerConfig FeaturizerConfig::from_json(std::string_view text) {
   config.char_ngram_min = static_cast<int32_t>(root.integer("char_ngram_min", 0, 16));
   config.char_ngram_max = static_cast<int32_t>(root.integer("char_ngram_max", 0, 16));
   config.buckets = root.integer("buckets", 0, INT32_MAX - 1);
-  config.weighting = enum_value("weighting", root.string("weighting"), kWeightingNames);
+  config.weighting = enum_value<FeatureWeighting>("weighting", root.string("weighting"));
   root.check_no_other_keys();
   config.validate();
   return config;

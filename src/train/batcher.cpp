@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <unordered_set>
 
 #include "tessera/core/check.h"
@@ -11,6 +12,18 @@ namespace tessera {
 
 namespace {
 constexpr uint64_t kSlotStream = 0x510757ull;
+constexpr uint64_t kOrderStream = 0x0bde;
+constexpr uint64_t kClusterStream = 0xc105;
+
+// The slots in a random order of (seed, epoch).
+std::vector<int64_t> random_order(size_t n, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  Random random = Random::stream(seed, kOrderStream, static_cast<uint64_t>(epoch));
+  shuffle(order, random);
+  return order;
+}
+
 }  // namespace
 
 std::vector<Slot> draw_slots(const std::vector<WeightedSource>& sources, uint64_t seed,
@@ -42,6 +55,24 @@ std::vector<Slot> draw_slots(const std::vector<WeightedSource>& sources, uint64_
   return slots;
 }
 
+nlohmann::json slots_to_json(const std::vector<Slot>& slots) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Slot& s : slots) {
+    out.push_back(s.source);
+    out.push_back(s.item);
+  }
+  return out;
+}
+
+std::vector<Slot> slots_from_json(const nlohmann::json& j) {
+  TESSERA_CHECK(j.is_array() && j.size() % 2 == 0, "slots must be an array of (source, item)");
+  std::vector<Slot> slots;
+  for (size_t i = 0; i + 1 < j.size(); i += 2) {
+    slots.push_back({j[i].get<int32_t>(), j[i + 1].get<int64_t>()});
+  }
+  return slots;
+}
+
 std::vector<std::vector<int64_t>> no_duplicate_batches(const std::vector<WeightedSource>& sources,
                                                        const std::vector<Slot>& slots,
                                                        const std::vector<int64_t>& order,
@@ -55,24 +86,24 @@ std::vector<std::vector<int64_t>> no_duplicate_batches(const std::vector<Weighte
   std::vector<std::vector<int64_t>> batches;
   std::vector<int64_t> remaining = order;
   std::vector<int64_t> deferred;
-  std::unordered_set<uint64_t> queries, documents;
+  std::unordered_set<uint64_t> anchors, documents;
   while (!remaining.empty()) {
     std::vector<int64_t> batch;
-    queries.clear();
+    anchors.clear();
     documents.clear();
     deferred.clear();
     size_t n = 0;
     for (; n < remaining.size() && static_cast<int64_t>(batch.size()) < batch_size; ++n) {
       const int64_t slot = remaining[n];
       const ExampleKeys& k = keys[static_cast<size_t>(slot)];
-      bool clash = queries.count(k.query) > 0;
+      bool clash = anchors.count(k.anchor) > 0;
       for (uint64_t d : k.documents) clash = clash || documents.count(d) > 0;
       if (clash) {
         deferred.push_back(slot);
         continue;
       }
       batch.push_back(slot);
-      queries.insert(k.query);
+      anchors.insert(k.anchor);
       documents.insert(k.documents.begin(), k.documents.end());
     }
     deferred.insert(deferred.end(), remaining.begin() + static_cast<std::ptrdiff_t>(n),
@@ -142,6 +173,94 @@ std::vector<std::vector<int64_t>> balanced_clusters(const Tensor& embeddings, in
   for (auto& cluster : done) shuffle(cluster, random);
   shuffle(done, random);
   return done;
+}
+
+NoDuplicateBatcher::NoDuplicateBatcher(std::vector<WeightedSource> sources, int64_t batch_size,
+                                       uint64_t seed)
+    : sources_(std::move(sources)), batch_size_(batch_size), seed_(seed) {}
+
+std::vector<std::vector<int64_t>> NoDuplicateBatcher::plan(int64_t epoch,
+                                                           const std::vector<Slot>& slots) {
+  return no_duplicate_batches(sources_, slots, random_order(slots.size(), seed_, epoch),
+                              batch_size_);
+}
+
+NgameBatcher::NgameBatcher(std::vector<WeightedSource> sources, int64_t batch_size, uint64_t seed,
+                           NgameOptions options, AnchorEmbedder embed)
+    : sources_(std::move(sources)),
+      batch_size_(batch_size),
+      seed_(seed),
+      options_(std::move(options)),
+      embed_(std::move(embed)) {
+  TESSERA_CHECK(options_.recluster_every >= 1, "recluster-every must be >= 1");
+  TESSERA_CHECK(options_.cluster_dim >= 0, "the clustering dim must be >= 0");
+  TESSERA_CHECK(embed_ != nullptr, "NGAME batches need the anchors' embeddings");
+}
+
+int64_t NgameBatcher::cluster_size(int64_t epoch) const {
+  int64_t size = std::max<int64_t>(1, options_.cluster_size);
+  for (const int64_t at : options_.double_at) {
+    if (at <= epoch) size *= 2;
+  }
+  return std::min(size, batch_size_);
+}
+
+std::vector<std::vector<int64_t>> NgameBatcher::plan(int64_t epoch,
+                                                     const std::vector<Slot>& slots) {
+  const int64_t size = cluster_size(epoch);
+  if (size <= 1) {
+    return no_duplicate_batches(sources_, slots, random_order(slots.size(), seed_, epoch),
+                                batch_size_);
+  }
+  // A clustering is redone when due, when the size changed, or when the epoch's slots differ
+  // from those it was made for (a fractional source weight draws other items each epoch).
+  const bool same_slots = slots.size() == clustered_slots_.size() &&
+                          std::equal(slots.begin(), slots.end(), clustered_slots_.begin(),
+                                     [](const Slot& a, const Slot& b) {
+                                       return a.source == b.source && a.item == b.item;
+                                     });
+  const bool due = options_.recluster_every <= 1 || epoch % options_.recluster_every == 0 ||
+                   size != cluster_size(epoch - 1);
+  Random random = Random::stream(seed_, kClusterStream, static_cast<uint64_t>(epoch));
+  if (due || !same_slots) {
+    clusters_ = balanced_clusters(embed_(slots, options_.cluster_dim), size, random);
+    clustered_slots_ = slots;
+  } else {
+    shuffle(clusters_, random);
+  }
+  std::vector<int64_t> order;
+  for (const auto& cluster : clusters_) order.insert(order.end(), cluster.begin(), cluster.end());
+  return no_duplicate_batches(sources_, slots, order, batch_size_);
+}
+
+nlohmann::json NgameBatcher::state() const {
+  nlohmann::json clusters = nlohmann::json::array();
+  for (const auto& c : clusters_) clusters.push_back(c);
+  return {{"clusters", clusters}, {"clustered_slots", slots_to_json(clustered_slots_)}};
+}
+
+void NgameBatcher::restore(const nlohmann::json& state) {
+  clusters_ = state.at("clusters").get<std::vector<std::vector<int64_t>>>();
+  clustered_slots_ = slots_from_json(state.at("clustered_slots"));
+  for (const auto& cluster : clusters_) {
+    for (const int64_t i : cluster) {
+      TESSERA_CHECK(i >= 0 && static_cast<size_t>(i) < clustered_slots_.size(),
+                    "the checkpoint's clusters are inconsistent");
+    }
+  }
+}
+
+std::unique_ptr<Batcher> make_batcher(std::vector<WeightedSource> sources, int64_t batch_size,
+                                      uint64_t seed, const NgameOptions& options,
+                                      AnchorEmbedder embed) {
+  TESSERA_CHECK(batch_size >= 2, "batch size must be >= 2, got {}", batch_size);
+  TESSERA_CHECK(options.cluster_size >= 1, "the NGAME cluster size must be >= 1, got {}",
+                options.cluster_size);
+  if (options.cluster_size <= 1 && options.double_at.empty()) {
+    return std::make_unique<NoDuplicateBatcher>(std::move(sources), batch_size, seed);
+  }
+  return std::make_unique<NgameBatcher>(std::move(sources), batch_size, seed, options,
+                                        std::move(embed));
 }
 
 }  // namespace tessera

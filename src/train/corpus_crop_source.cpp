@@ -73,7 +73,7 @@ void CorpusCropSource::draw_tokens(int64_t item, Random& random, std::vector<std
   const Document& doc = documents_[static_cast<size_t>(item / options_.pairs_per_document)];
   const bool use_title = item % options_.pairs_per_document % 2 == 0 && !doc.title.empty();
   // The random draws happen in one order whether or not the positive is wanted, so
-  // draw_query sees the same query as draw.
+  // draw_anchor sees the same query as draw.
   if (use_title) {
     query = doc.title;
   } else {
@@ -84,15 +84,15 @@ void CorpusCropSource::draw_tokens(int64_t item, Random& random, std::vector<std
   if (options_.perturb.any()) perturb_tokens(query, options_.perturb, random);
 }
 
-void CorpusCropSource::draw(int64_t item, Random& random, TrainingExample& out) const {
+void CorpusCropSource::draw(int64_t item, Random& random, Example& out) const {
   std::vector<std::string> query, positive;
   draw_tokens(item, random, query, &positive);
-  out.query = featurizer_->featurize_tokens(query);
-  out.positive = featurizer_->featurize_tokens(positive);
+  out.anchor = featurizer_->featurize_tokens(query);
+  out.positives.assign(1, featurizer_->featurize_tokens(positive));
   out.negatives.clear();
 }
 
-Features CorpusCropSource::draw_query(int64_t item, Random& random) const {
+Features CorpusCropSource::draw_anchor(int64_t item, Random& random) const {
   std::vector<std::string> query;
   draw_tokens(item, random, query, nullptr);
   return featurizer_->featurize_tokens(query);

@@ -1,105 +1,89 @@
 #include "tessera/train/step_benchmark.h"
 
 #include <algorithm>
-#include <chrono>
-#include <memory>
 #include <random>
 
-#include "tessera/core/autograd.h"
 #include "tessera/core/check.h"
-#include "tessera/core/optimizer.h"
 #include "tessera/core/parallel.h"
-#include "tessera/train/matryoshka_infonce.h"
+#include "tessera/core/stopwatch.h"
+#include "tessera/train/infonce.h"
+#include "tessera/train/matryoshka_objective.h"
+#include "tessera/train/training_step.h"
 
 namespace tessera {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-Tensor normal_table(int64_t rows, int64_t dim, float std_dev, uint64_t seed) {
-  Tensor t = Tensor::empty({rows, dim});
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal(0.0f, std_dev);
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t i = 0; i < dim; ++i) t.row(r)[i] = normal(rng);
-  }
-  return t;
-}
-
-// Queries then documents: 2 * batch bags of bag_len uniform ids.
-Bags random_bags(const StepBenchmarkOptions& o, std::mt19937_64& rng) {
+// `batch` (query, document) examples of bag_len uniform ids each.
+std::vector<Example> random_batch(const StepBenchmarkOptions& o, std::mt19937_64& rng) {
   std::uniform_int_distribution<int32_t> id(0, static_cast<int32_t>(o.vocab - 1));
-  Bags bags;
-  bags.ids.reserve(static_cast<size_t>(2 * o.batch * o.bag_len));
-  std::vector<int32_t> bag(static_cast<size_t>(o.bag_len));
-  for (int64_t b = 0; b < 2 * o.batch; ++b) {
-    for (auto& x : bag) x = id(rng);
-    bags.add(bag);
-  }
-  return bags;
+  auto bag = [&] {
+    Features f;
+    f.ids.resize(static_cast<size_t>(o.bag_len));
+    for (auto& x : f.ids) x = id(rng);
+    return f;
+  };
+  std::vector<Example> batch(static_cast<size_t>(o.batch));
+  for (Example& ex : batch) ex.anchor = bag();
+  for (Example& ex : batch) ex.positives.assign(1, bag());
+  return batch;
 }
 
 }  // namespace
 
 StepBenchmarkResult run_step_benchmark(const StepBenchmarkOptions& o) {
   TESSERA_CHECK(o.vocab > 0 && o.vocab <= INT32_MAX, "vocab must be in [1, 2^31), got {}", o.vocab);
-  TESSERA_CHECK(o.dim > 0 && o.batch > 1 && o.bag_len > 0 && o.steps > 0 && o.warmup_steps >= 0,
-                "need dim > 0, batch > 1, bag-len > 0, steps > 0, warmup >= 0");
+  TESSERA_CHECK(o.dim > 0 && o.dim <= kMaxModelDim && o.batch > 1 && o.bag_len > 0 &&
+                    o.steps > 0 && o.warmup_steps >= 0,
+                "need 0 < dim <= {}, batch > 1, bag-len > 0, steps > 0, warmup >= 0",
+                kMaxModelDim);
   for (size_t k = 0; k < o.mrl_dims.size(); ++k) {  // checked before the table is allocated
     TESSERA_CHECK(o.mrl_dims[k] > 0 && o.mrl_dims[k] <= o.dim &&
                       (k == 0 || o.mrl_dims[k] > o.mrl_dims[k - 1]),
                   "Matryoshka prefixes must ascend within (0, {}], got {}", o.dim, o.mrl_dims[k]);
   }
-  Parameter table =
-      Parameter::sparse_rows("table", normal_table(o.vocab, o.dim, o.init_std, o.seed));
-  std::unique_ptr<Optimizer> optimizer;
-  if (o.optimizer == SparseOptimizerKind::kAdam) {
-    optimizer = std::make_unique<Adam>(std::vector<Parameter*>{&table});
-  } else {
-    optimizer = std::make_unique<Adagrad>(std::vector<Parameter*>{&table});
-  }
-  MatryoshkaInfoNceOptions loss_options;
-  loss_options.prefixes = o.mrl_dims;
-  loss_options.scale = o.scale;
+  // One shared table of `vocab` rows (hashed features alone), mean pooling: the peer's model.
+  FeaturizerConfig config;
+  config.buckets = o.vocab;
+  ModelOptions model_options;
+  model_options.dim = o.dim;
+  model_options.prefixes = {o.dim};
+  model_options.init_std = o.init_std;
+  model_options.seed = o.seed;
+  Model model = Model::create(config, Vocabulary(), model_options);
+  InfoNceOptions loss;
+  loss.scale = o.scale;
+  TrainingTask task;
+  task.objective = std::make_shared<MatryoshkaObjective>(
+      std::make_shared<InfoNce>(loss),
+      o.mrl_dims.empty() ? std::vector<int64_t>{o.dim} : o.mrl_dims);
+  StepOptions step_options;
+  step_options.sparse_optimizer = o.optimizer;
+  TrainingStep step(model, task, step_options);
 
   // Batches are drawn before timing, as the peer does.
   std::mt19937_64 rng(o.seed + 1);
-  std::vector<Bags> batches;
+  std::vector<std::vector<Example>> batches;
   batches.reserve(static_cast<size_t>(o.warmup_steps) + static_cast<size_t>(o.steps));
-  for (int s = 0; s < o.warmup_steps + o.steps; ++s) batches.push_back(random_bags(o, rng));
+  for (int s = 0; s < o.warmup_steps + o.steps; ++s) batches.push_back(random_batch(o, rng));
 
   StepBenchmarkResult result;
   result.threads = num_threads();
   std::vector<double> step_ms;
   double forward = 0, backward = 0, update = 0, rows_touched = 0;
+  Random random(o.seed);
   for (int s = 0; s < o.warmup_steps + o.steps; ++s) {
-    const auto t0 = Clock::now();
-    Graph graph;
-    const Var both =
-        embedding_bag(graph, table, std::move(batches[static_cast<size_t>(s)]), Pooling::kMean);
-    const Var queries = slice_rows(both, 0, o.batch);
-    const Var documents = slice_rows(both, o.batch, 2 * o.batch);
-    const Var loss = matryoshka_infonce(queries, documents, loss_options);
-    const double t_forward = ms_since(t0);
-    graph.backward(loss);
-    const double t_backward = ms_since(t0);
-    const int64_t touched = table.sparse_grad.size();
-    optimizer->step(o.lr);
-    optimizer->zero_grad();
-    const double t_total = ms_since(t0);
-    if (s == 0) result.first_loss = loss.item();
-    result.last_loss = loss.item();
+    const Stopwatch watch;
+    const StepResult r = step.run(batches[static_cast<size_t>(s)], o.lr, random);
+    const double total = watch.milliseconds();
+    if (s == 0) result.first_loss = r.loss;
+    result.last_loss = r.loss;
     if (s < o.warmup_steps) continue;
-    step_ms.push_back(t_total);
-    forward += t_forward;
-    backward += t_backward - t_forward;
-    update += t_total - t_backward;
-    rows_touched += static_cast<double>(touched);
+    step_ms.push_back(total);
+    forward += r.forward_ms;
+    backward += r.backward_ms;
+    update += r.update_ms;
+    rows_touched += static_cast<double>(r.rows_touched);
   }
   const double n = static_cast<double>(step_ms.size());
   result.steps = o.steps;

@@ -98,8 +98,7 @@ TextPairSource TextPairSource::from_beir(const Featurizer& featurizer, const Bei
     Item item;
     item.query = table.add(corpus_query_key(qrel.query_id), q->second->text);
     const BeirDocument& doc = *d->second;
-    item.positive = table.add(corpus_document_key(doc.id),
-                              doc.title.empty() ? doc.text : doc.title + " " + doc.text);
+    item.positive = table.add(corpus_document_key(doc.id), document_text(doc));
     source.items_.push_back(std::move(item));
   }
   source.texts_ = table.featurize(featurizer);
@@ -115,21 +114,21 @@ std::string TextPairSource::describe() const {
 ExampleKeys TextPairSource::keys(int64_t item) const {
   const Item& it = items_[static_cast<size_t>(item)];
   ExampleKeys keys;
-  keys.query = keys_[static_cast<size_t>(it.query)];
+  keys.anchor = keys_[static_cast<size_t>(it.query)];
   keys.documents.push_back(keys_[static_cast<size_t>(it.positive)]);
   for (int32_t n : it.negatives) keys.documents.push_back(keys_[static_cast<size_t>(n)]);
   return keys;
 }
 
-void TextPairSource::draw(int64_t item, Random& /*random*/, TrainingExample& out) const {
+void TextPairSource::draw(int64_t item, Random& /*random*/, Example& out) const {
   const Item& it = items_[static_cast<size_t>(item)];
-  out.query = texts_[static_cast<size_t>(it.query)];
-  out.positive = texts_[static_cast<size_t>(it.positive)];
+  out.anchor = texts_[static_cast<size_t>(it.query)];
+  out.positives.assign(1, texts_[static_cast<size_t>(it.positive)]);
   out.negatives.clear();
   for (int32_t n : it.negatives) out.negatives.push_back(texts_[static_cast<size_t>(n)]);
 }
 
-Features TextPairSource::draw_query(int64_t item, Random& /*random*/) const {
+Features TextPairSource::draw_anchor(int64_t item, Random& /*random*/) const {
   return texts_[static_cast<size_t>(items_[static_cast<size_t>(item)].query)];
 }
 

@@ -8,6 +8,7 @@
 #include "tessera/core/check.h"
 #include "tessera/core/random.h"
 #include "tessera/data/text_input.h"
+#include "tessera/text/vocabulary_builder.h"
 #include "tessera/train/text_pair_source.h"
 
 namespace tessera {
@@ -24,13 +25,8 @@ bool ends_with_any(const std::string& path, std::initializer_list<const char*> s
 // A corpus file: BEIR corpus.jsonl ({_id, title?, text}) when JSONL with no field given, else
 // one document per text of the input (id = line number).
 std::vector<BeirDocument> read_corpus(const std::string& path, const std::string& field) {
+  if (field.empty() && ends_with_any(path, {".jsonl", ".jsonl.gz"})) return read_beir_corpus(path);
   std::vector<BeirDocument> docs;
-  if (field.empty() && ends_with_any(path, {".jsonl", ".jsonl.gz"})) {
-    BeirCorpusReader reader(LineSource::open(path));
-    BeirDocument doc;
-    while (reader.next(doc)) docs.push_back(doc);
-    return docs;
-  }
   TextInput input(TextInputOptions{path, TextFormat::kAuto, field});
   std::string text;
   int64_t line = 0;
@@ -73,7 +69,8 @@ std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fiel
 }  // namespace
 
 TrainingData TrainingData::load(const TrainingDataOptions& o) {
-  TESSERA_CHECK(!o.beir_dir.empty() || !o.corpus_path.empty() || !o.pair_files.empty(),
+  TESSERA_CHECK(!o.beir_dir.empty() || !o.corpus_path.empty() || !o.pair_files.empty() ||
+                    !o.pairs.empty(),
                 "no training data: give a BEIR directory, a corpus or pair files");
   TESSERA_CHECK(o.dev_fraction >= 0 && o.dev_fraction < 1, "dev fraction must be in [0, 1), got {}",
                 o.dev_fraction);
@@ -112,6 +109,9 @@ TrainingData TrainingData::load(const TrainingDataOptions& o) {
     std::vector<TextPair> pairs = read_pairs(path, o.pair_fields);
     data.pairs_.insert(data.pairs_.end(), pairs.begin(), pairs.end());
   }
+  data.pairs_.insert(data.pairs_.end(), o.pairs.begin(), o.pairs.end());
+  data.memory_pairs_ = !o.pairs.empty();
+  data.options_.pairs.clear();  // held in pairs_ now
   if (o.dev_fraction > 0 && !data.pairs_.empty()) {
     // A seeded share of the pairs, in file order, leaves the training data.
     std::vector<size_t> order(data.pairs_.size());
@@ -134,10 +134,9 @@ TrainingData TrainingData::load(const TrainingDataOptions& o) {
 std::vector<std::string> TrainingData::vocabulary_texts() const {
   std::vector<std::string> texts;
   const std::vector<BeirDocument>& corpus = corpus_.empty() ? beir_.corpus : corpus_;
-  for (const BeirDocument& d : corpus)
-    texts.push_back(d.title.empty() ? d.text : d.title + " " + d.text);
+  for (const BeirDocument& d : corpus) texts.push_back(document_text(d));
   if (!corpus_.empty()) {
-    for (const BeirDocument& d : beir_.corpus) texts.push_back(d.title + " " + d.text);
+    for (const BeirDocument& d : beir_.corpus) texts.push_back(document_text(d));
   }
   // Training queries only: dev and test queries stay unseen.
   const std::unordered_set<std::string> dev(dev_.query_ids.begin(), dev_.query_ids.end());
@@ -156,18 +155,34 @@ std::vector<std::string> TrainingData::vocabulary_texts() const {
   return texts;
 }
 
+Vocabulary TrainingData::count_vocabulary(const TokenizerOptions& tokenizer,
+                                          const VocabularyOptions& options) const {
+  VocabularyBuilder builder{Tokenizer(tokenizer)};
+  const std::vector<std::string> texts = vocabulary_texts();
+  constexpr size_t kBatch = 8192;
+  std::vector<std::string> batch;
+  for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
+    batch.assign(texts.begin() + static_cast<std::ptrdiff_t>(begin),
+                 texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), begin + kBatch)));
+    builder.add_texts(batch, "training texts", static_cast<int64_t>(begin) + 1);
+  }
+  return builder.build(options);
+}
+
 std::vector<WeightedSource> TrainingData::make_sources(const Featurizer& featurizer) {
   sources_.clear();
   std::vector<WeightedSource> out;
-  auto add = [&](std::unique_ptr<PairSource> source, double weight) {
+  auto add = [&](std::unique_ptr<ExampleSource> source, double weight) {
     if (weight <= 0 || source->size() == 0) return;
     out.push_back({source.get(), weight});
     sources_.push_back(std::move(source));
   };
   const TrainingDataOptions& o = options_;
   if (!pairs_.empty()) {
-    add(std::make_unique<TextPairSource>(TextPairSource::from_pairs(
-            featurizer, pairs_, fmt::format("{}", fmt::join(o.pair_files, ",")))),
+    std::vector<std::string> names = o.pair_files;
+    if (memory_pairs_) names.push_back(o.pairs_name);
+    add(std::make_unique<TextPairSource>(
+            TextPairSource::from_pairs(featurizer, pairs_, fmt::format("{}", fmt::join(names, ",")))),
         o.pairs_weight);
   }
   if (has_beir() && o.beir_weight > 0) {

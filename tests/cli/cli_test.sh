@@ -187,10 +187,14 @@ done
 beir=$data/beir/scifact
 expect 2 "eval without a task" -- "$tessera" eval
 expect 2 "eval beir without a directory" -- "$tessera" eval beir --model m
-expect 2 "eval beir dense without --model" -- "$tessera" eval beir "$beir" --methods dense
-check "the error says dense needs --model" grep -q "'dense' needs --model" "$err"
+expect 2 "eval beir flat without --model" -- "$tessera" eval beir "$beir" --methods flat
+check "the error says flat needs --model" grep -q "'flat' needs --model" "$err"
 expect 2 "eval beir --dims without --model" -- "$tessera" eval beir "$beir" --dims 16
 expect 2 "eval beir with an unknown method" -- "$tessera" eval beir "$beir" --model m --methods bm42
+check "the spec error names the spec and the kinds" grep -q "index spec 'bm42': unknown index kind" "$err"
+expect 2 "eval beir with a malformed spec" -- "$tessera" eval beir "$beir" --model m \
+  --methods flat,funnel@64x256
+check "the spec error names the wrong part" grep -q "'64x256' is not a whole number" "$err"
 expect 2 "eval beir with dim 0" -- "$tessera" eval beir "$beir" --model m --dims 0,64
 expect 1 "eval beir with a missing model" -- "$tessera" eval beir "$beir" \
   --model "$work/none.safetensors"
@@ -212,7 +216,7 @@ assert 29900 <= lines <= 30000, lines' \
     "$work/bm25_report/metrics.json" "$work/bm25_report/bm25.trec"
   expect 0 "eval beir without --model or --methods runs bm25" -- "$tessera" eval beir "$beir" \
     --threads 2
-  check "only bm25 is run without a model" test "$(grep -cE '^(bm25|dense|binary)' "$out")" -eq 1
+  check "only bm25 is run without a model" test "$(grep -cE '^(bm25|flat|binary)' "$out")" -eq 1
 fi
 
 eval_model=
@@ -237,18 +241,18 @@ if [[ -n $eval_model ]]; then
     --model "$eval_model" --dims 16,64
   check "dim error names the dim" grep -q 'dim 64' "$err"
   expect 0 "eval beir scifact" -- "$tessera" eval beir "$beir/" --model "$eval_model" \
-    --dims 16,32 --methods dense,binary --out "$work/report" --threads 2
-  check "eval prints a row per method" test "$(grep -cE '^(dense@16|dense@32|binary@32\+rescore) ' "$out")" -eq 3
+    --dims 16,32 --methods flat,binary+rescore --out "$work/report" --threads 2
+  check "eval prints a row per method" test "$(grep -cE '^(flat@16|flat@32|binary@32\+rescore) ' "$out")" -eq 3
   check "metrics.json has the schema" /usr/bin/python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert m["dataset"] == "scifact" and m["split"] == "test" and m["queries"] == 300, m
-assert list(m["methods"]) == ["dense@16", "dense@32", "binary@32+rescore"], list(m["methods"])
+assert list(m["methods"]) == ["flat@16", "flat@32", "binary@32+rescore"], list(m["methods"])
 for name, v in m["methods"].items():
     assert set(v) >= {"nDCG@10", "Recall@100", "MRR@10", "qps"}, (name, v)
     assert 0 < v["nDCG@10"] <= 1 and 0 < v["Recall@100"] <= 1 and v["qps"] > 0, (name, v)' \
     "$work/report/metrics.json"
-  check "one TREC run per method, 100 deep" test "$(wc -l <"$work/report/dense@32.trec")" -eq 30000
+  check "one TREC run per method, 100 deep" test "$(wc -l <"$work/report/flat@32.trec")" -eq 30000
   check "ir_metrics_ref.py agrees with metrics.json on the run file" /usr/bin/python3 -c '
 import json, subprocess, sys
 ref = json.loads(subprocess.check_output(["/usr/bin/python3", sys.argv[1], sys.argv[2], sys.argv[3],
@@ -267,24 +271,27 @@ for k in ("nDCG@10", "Recall@100", "MRR@10"):
 import json, sys
 m = json.load(open(sys.argv[1] + "/metrics.json"))
 names = list(m["methods"])
-assert names == ["bm25", "dense@16", "dense@32", "int8@32", "binary@32+rescore", "funnel@8>32",
-                 "hnsw@32", "hybrid(bm25+dense@32)"], names
+assert names == ["bm25", "flat@16", "flat@32", "int8@32", "binary@32+rescore", "funnel@8>32",
+                 "hnsw@32", "hybrid(bm25+flat@32)"], names
 for name, v in m["methods"].items():
     assert v["qps"] > 0 and v["p99_ms"] >= v["p50_ms"] > 0 and v["index_bytes"] > 0, (name, v)
 assert m["methods"]["int8@32"]["bytes_per_vector"] == 32, m["methods"]["int8@32"]
 html = open(sys.argv[1] + "/report.html").read()
-assert html.count("<svg") == 3 and "hybrid(bm25+dense@32)" in html' "$work/all_report"
+assert html.count("<svg") == 3 and "hybrid(bm25+flat@32)" in html' "$work/all_report"
 
   expect 0 "eval beir with int8 rescoring" -- "$tessera" eval beir "$beir" --model "$eval_model" \
-    --methods binary,funnel --rescore int8 --latency-queries 10 --batch-seconds 0
+    --methods binary+rescore,funnel --rescore int8 --latency-queries 10 --batch-seconds 0
   check "int8 rescoring names its methods" grep -qE '^binary@32\+rescore:int8 .* 36$' "$out"
   check "int8 rescoring of the funnel (int8 shortlist codes)" grep -qE '^funnel@8>32:int8 .* 40$' "$out"
-  expect 0 "eval beir with a float funnel shortlist" -- "$tessera" eval beir "$beir" \
-    --model "$eval_model" --methods funnel --funnel-shortlist flat --latency-queries 10 \
-    --batch-seconds 0
-  check "a float shortlist holds 4 bytes a dim" grep -qE '^funnel@8>32 .* 160$' "$out"
+  expect 0 "eval beir with specs of any shape" -- "$tessera" eval beir "$beir" \
+    --model "$eval_model" --methods 'flat@8>flat,hnsw:M8,efc50,binary@16+rescore@32:int8' \
+    --latency-queries 10 --batch-seconds 0
+  check "a float shortlist holds 4 bytes a dim" grep -qE '^flat@8>flat@32 .* 160$' "$out"
+  check "hnsw options are part of its name" grep -qE '^hnsw@32:M8:efc50 ' "$out"
+  check "binary codes of a prefix rescored by int8 codes" \
+    grep -qE '^binary@16\+rescore@32:int8 .* 34$' "$out"
   expect 2 "eval beir with an unknown rescorer" -- "$tessera" eval beir "$beir" \
-    --model "$eval_model" --methods binary --rescore fp16
+    --model "$eval_model" --methods binary+rescore --rescore fp16
 
   # tessera index / search
   expect 2 "index without --model for a dense method" -- "$tessera" index \
@@ -293,7 +300,7 @@ assert html.count("<svg") == 3 and "hybrid(bm25+dense@32)" in html' "$work/all_r
     --method bm25 --model "$eval_model" --out "$work/idx"
   expect 1 "search a missing index" -- "$tessera" search --index "$work/no-index" --query x
   check "missing index error names the manifest" grep -q 'manifest.json' "$err"
-  for method in flat hnsw funnel bm25 hybrid; do
+  for method in flat hnsw funnel bm25 hybrid binary+rescore:int8; do
     model_flag=(--model "$eval_model")
     [[ $method == bm25 ]] && model_flag=()
     expect 0 "index --method $method" -- "$tessera" index --corpus "$beir/corpus.jsonl" \
@@ -386,7 +393,7 @@ if [[ -f $beir/corpus.jsonl ]]; then
   expect 0 "train on BEIR with a dev split and NGAME batches" -- "$tessera" train --beir "$beir" \
     --dim 32 --prefixes 16,32 --buckets 4096 --epochs 2 --threads 2 --dev-fraction 0.2 \
     --ngame-cluster-size 8 --out "$work/beir.safetensors"
-  check "dev nDCG@10 is reported per epoch" test "$(grep -c 'dev dense@32 nDCG@10' "$err")" -eq 2
+  check "dev nDCG@10 is reported per epoch" test "$(grep -c 'dev flat@32 nDCG@10' "$err")" -eq 2
   check "NGAME clusters are reported" grep -q 'clusters of 8' "$err"
   expect 0 "embed with a trained model" -- "$tessera" embed --model "$work/beir.safetensors" \
     --input "$beir/queries.jsonl" --out "$work/trained_q.npy" --dim 16
@@ -431,12 +438,13 @@ if [[ -f /usr/share/wordnet/data.noun ]]; then
   expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \
     --held-out 200 --epochs 2 --buckets 4096 --threads 2 --quiet
   check "quickstart prints acc@1, acc@10 and MRR per method" \
-    test "$(grep -cE '^(bm25|dense@256|hybrid\(bm25\+dense@256\)) +0\.[0-9]{4} +0\.[0-9]{4} +0\.[0-9]{4}' "$out")" -eq 3
+    test "$(grep -cE '^(bm25|flat@(64|128|256)|binary@256\+rescore|hybrid\(bm25\+flat@256\)) +0\.[0-9]{4} +0\.[0-9]{4} +0\.[0-9]{4}' "$out")" -eq 6
   check "quickstart prints examples" grep -q 'answer:' "$out"
   check "quickstart metrics.json and report.html" /usr/bin/python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1] + "/metrics.json"))
-assert list(m["methods"]) == ["bm25", "dense@256", "hybrid(bm25+dense@256)"], m
+assert list(m["methods"]) == ["bm25", "flat@64", "flat@128", "flat@256", "binary@256+rescore",
+                              "hybrid(bm25+flat@256)"], m
 assert m["queries"] == 200 and m["documents"] == 3000, m
 for v in m["methods"].values():
     assert set(v) >= {"acc@1", "acc@10", "MRR"} and v["acc@10"] >= v["acc@1"], v

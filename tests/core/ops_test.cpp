@@ -227,6 +227,15 @@ TEST(Ops, SigmoidForwardAndGradient) {
   EXPECT_TRUE(check_gradients([](std::span<const Var> v) { return sigmoid(v[0]); }, {x}));
 }
 
+TEST(Ops, ExpForwardAndGradient) {
+  // The learned inverse temperature of InfoNCE is exp of its log.
+  Rng rng(15);
+  const Tensor x = random_tensor({3, 5}, rng, -3.0f, 3.0f);
+  EXPECT_TRUE(tensor_near(forward([](const Var& v) { return exp_of(v); }, x),
+                          map(x, [](double v) { return std::exp(v); }), kForwardRel, kForwardAbs));
+  EXPECT_TRUE(check_gradients([](std::span<const Var> v) { return exp_of(v[0]); }, {x}));
+}
+
 TEST(Ops, ActivationsOnPrefixViewsAndManyRows) {
   // 300 rows: past the per-chunk minimum, so the parallel row loop runs (on a multi-core pool).
   Rng rng(14);
@@ -349,6 +358,19 @@ TEST(Ops, L2NormalizeOfAZeroRowIsZero) {
                           std::vector<double>{0, 0, 0, 0.6, 0, 0.8}, kForwardRel, kForwardAbs));
 }
 
+TEST(Ops, L2NormalizedPrefixCutsThenNormalizes) {
+  const Tensor x = Tensor::from({3, 4}, {3, 4, 9, 9, 0, 0, 5, 5, -6, 8, 1, 1});
+  const Tensor y = l2_normalized_prefix(x, 2);
+  ASSERT_EQ(y.rows(), 3);
+  ASSERT_EQ(y.cols(), 2);
+  EXPECT_TRUE(y.contiguous());
+  const std::vector<float> expected = {0.6f, 0.8f, 0, 0, -0.6f, 0.8f};  // zero stays zero
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_FLOAT_EQ(y.to_vector()[i], expected[i]);
+  EXPECT_FLOAT_EQ(l2_normalized_prefix(x, 4).to_vector()[0], 3.0f / std::sqrt(187.0f));
+  EXPECT_THROW((void)l2_normalized_prefix(x, 5), Error);
+  EXPECT_THROW((void)l2_normalized_prefix(x, 0), Error);
+}
+
 TEST(Ops, L2NormalizeClampedRowsAreLinear) {
   // Rows whose norm is below eps are divided by eps (F.normalize): y = x / eps is linear there,
   // and the backward must follow that branch. eps = 1 puts row 0 (norm ~0.3) in the clamped
@@ -438,6 +460,40 @@ TEST(Ops, CrossEntropyIsStableForLargeLogits) {
   Graph g;
   EXPECT_NEAR(cross_entropy(g.constant(logits), {1}).item(), 1000.0, 1e-3);
   EXPECT_NEAR(cross_entropy(g.constant(logits), {0}).item(), 0.0, 1e-6);
+}
+
+TEST(Ops, MultiTargetCrossEntropyForwardAndGradient) {
+  // Rows with one, two and three targets, weighted: against a hand-written sum of -log p.
+  Rng rng(26);
+  const Tensor logits = random_tensor({3, 6}, rng, -3.0f, 3.0f);
+  RowTargets targets;
+  targets.add(std::vector<int64_t>{4});
+  targets.add(std::vector<int64_t>{0, 5});
+  targets.add(std::vector<int64_t>{1, 2, 3});
+  targets.weights = {1.0f, 0.5f, 2.0f};
+  const std::vector<double> log_p = softmax_ref(logits, true);
+  const double expected = (1.0 * -log_p[4] + 0.5 * -(log_p[6] + log_p[11]) / 2 +
+                           2.0 * -(log_p[13] + log_p[14] + log_p[15]) / 3) /
+                          3;
+  Graph g;
+  EXPECT_NEAR(multi_target_cross_entropy(g.constant(logits), targets).item(), expected,
+              1e-5 * expected);
+  EXPECT_TRUE(check_gradients(
+      [&](std::span<const Var> v) { return multi_target_cross_entropy(v[0], targets); }, {logits}));
+  // One target a row, no weights: cross_entropy.
+  RowTargets single;
+  for (const int64_t t : {2, 0, 5}) single.add(std::vector<int64_t>{t});
+  EXPECT_NEAR(multi_target_cross_entropy(g.constant(logits), single).item(),
+              cross_entropy(g.constant(logits), {2, 0, 5}).item(), 1e-6);
+  // Malformed targets are errors, not reads out of bounds.
+  RowTargets outside;
+  for (const int64_t t : {2, 6, 0}) outside.add(std::vector<int64_t>{t});
+  EXPECT_THROW((void)multi_target_cross_entropy(g.constant(logits), outside), Error);
+  RowTargets empty_row;
+  for (const auto& row : {std::vector<int64_t>{2}, std::vector<int64_t>{}, std::vector<int64_t>{0}}) {
+    empty_row.add(row);
+  }
+  EXPECT_THROW((void)multi_target_cross_entropy(g.constant(logits), empty_row), Error);
 }
 
 TEST(Ops, MseForwardAndGradients) {

@@ -216,8 +216,8 @@ TEST(VectorIo, FormatNames) {
   EXPECT_EQ(vector_format_from_path("b.jsonl"), VectorFormat::kJsonl);
   EXPECT_THAT(error_message([] { vector_format_from_path("b.txt"); }),
               HasSubstr("b.txt: cannot tell the vector format"));
-  EXPECT_EQ(parse_vector_format("fvecs"), VectorFormat::kFvecs);
-  EXPECT_THAT(error_message([] { parse_vector_format("csv"); }), HasSubstr("unknown"));
+  EXPECT_EQ(parse_enum<VectorFormat>("fvecs", "vector format"), VectorFormat::kFvecs);
+  EXPECT_THAT(error_message([] { parse_enum<VectorFormat>("csv", "vector format"); }), HasSubstr("unknown"));
 }
 
 TEST(VectorIo, WriteNpyOneDimensional) {

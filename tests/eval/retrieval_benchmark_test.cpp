@@ -35,7 +35,7 @@ struct Scifact {
   BeirDataset dataset;
   std::unique_ptr<Model> model;
   std::unique_ptr<RetrievalBenchmark> benchmark;
-  std::unique_ptr<BenchmarkResult> result;  // dense@16/64/256 and binary@256, runs kept
+  std::unique_ptr<BenchmarkResult> result;  // flat@16/64/256 and binary@256, runs kept
 };
 
 // Options that keep the timings cheap (a few queries alone, one batch search): ctest runs each
@@ -95,7 +95,7 @@ Texts texts_of(const Scifact& s) {
   for (const BeirDocument& doc : s.dataset.corpus) {
     doc_index[doc.id] = std::ssize(t.doc_ids);
     t.doc_ids.push_back(doc.id);
-    t.docs.push_back(doc.title.empty() ? doc.text : doc.title + " " + doc.text);
+    t.docs.push_back(document_text(doc));
   }
   for (const std::string& id : s.benchmark->query_ids()) {
     t.query_ids.push_back(id);
@@ -112,8 +112,8 @@ TEST(RetrievalBenchmark, ScifactShapeAndQuality) {
   EXPECT_EQ(r.num_documents, 5183);
   EXPECT_EQ(r.num_queries, 300);  // every SciFact test query has a relevant document
   ASSERT_EQ(r.methods.size(), 4u);
-  EXPECT_EQ(r.methods[0].name, "dense@16");
-  EXPECT_EQ(r.methods[2].name, "dense@256");
+  EXPECT_EQ(r.methods[0].name, "flat@16");
+  EXPECT_EQ(r.methods[2].name, "flat@256");
   EXPECT_EQ(r.methods[3].name, "binary@256+rescore");
   EXPECT_EQ(r.methods[3].dim, 256);
   for (const MethodResult& m : r.methods) {
@@ -128,10 +128,10 @@ TEST(RetrievalBenchmark, ScifactShapeAndQuality) {
   }
   // Random word vectors resolve lexical overlap better with more dims: ~0.01, 0.07, 0.3 at
   // 16, 64, 256 dims with this seed.
-  EXPECT_LT(r.method("dense@16").metric("nDCG@10"), r.method("dense@64").metric("nDCG@10"));
-  EXPECT_LT(r.method("dense@64").metric("nDCG@10"), r.method("dense@256").metric("nDCG@10"));
-  EXPECT_GT(r.method("dense@256").metric("nDCG@10"), 0.2);
-  EXPECT_GT(r.method("dense@256").metric("Recall@100"), 0.4);
+  EXPECT_LT(r.method("flat@16").metric("nDCG@10"), r.method("flat@64").metric("nDCG@10"));
+  EXPECT_LT(r.method("flat@64").metric("nDCG@10"), r.method("flat@256").metric("nDCG@10"));
+  EXPECT_GT(r.method("flat@256").metric("nDCG@10"), 0.2);
+  EXPECT_GT(r.method("flat@256").metric("Recall@100"), 0.4);
 }
 
 TEST(RetrievalBenchmark, DenseMatchesModelEmbedAndNaiveSearch) {
@@ -139,8 +139,8 @@ TEST(RetrievalBenchmark, DenseMatchesModelEmbedAndNaiveSearch) {
   const Texts t = texts_of(*data);
   for (const int64_t dim : {16, 256}) {
     SCOPED_TRACE(dim);
-    const Tensor queries = data->model->embed(t.queries, dim, Tower::kQuery);
-    const Tensor docs = data->model->embed(t.docs, dim, Tower::kDocument);
+    const Tensor queries = data->model->embed(t.queries, dim, kQueryTower);
+    const Tensor docs = data->model->embed(t.docs, dim, kDocumentTower);
     const TopK top = exact_top_k_naive(queries, docs, 101);
     tessera::Run run;
     for (int64_t q = 0; q < top.num_queries; ++q) {
@@ -154,7 +154,7 @@ TEST(RetrievalBenchmark, DenseMatchesModelEmbedAndNaiveSearch) {
     }
     const RetrievalOptions options = quick_options();
     const IrEvaluation expected = evaluate_run(data->benchmark->qrels(), run, options.metrics);
-    const MethodResult& method = data->result->method(fmt::format("dense@{}", dim));
+    const MethodResult& method = data->result->method(fmt::format("flat@{}", dim));
     for (size_t m = 0; m < options.metrics.size(); ++m) {
       EXPECT_NEAR(method.evaluation.means[m], expected.means[m], 1e-3) << options.metrics[m].name();
     }
@@ -164,8 +164,8 @@ TEST(RetrievalBenchmark, DenseMatchesModelEmbedAndNaiveSearch) {
 TEST(RetrievalBenchmark, BinaryRescoreMatchesIndependentImplementation) {
   REQUIRE_SCIFACT();
   const Texts t = texts_of(*data);
-  const Tensor queries = data->model->embed(t.queries, 0, Tower::kQuery);
-  const Tensor docs = data->model->embed(t.docs, 0, Tower::kDocument);
+  const Tensor queries = data->model->embed(t.queries, 0, kQueryTower);
+  const Tensor docs = data->model->embed(t.docs, 0, kDocumentTower);
   const HammingTopK shortlist =
       hamming_top_k_naive(pack_sign_bits(queries), pack_sign_bits(docs), 101);
   tessera::Run run;
@@ -187,7 +187,7 @@ TEST(RetrievalBenchmark, BinaryRescoreMatchesIndependentImplementation) {
     EXPECT_NEAR(method.evaluation.means[m], expected.means[m], 1e-3) << options.metrics[m].name();
   }
   // Binary codes lose some quality against the full float vectors, but not most of it.
-  EXPECT_GT(method.metric("nDCG@10"), 0.5 * data->result->method("dense@256").metric("nDCG@10"));
+  EXPECT_GT(method.metric("nDCG@10"), 0.5 * data->result->method("flat@256").metric("nDCG@10"));
 }
 
 // Runs ir_metrics_ref.py on a run file; its --json output, or null when it cannot run.
@@ -218,14 +218,14 @@ TEST(RetrievalBenchmark, MetricsEqualTheReferenceScriptOnWrittenRuns) {
   const std::vector<IrMetric> metrics = parse_ir_metrics(names);
   // BEIR's depth too, so that the @1000 cutoffs see full lists.
   RetrievalOptions deep = quick_options();
-  deep.methods = {RetrievalMethod::kDense};
+  deep.methods = {"flat"};
   deep.depth = 1000;
   deep.keep_runs = true;
   const BenchmarkResult deep_result = data->benchmark->evaluate(*data->model, {64}, deep);
   ASSERT_EQ(deep_result.methods[0].run.begin()->second.size(), 1000u);
   TempDir dir;
   for (const MethodResult* method_ptr :
-       {&data->result->method("dense@16"), &data->result->method("dense@256"),
+       {&data->result->method("flat@16"), &data->result->method("flat@256"),
         &data->result->method("binary@256+rescore"), &deep_result.methods[0]}) {
     const MethodResult& method = *method_ptr;
     SCOPED_TRACE(method.name);
@@ -251,7 +251,7 @@ TEST(RetrievalBenchmark, MetricsEqualTheReferenceScriptOnWrittenRuns) {
 TEST(RetrievalBenchmark, ScifactBm25ReproducesPyserini) {
   REQUIRE_SCIFACT();
   RetrievalOptions options = quick_options();
-  options.methods = {RetrievalMethod::kBm25};
+  options.methods = {"bm25"};
   options.keep_runs = true;
   const BenchmarkResult result = data->benchmark->evaluate(options);  // no model needed
   ASSERT_EQ(result.methods.size(), 1u);
@@ -285,14 +285,14 @@ TEST(RetrievalBenchmark, ScifactBm25ReproducesPyserini) {
   }
   EXPECT_GE(full_lists, 299u);
   // Model methods are refused without a model; with one, bm25 runs beside them.
-  options.methods = {RetrievalMethod::kBm25, RetrievalMethod::kDense};
-  EXPECT_NE(error_message([&] { data->benchmark->evaluate(options); }).find("need a model"),
+  options.methods = {"bm25", "flat"};
+  EXPECT_NE(error_message([&] { data->benchmark->evaluate(options); }).find("needs a model"),
             std::string::npos);
   options.keep_runs = false;
   const BenchmarkResult both = data->benchmark->evaluate(*data->model, {16}, options);
   ASSERT_EQ(both.methods.size(), 2u);
   EXPECT_EQ(both.methods[0].name, "bm25");
-  EXPECT_EQ(both.methods[1].name, "dense@16");
+  EXPECT_EQ(both.methods[1].name, "flat@16");
   EXPECT_EQ(both.method("bm25").evaluation.means, bm25.evaluation.means);
 }
 
@@ -306,11 +306,11 @@ TEST(RetrievalBenchmark, QuerySubsetKeepsPerQueryValues) {
   EXPECT_EQ(subset.num_documents(), 5183);
   EXPECT_EQ(subset.qrels().size(), 40u);
   RetrievalOptions options = quick_options();
-  options.methods = {RetrievalMethod::kDense};
+  options.methods = {"flat"};
   const BenchmarkResult r = subset.evaluate(*data->model, {256}, options);
   ASSERT_EQ(r.methods.size(), 1u);
   const IrEvaluation& part = r.methods[0].evaluation;
-  const IrEvaluation& full = data->result->method("dense@256").evaluation;
+  const IrEvaluation& full = data->result->method("flat@256").evaluation;
   ASSERT_EQ(part.num_queries(), 40);
   for (size_t q = 0; q < part.query_ids.size(); ++q) {
     const size_t in_full = static_cast<size_t>(
@@ -397,40 +397,40 @@ TEST(RetrievalBenchmark, RejectsInconsistentInputAndOptions) {
 TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
   REQUIRE_SCIFACT();
   RetrievalOptions options = quick_options();
-  options.methods = {RetrievalMethod::kBm25,   RetrievalMethod::kDense,
-                     RetrievalMethod::kInt8,   RetrievalMethod::kBinaryRescore,
-                     RetrievalMethod::kFunnel, RetrievalMethod::kHnsw,
-                     RetrievalMethod::kHybrid};
-  options.funnel_candidates = 5183;
-  options.binary_candidates = 5183;
-  options.binary_dim = 64;
-  options.hnsw.ef_search = 5183;
+  options.methods = {"bm25", "flat", "int8", "binary@64+rescore", "funnel", "hnsw:ef5183",
+                     "hybrid", "flat@64>flat", "hnsw@64>int8"};
+  options.defaults.shortlist = 5183;
   options.fusion.weight = 0;  // all dense
   const BenchmarkResult r = data->benchmark->evaluate(*data->model, {256}, options);
   std::vector<std::string> names;
   for (const MethodResult& m : r.methods) names.push_back(m.name);
   EXPECT_EQ(names,
-            (std::vector<std::string>{"bm25", "dense@256", "int8@256", "binary@64+rescore@256",
-                                      "funnel@64>256", "hnsw@256", "hybrid(bm25+dense@256)"}));
-  const MethodResult& dense = r.method("dense@256");
-  for (const char* name : {"binary@64+rescore@256", "funnel@64>256", "hnsw@256"}) {
+            (std::vector<std::string>{"bm25", "flat@256", "int8@256", "binary@64+rescore@256",
+                                      "funnel@64>256", "hnsw@256:ef5183", "hybrid(bm25+flat@256)",
+                                      "flat@64>flat@256", "hnsw@64>int8@256"}));
+  const MethodResult& dense = r.method("flat@256");
+  for (const char* name :
+       {"binary@64+rescore@256", "funnel@64>256", "hnsw@256:ef5183", "flat@64>flat@256"}) {
     EXPECT_NEAR(r.method(name).metric("nDCG@10"), dense.metric("nDCG@10"), 1e-6) << name;
     EXPECT_NEAR(r.method(name).metric("Recall@100"), dense.metric("Recall@100"), 1e-6) << name;
   }
-  EXPECT_NEAR(r.method("hybrid(bm25+dense@256)").metric("nDCG@10"), dense.metric("nDCG@10"), 1e-9);
+  EXPECT_NEAR(r.method("hybrid(bm25+flat@256)").metric("nDCG@10"), dense.metric("nDCG@10"), 1e-9);
   EXPECT_NEAR(r.method("int8@256").metric("nDCG@10"), dense.metric("nDCG@10"), 0.01);
   EXPECT_EQ(dense.bytes_per_vector, 1024);
   EXPECT_EQ(r.method("int8@256").bytes_per_vector, 256);
   EXPECT_EQ(r.method("funnel@64>256").bytes_per_vector, 64 + 1024);  // int8 shortlist codes
   EXPECT_EQ(r.method("binary@64+rescore@256").bytes_per_vector, 8 + 1024);
+  EXPECT_EQ(r.method("flat@64>flat@256").bytes_per_vector, 256 + 1024);
   EXPECT_EQ(r.method("bm25").bytes_per_vector, 0);
+  // An HNSW shortlist as deep as the corpus, rescored by int8 codes, ranks as int8 codes do.
+  EXPECT_NEAR(r.method("hnsw@64>int8@256").metric("nDCG@10"), dense.metric("nDCG@10"), 0.02);
   for (const MethodResult& m : r.methods) {
     EXPECT_GT(m.queries_per_second, 0) << m.name;
     EXPECT_GT(m.p50_ms, 0) << m.name;
     EXPECT_GE(m.p99_ms, m.p50_ms) << m.name;
     EXPECT_GT(m.index_bytes, 0) << m.name;
   }
-  options.methods = {RetrievalMethod::kBm25, RetrievalMethod::kHybrid};
+  options.methods = {"bm25", "hybrid"};
   options.fusion.weight = 1;  // all bm25
   const BenchmarkResult lexical = data->benchmark->evaluate(*data->model, {256}, options);
   EXPECT_NEAR(lexical.methods[1].metric("nDCG@10"), lexical.methods[0].metric("nDCG@10"), 1e-9);
@@ -441,11 +441,9 @@ TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
 TEST(RetrievalBenchmark, Int8RescoringRanksAsTheInt8Index) {
   REQUIRE_SCIFACT();
   RetrievalOptions options = quick_options();
-  options.methods = {RetrievalMethod::kInt8, RetrievalMethod::kBinaryRescore,
-                     RetrievalMethod::kFunnel};
-  options.rescorer = Rescorer::kInt8;
-  options.binary_candidates = 5183;
-  options.funnel_candidates = 5183;
+  options.methods = {"int8", "binary+rescore", "funnel"};
+  options.defaults.rescorer = Rescorer::kInt8;
+  options.defaults.shortlist = 5183;
   const BenchmarkResult r = data->benchmark->evaluate(*data->model, {256}, options);
   const MethodResult& int8 = r.method("int8@256");
   for (const char* name : {"binary@256+rescore:int8", "funnel@64>256:int8"}) {

@@ -25,9 +25,18 @@ TEST(SearchBenchmark, ExactKindsHaveFullRecall) {
   EXPECT_GT(flat.chosen.queries_per_second, 0);
   EXPECT_EQ(flat.sweep.size(), 1u);
   options.method = "funnel";
-  options.funnel_dim = 8;
-  options.shortlist = 2000;  // the whole base
-  EXPECT_EQ(run_search_benchmark(base, queries, options).chosen.recall, 1.0);
+  options.defaults.funnel_dim = 8;
+  options.defaults.shortlist = 2000;  // the whole base
+  const SearchBenchmarkResult funnel = run_search_benchmark(base, queries, options);
+  EXPECT_EQ(funnel.method, "funnel@8>32");
+  EXPECT_EQ(funnel.chosen.recall, 1.0);
+  EXPECT_EQ(funnel.chosen.effort, 2000);
+  // A prefix spec searches the renormalized prefixes: recall against the whole vectors drops.
+  options.method = "flat@16";
+  const SearchBenchmarkResult prefix = run_search_benchmark(base, queries, options);
+  EXPECT_EQ(prefix.bytes_per_vector, 64);
+  EXPECT_LT(prefix.chosen.recall, 0.9);
+  EXPECT_GT(prefix.chosen.recall, 0.1);
 }
 
 TEST(SearchBenchmark, TargetRecallPicksTheFirstEffortThatReachesIt) {
@@ -49,7 +58,13 @@ TEST(SearchBenchmark, TargetRecallPicksTheFirstEffortThatReachesIt) {
   options.method = "ivf";
   EXPECT_NE(error_message([&] {
               (void)run_search_benchmark(base, queries, options);
-            }).find("unknown search method 'ivf'"),
+            }).find("unknown index kind 'ivf'"),
+            std::string::npos);
+  options.method = "flat";
+  options.efforts = {8};
+  EXPECT_NE(error_message([&] {
+              (void)run_search_benchmark(base, queries, options);
+            }).find("not flat@32"),
             std::string::npos);
 }
 

@@ -12,6 +12,8 @@
 
 #include "model_test_support.h"
 #include "tessera/core/check.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/id_encoder.h"
 #include "tessera/model/safetensors.h"
 
 namespace tessera {
@@ -33,6 +35,11 @@ bool bit_equal(const Tensor& a, const Tensor& b) {
   return std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
 }
 
+// The bag encoder of a tower (every tower of these tests is one).
+const BagEncoder& bag(const Model& model, std::string_view tower = kQueryTower) {
+  return dynamic_cast<const BagEncoder&>(model.tower(tower));
+}
+
 double row_norm(const Tensor& t, int64_t r, int64_t cols) {
   double sum = 0;
   for (int64_t c = 0; c < cols; ++c) sum += double(t.row(r)[c]) * t.row(r)[c];
@@ -44,8 +51,10 @@ TEST(Model, CreateShapesAndDefaults) {
   Model model = Model::create(small_config(), small_vocabulary(), options);
   EXPECT_EQ(model.dim(), 256);
   EXPECT_EQ(model.prefixes(), (std::vector<int64_t>{32, 64, 128, 256}));
-  EXPECT_FALSE(model.two_towers());
-  EXPECT_EQ(model.tower(Tower::kQuery).num_features(), 7 + 32);
+  EXPECT_TRUE(model.shared(kQueryTower, kDocumentTower));
+  EXPECT_EQ(model.tower(kQueryTower).input_size(), 7 + 32);
+  EXPECT_EQ(model.tower(kQueryTower).kind(), "bag");
+  EXPECT_EQ(model.encoders().size(), 1u);
   EXPECT_THAT(model.provenance(), ::testing::HasSubstr("tessera_version"));
 
   options.dim = 100;
@@ -70,16 +79,14 @@ TEST(Model, RejectsBadOptions) {
 TEST(Model, InitIsDeterministicInTheSeed) {
   const Model a = Model::create(small_config(), small_vocabulary(), small_options());
   const Model b = Model::create(small_config(), small_vocabulary(), small_options());
-  EXPECT_TRUE(
-      bit_equal(a.tower(Tower::kQuery).table().value, b.tower(Tower::kQuery).table().value));
+  EXPECT_TRUE(bit_equal(bag(a).table().value, bag(b).table().value));
   ModelOptions other = small_options();
   other.seed = 8;
   const Model c = Model::create(small_config(), small_vocabulary(), other);
-  EXPECT_FALSE(
-      bit_equal(a.tower(Tower::kQuery).table().value, c.tower(Tower::kQuery).table().value));
+  EXPECT_FALSE(bit_equal(bag(a).table().value, bag(c).table().value));
 
   // The draws have roughly the requested spread.
-  const std::vector<float> values = a.tower(Tower::kQuery).table().value.to_vector();
+  const std::vector<float> values = bag(a).table().value.to_vector();
   double sum_squares = 0;
   for (float v : values) sum_squares += double(v) * v;
   EXPECT_NEAR(std::sqrt(sum_squares / double(values.size())), 0.1, 0.02);
@@ -110,7 +117,7 @@ TEST(Model, EmbedErrorsNameTheTextsLine) {
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());
   const std::vector<std::string> texts = {"the cat", "the dog", "bad \xff byte", "mat"};
   const std::string located = testing::error_message([&] {
-    model.embed(texts, 0, Tower::kQuery, {"in.jsonl", 41});
+    model.embed(texts, 0, kQueryTower, {"in.jsonl", 41});
   });
   EXPECT_THAT(located, ::testing::StartsWith("in.jsonl:43: invalid UTF-8 at byte offset 4"));
   const std::string plain = testing::error_message([&] { model.embed(texts); });
@@ -141,16 +148,16 @@ TEST(Model, TwoTowersDiffer) {
   ModelOptions options = small_options();
   options.two_towers = true;
   const Model model = Model::create(small_config(), small_vocabulary(), options);
-  EXPECT_TRUE(model.two_towers());
-  const Tensor queries = model.embed(kTexts, 0, Tower::kQuery);
-  const Tensor documents = model.embed(kTexts, 0, Tower::kDocument);
+  EXPECT_FALSE(model.shared(kQueryTower, kDocumentTower));
+  const Tensor queries = model.embed(kTexts, 0, kQueryTower);
+  const Tensor documents = model.embed(kTexts, 0, kDocumentTower);
   EXPECT_TRUE(queries.same_shape(documents));
   EXPECT_FALSE(bit_equal(queries, documents));
 
   // A shared tower embeds documents with the query table.
   const Model shared = Model::create(small_config(), small_vocabulary(), small_options());
   EXPECT_TRUE(
-      bit_equal(shared.embed(kTexts, 0, Tower::kQuery), shared.embed(kTexts, 0, Tower::kDocument)));
+      bit_equal(shared.embed(kTexts, 0, kQueryTower), shared.embed(kTexts, 0, kDocumentTower)));
 }
 
 TEST(Model, ProjectionMapsTableDimToOutputDim) {
@@ -158,13 +165,13 @@ TEST(Model, ProjectionMapsTableDimToOutputDim) {
   options.projection = true;
   options.table_dim = 24;
   const Model model = Model::create(small_config(), small_vocabulary(), options);
-  EXPECT_EQ(model.tower(Tower::kQuery).table_dim(), 24);
+  EXPECT_EQ(bag(model).table_dim(), 24);
   EXPECT_EQ(model.dim(), 16);
   const Tensor vectors = model.encode(kTexts);
   EXPECT_EQ(vectors.dim(1), 16);
   // encode = pooled table rows times the projection.
   const Bags bags = model.featurize(kTexts);
-  const BagEncoder& tower = model.tower(Tower::kQuery);
+  const BagEncoder& tower = bag(model);
   Tensor pooled = Tensor::empty({bags.size(), 24});
   embedding_bag_forward(tower.table().value, bags, Pooling::kMean, pooled);
   for (int64_t r = 0; r < vectors.dim(0); ++r) {
@@ -193,12 +200,13 @@ TEST(Model, SaveLoadRoundTripIsBitIdentical) {
       const Model loaded = Model::load(path);
       EXPECT_EQ(loaded.dim(), model.dim());
       EXPECT_EQ(loaded.prefixes(), model.prefixes());
-      EXPECT_EQ(loaded.two_towers(), two_towers);
-      EXPECT_EQ(loaded.tower(Tower::kQuery).has_projection(), projection);
-      EXPECT_EQ(loaded.tower(Tower::kQuery).pooling(), Pooling::kSqrtN);
+      EXPECT_EQ(loaded.shared(kQueryTower, kDocumentTower), !two_towers);
+      EXPECT_EQ(loaded.towers(), model.towers());
+      EXPECT_EQ(bag(loaded).has_projection(), projection);
+      EXPECT_EQ(bag(loaded).pooling(), Pooling::kSqrtN);
       EXPECT_EQ(loaded.provenance(), model.provenance());
       EXPECT_TRUE(loaded.featurizer().config() == model.featurizer().config());
-      for (Tower tower : {Tower::kQuery, Tower::kDocument}) {
+      for (const std::string_view tower : {kQueryTower, kDocumentTower}) {
         for (int64_t dim : {0, 4, 8}) {
           EXPECT_TRUE(bit_equal(loaded.embed(kTexts, dim, tower), model.embed(kTexts, dim, tower)));
         }
@@ -217,11 +225,78 @@ TEST(Model, MetadataIsReadableAlone) {
   model.save(dir.file("m.safetensors"));
   const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
   EXPECT_EQ(metadata.at("format"), "tessera");
-  EXPECT_EQ(metadata.at("format_version"), "1");
+  EXPECT_EQ(metadata.at("format_version"), "2");
   EXPECT_EQ(metadata.at("vocabulary"), R"(["the","cat","on","sat","mat","dog","ran"])");
   EXPECT_EQ(metadata.at("vocabulary_counts"), "[9,5,4,4,3,2,1]");
   EXPECT_THAT(metadata.at("model"), ::testing::HasSubstr(R"("prefixes":[4,8,16])"));
   EXPECT_EQ(FeaturizerConfig::from_json(metadata.at("featurizer")), small_config());
+}
+
+TEST(Model, MetadataNamesTowersAndEncoders) {
+  TempDir dir;
+  ModelOptions options = small_options();
+  options.two_towers = true;
+  options.id_towers = {{"label", 5}};
+  Model::create(small_config(), small_vocabulary(), options).save(dir.file("m.safetensors"));
+  const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
+  EXPECT_THAT(metadata.at("model"),
+              ::testing::HasSubstr(R"("towers":{"document":"document","label":"label","query":"query"})"));
+  EXPECT_THAT(metadata.at("model"), ::testing::HasSubstr(R"("label":{"config":{"dim":16,"ids":5},"kind":"id"})"));
+  const SafetensorsHeader header = read_safetensors_header(dir.file("m.safetensors"));
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : header.tensors) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"document.table", "label.table", "query.table"}));
+}
+
+TEST(Model, IdTowersEmbedIdsBesideTextTowers) {
+  ModelOptions options = small_options();
+  options.id_towers = {{"label", 3}};
+  const Model model = Model::create(small_config(), small_vocabulary(), options);
+  EXPECT_EQ(model.tower("label").kind(), "id");
+  EXPECT_EQ(model.tower("label").input_size(), 3);
+  const std::vector<int32_t> ids = {2, 0, 2};
+  const Tensor labels = model.embed_input(EncoderInput::of_ids(ids), 0, "label");
+  ASSERT_EQ(labels.rows(), 3);
+  EXPECT_TRUE(bit_equal(labels.slice_rows(0, 1).clone(), labels.slice_rows(2, 3).clone()));
+  for (int64_t r = 0; r < 3; ++r) EXPECT_NEAR(row_norm(labels, r, 16), 1.0, 1e-5);
+  // The same rows as the table's, normalized.
+  const auto& table = dynamic_cast<const IdEncoder&>(model.tower("label")).table().value;
+  const double norm = row_norm(table, 2, 16);
+  for (int64_t c = 0; c < 16; ++c) EXPECT_NEAR(labels.row(0)[c], table.row(2)[c] / norm, 1e-6);
+  // Ids are not texts, and an unknown tower is named with the model's towers.
+  EXPECT_THAT(testing::error_message([&] { (void)model.embed(kTexts, 0, "label"); }),
+              ::testing::HasSubstr("embeds ids, not texts"));
+  EXPECT_THAT(testing::error_message([&] { (void)model.tower("entity"); }),
+              ::testing::HasSubstr("no tower 'entity' (its towers: document, label, query)"));
+  EXPECT_THROW((void)model.embed_input(EncoderInput::of_ids(std::vector<int32_t>{3}), 0, "label"),
+               Error);
+  // It survives save and load.
+  TempDir dir;
+  model.save(dir.file("m.safetensors"));
+  const Model loaded = Model::load(dir.file("m.safetensors"));
+  EXPECT_TRUE(bit_equal(loaded.embed_input(EncoderInput::of_ids(ids), 0, "label"), labels));
+  EXPECT_TRUE(bit_equal(loaded.embed(kTexts), model.embed(kTexts)));
+}
+
+TEST(Model, ExtrasAreStoredAndSkippedByLoad) {
+  TempDir dir;
+  const Model model = Model::create(small_config(), small_vocabulary(), small_options());
+  ModelFileExtras extras;
+  extras.metadata["run_state"] = "{\"step\": 3}";
+  extras.tensors.emplace("run.moment", Tensor::full({2, 3}, 1.5f));
+  model.save(dir.file("m.safetensors"), extras);
+  const Model loaded = Model::load(dir.file("m.safetensors"));
+  EXPECT_TRUE(bit_equal(loaded.embed(kTexts), model.embed(kTexts)));
+  const SafetensorsContents contents = read_safetensors(dir.file("m.safetensors"));
+  EXPECT_EQ(contents.metadata.at("run_state"), "{\"step\": 3}");
+  EXPECT_EQ(contents.tensors.at("run.moment").to_vector(), std::vector<float>(6, 1.5f));
+  // Extras may not pass for the model's own keys or tensors.
+  ModelFileExtras clash;
+  clash.metadata["model"] = "{}";
+  EXPECT_THROW(model.save(dir.file("x.safetensors"), clash), Error);
+  clash = {};
+  clash.tensors.emplace("query.table", Tensor::zeros({1, 1}));
+  EXPECT_THROW(model.save(dir.file("x.safetensors"), clash), Error);
 }
 
 TEST(Model, ConcurrentEmbedMatchesSerial) {

@@ -22,7 +22,7 @@ std::vector<std::string> fixture_texts() {
 }
 
 // The vectors must equal the stored ones bit for bit: same features, same sums, same order.
-void expect_embeds_as_stored(const Model& model, int64_t dim, Tower tower,
+void expect_embeds_as_stored(const Model& model, int64_t dim, std::string_view tower,
                              const std::string& npy) {
   const NpyArray expected = read_npy(kFixtures + "/" + npy);
   const Tensor actual = model.embed(fixture_texts(), dim, tower);
@@ -39,21 +39,21 @@ TEST(ModelV1Fixture, SharedTowerLoadsAndEmbedsAsWritten) {
   const Model model = Model::load(kFixtures + "/v1_shared.safetensors");
   EXPECT_EQ(model.dim(), 16);
   EXPECT_EQ(model.prefixes(), (std::vector<int64_t>{8, 16}));
-  EXPECT_FALSE(model.two_towers());
-  expect_embeds_as_stored(model, 0, Tower::kQuery, "v1_shared.query.npy");
-  expect_embeds_as_stored(model, 8, Tower::kQuery, "v1_shared.query8.npy");
+  EXPECT_TRUE(model.shared(kQueryTower, kDocumentTower));
+  expect_embeds_as_stored(model, 0, kQueryTower, "v1_shared.query.npy");
+  expect_embeds_as_stored(model, 8, kQueryTower, "v1_shared.query8.npy");
   // One shared tower: documents embed as queries do.
-  expect_embeds_as_stored(model, 0, Tower::kDocument, "v1_shared.query.npy");
+  expect_embeds_as_stored(model, 0, kDocumentTower, "v1_shared.query.npy");
 }
 
 TEST(ModelV1Fixture, TwoTowersWithProjectionsLoadAndEmbedAsWritten) {
   const Model model = Model::load(kFixtures + "/v1_two_towers.safetensors");
   EXPECT_EQ(model.dim(), 16);
   EXPECT_EQ(model.prefixes(), (std::vector<int64_t>{4, 16}));
-  EXPECT_TRUE(model.two_towers());
-  expect_embeds_as_stored(model, 0, Tower::kQuery, "v1_two_towers.query.npy");
-  expect_embeds_as_stored(model, 0, Tower::kDocument, "v1_two_towers.document.npy");
-  expect_embeds_as_stored(model, 4, Tower::kDocument, "v1_two_towers.document4.npy");
+  EXPECT_FALSE(model.shared(kQueryTower, kDocumentTower));
+  expect_embeds_as_stored(model, 0, kQueryTower, "v1_two_towers.query.npy");
+  expect_embeds_as_stored(model, 0, kDocumentTower, "v1_two_towers.document.npy");
+  expect_embeds_as_stored(model, 4, kDocumentTower, "v1_two_towers.document4.npy");
 }
 
 }  // namespace

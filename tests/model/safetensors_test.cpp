@@ -160,8 +160,8 @@ std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
 
 TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
   using nlohmann::json;
-  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format_version"] = "2"; }),
-              ::testing::HasSubstr("format_version \"2\""));
+  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format_version"] = "3"; }),
+              ::testing::HasSubstr("format_version \"3\""));
   EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format"] = "other"; }),
               ::testing::HasSubstr("not a tessera model"));
   EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"].erase("featurizer"); }),
@@ -176,10 +176,23 @@ TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
               ::testing::HasSubstr("has shape [10, 16], the metadata implies [11, 16]"));
   EXPECT_THAT(load_error_after([](json& h) {
                 auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
-                model["two_towers"] = true;
+                model["encoders"]["document"] = model["encoders"]["query"];
+                model["towers"]["document"] = "document";
                 h["__metadata__"]["model"] = model.dump();
               }),
               ::testing::HasSubstr("'document.table' is missing"));
+  EXPECT_THAT(load_error_after([](json& h) {
+                auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
+                model["encoders"]["query"]["kind"] = "transformer";
+                h["__metadata__"]["model"] = model.dump();
+              }),
+              ::testing::HasSubstr("kind 'transformer', which this tessera does not know"));
+  EXPECT_THAT(load_error_after([](json& h) {
+                auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
+                model["towers"]["label"] = "label";
+                h["__metadata__"]["model"] = model.dump();
+              }),
+              ::testing::HasSubstr("tower 'label' names encoder 'label'"));
   EXPECT_THAT(load_error_after([](json& h) {
                 auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
                 model["prefixes"] = {8, 4, 16};
@@ -188,10 +201,16 @@ TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
               ::testing::HasSubstr("ascending"));
   EXPECT_THAT(load_error_after([](json& h) {
                 auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
-                model.erase("pooling");
+                model.erase("towers");
                 h["__metadata__"]["model"] = model.dump();
               }),
               ::testing::HasSubstr("\"model\" is malformed"));
+  EXPECT_THAT(load_error_after([](json& h) {
+                auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
+                model["encoders"]["query"]["config"].erase("pooling");
+                h["__metadata__"]["model"] = model.dump();
+              }),
+              ::testing::HasSubstr("config \"pooling\" must be a string"));
   EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["vocabulary"] = "[\"a\"]"; }),
               ::testing::HasSubstr("equal length"));
   EXPECT_THAT(load_error_after([](json& h) { h["query.table"]["dtype"] = "F64"; }),
@@ -219,7 +238,7 @@ TEST(Safetensors, PythonReadsModelWithJsonAndNumpy) {
   const std::string path = dir.file("model.safetensors");
   model.save(path);
 
-  const Tensor& table = model.tower(Tower::kDocument).table().value;
+  const Tensor& table = model.tower(kDocumentTower).parameters().front()->value;
   nlohmann::json expected = {{"row", 3},
                              {"values", std::vector<float>(table.row(3), table.row(3) + 16)},
                              {"rows", table.dim(0)}};
@@ -236,6 +255,8 @@ meta = header.pop("__metadata__")
 assert meta["format"] == "tessera", meta["format"]
 model = json.loads(meta["model"])
 assert model["prefixes"] == [4, 8, 16], model
+assert model["towers"] == {"query": "query", "document": "document"}, model
+assert model["encoders"]["document"]["kind"] == "bag", model
 assert json.loads(meta["vocabulary"])[0] == "the"
 json.loads(meta["featurizer"]); json.loads(meta["provenance"])
 base = 8 + n

@@ -11,7 +11,7 @@ namespace tessera {
 namespace {
 
 // A source of `n` items whose query and document keys are given.
-class KeyedSource : public PairSource {
+class KeyedSource : public ExampleSource {
  public:
   KeyedSource(std::vector<uint64_t> queries, std::vector<uint64_t> documents)
       : queries_(std::move(queries)), documents_(std::move(documents)) {}
@@ -20,7 +20,7 @@ class KeyedSource : public PairSource {
   ExampleKeys keys(int64_t item) const override {
     return {queries_[static_cast<size_t>(item)], {documents_[static_cast<size_t>(item)]}};
   }
-  void draw(int64_t, Random&, TrainingExample&) const override {}
+  void draw(int64_t, Random&, Example&) const override {}
 
  private:
   std::vector<uint64_t> queries_, documents_;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "tessera/train/corpus_crop_source.h"
+#include "tessera/train/labeled_text_source.h"
 #include "tessera/train/text_pair_source.h"
 #include "train_test_support.h"
 
@@ -45,12 +46,12 @@ TEST(TextPairSource, PairsAreFeaturizedOnceAndKeyedByText) {
   EXPECT_EQ(source.size(), 3);
   EXPECT_EQ(source.negatives_per_item(), 1);
   EXPECT_EQ(source.keys(0).documents, source.keys(1).documents);
-  EXPECT_NE(source.keys(0).query, source.keys(1).query);
+  EXPECT_NE(source.keys(0).anchor, source.keys(1).anchor);
   EXPECT_EQ(source.keys(2).documents.size(), 2u);
   Random random(1);
-  TrainingExample example;
+  Example example;
   source.draw(2, random, example);
-  EXPECT_EQ(example.query.ids,
+  EXPECT_EQ(example.anchor.ids,
             (std::vector<int32_t>{f.vocabulary().id("a"), f.vocabulary().id("b")}));
   ASSERT_EQ(example.negatives.size(), 1u);
   EXPECT_EQ(example.negatives[0].ids, std::vector<int32_t>{f.vocabulary().id("c")});
@@ -66,14 +67,14 @@ TEST(TextPairSource, BeirPairsSkipUnjudgedAndDevQueries) {
   const TextPairSource all = TextPairSource::from_beir(f, data, qrels, {}, "train");
   EXPECT_EQ(all.size(), 2);  // the score-0 judgement is not a pair
   EXPECT_EQ(all.keys(0).documents[0], corpus_document_key("d1"));
-  EXPECT_EQ(all.keys(0).query, corpus_query_key("q1"));
+  EXPECT_EQ(all.keys(0).anchor, corpus_query_key("q1"));
   Random random(1);
-  TrainingExample example;
+  Example example;
   all.draw(0, random, example);
-  EXPECT_EQ(example.positive.ids.size(), 2u);  // "title body"
+  EXPECT_EQ(example.positives[0].ids.size(), 2u);  // "title body"
   const TextPairSource without_dev = TextPairSource::from_beir(f, data, qrels, {"q1"}, "train");
   EXPECT_EQ(without_dev.size(), 1);
-  EXPECT_EQ(without_dev.keys(0).query, corpus_query_key("q2"));
+  EXPECT_EQ(without_dev.keys(0).anchor, corpus_query_key("q2"));
 }
 
 TEST(CorpusCropSource, CropsAreSpansOfTheBodyAndTitlesAlternate) {
@@ -90,12 +91,13 @@ TEST(CorpusCropSource, CropsAreSpansOfTheBodyAndTitlesAlternate) {
   options.pairs_per_document = 2;
   const CorpusCropSource source(f, corpus, options, "corpus.jsonl");
   EXPECT_EQ(source.size(), 2);  // the empty body gives none
-  EXPECT_EQ(source.keys(0).query, corpus_document_key("doc"));
+  EXPECT_EQ(source.keys(0).anchor, corpus_document_key("doc"));
   for (uint64_t seed = 0; seed < 50; ++seed) {
     Random random(seed);
-    TrainingExample ex;
+    Example ex;
     source.draw(1, random, ex);  // item 1: span, span
-    for (const auto& side : {ex.query, ex.positive}) {
+    ASSERT_EQ(ex.positives.size(), 1u);
+    for (const auto& side : {ex.anchor, ex.positives[0]}) {
       ASSERT_GE(side.ids.size(), 5u);
       ASSERT_LE(side.ids.size(), 10u);
       // A span: consecutive words of the body.
@@ -105,11 +107,33 @@ TEST(CorpusCropSource, CropsAreSpansOfTheBodyAndTitlesAlternate) {
       EXPECT_EQ(positions.back() - positions.front() + 1, static_cast<int32_t>(positions.size()));
     }
     Random again(seed);
-    EXPECT_EQ(source.draw_query(1, again).ids, ex.query.ids);
+    EXPECT_EQ(source.draw_anchor(1, again).ids, ex.anchor.ids);
     Random title_random(seed);
     source.draw(0, title_random, ex);  // item 0: title, span
-    EXPECT_EQ(ex.query.ids.size(), 3u);
+    EXPECT_EQ(ex.anchor.ids.size(), 3u);
   }
+}
+
+TEST(LabeledTextSource, TextsAreAnchorsAndLabelsOneIdPositives) {
+  const Featurizer f = featurizer_over({"good", "bad", "film"});
+  const LabeledTextSource source(f, {"good film", "bad film", "good bad film"}, {{1}, {0}, {0, 1}},
+                                 2, "reviews.txt");
+  EXPECT_EQ(source.size(), 3);
+  EXPECT_EQ(source.describe(), "reviews.txt (3 labeled texts)");
+  Random random(1);
+  Example ex;
+  source.draw(2, random, ex);
+  EXPECT_EQ(ex.anchor.ids.size(), 3u);
+  ASSERT_EQ(ex.positives.size(), 2u);
+  EXPECT_EQ(ex.positives[0].ids, std::vector<int32_t>{0});
+  EXPECT_EQ(ex.positives[1].ids, std::vector<int32_t>{1});
+  EXPECT_TRUE(ex.positives[0].weights.empty());
+  // Many texts share a label: only the text keys a batch.
+  EXPECT_TRUE(source.keys(0).documents.empty());
+  EXPECT_NE(source.keys(0).anchor, source.keys(1).anchor);
+  EXPECT_THROW(LabeledTextSource(f, {"good"}, {{2}}, 2, "x"), Error);   // label out of range
+  EXPECT_THROW(LabeledTextSource(f, {"good"}, {{}}, 2, "x"), Error);    // no label
+  EXPECT_THROW(LabeledTextSource(f, {"good"}, {{0}, {1}}, 2, "x"), Error);
 }
 
 TEST(PerturbTokens, KeepsAtLeastOneTokenAndMovesTokensLocally) {

@@ -10,6 +10,9 @@
 #include "tessera/core/random.h"
 #include "tessera/data/pair_reader.h"
 #include "tessera/model/model.h"
+#include "tessera/train/infonce.h"
+#include "tessera/train/matryoshka_objective.h"
+#include "tessera/train/training_task.h"
 
 namespace tessera::testing {
 
@@ -63,6 +66,15 @@ inline Model topic_model(const TopicTask& task,
                          const ModelOptions& options = topic_model_options()) {
   const Featurizer featurizer = topic_featurizer(task);
   return Model::create(featurizer.config(), featurizer.vocabulary(), options);
+}
+
+// Retrieval's task: queries against in-batch documents, InfoNCE over the model's prefixes.
+inline TrainingTask retrieval_task(const Model& model, InfoNceOptions loss = {},
+                                   std::vector<float> prefix_weights = {}) {
+  TrainingTask task;
+  task.objective = std::make_shared<MatryoshkaObjective>(std::make_shared<InfoNce>(loss),
+                                                         model.prefixes(), prefix_weights);
+  return task;
 }
 
 inline ModelOptions topic_model_options() {

@@ -13,6 +13,7 @@
 namespace tessera {
 namespace {
 
+using testing::retrieval_task;
 using testing::topic_model;
 using testing::topic_model_options;
 using testing::topic_task;
@@ -24,8 +25,8 @@ double top1_accuracy(const Model& model, const std::vector<TextPair>& pairs) {
     queries.push_back(p.query);
     documents.push_back(p.positive);
   }
-  const Tensor q = model.embed(queries, 0, Tower::kQuery);
-  const Tensor d = model.embed(documents, 0, Tower::kDocument);
+  const Tensor q = model.embed(queries, 0, kQueryTower);
+  const Tensor d = model.embed(documents, 0, kDocumentTower);
   int correct = 0;
   for (int64_t i = 0; i < q.dim(0); ++i) {
     int64_t best = 0;
@@ -53,14 +54,14 @@ TEST(Trainer, LearnsToRetrieveTheTopicDocument) {
   Model model = topic_model(task);
   const double before = top1_accuracy(model, task.pairs);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
-  Trainer trainer(model, {{&source, 1.0}}, small_options());
+  Trainer trainer(model, {{&source, 1.0}}, retrieval_task(model), small_options());
   int64_t steps_seen = 0;
   trainer.on_progress([&](const StepProgress& p) { steps_seen = p.step; });
   const TrainReport report = trainer.run();
   ASSERT_EQ(report.epochs.size(), 6u);
   EXPECT_LT(report.epochs.back().loss, report.epochs.front().loss * 0.5);
   EXPECT_EQ(steps_seen, report.steps);
-  EXPECT_EQ(report.pairs, 6 * 64);
+  EXPECT_EQ(report.examples, 6 * 64);
   const double after = top1_accuracy(model, task.pairs);
   EXPECT_LT(before, 0.3);
   EXPECT_GE(after, 0.95);
@@ -75,9 +76,10 @@ TEST(Trainer, TwoTowersProjectionAndSymmetricLossTrain) {
   Model model = topic_model(task, mo);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
   TrainerOptions o = small_options();
-  o.symmetric = true;
   o.epochs = 10;
-  Trainer trainer(model, {{&source, 1.0}}, o);
+  InfoNceOptions loss;
+  loss.symmetric = true;
+  Trainer trainer(model, {{&source, 1.0}}, retrieval_task(model, loss), o);
   const TrainReport report = trainer.run();
   EXPECT_LT(report.epochs.back().loss, report.epochs.front().loss * 0.5);
   EXPECT_GE(top1_accuracy(model, task.pairs), 0.9);
@@ -94,7 +96,7 @@ TEST(Trainer, NgameClustersMakeHarderBatches) {
     o.ngame.cluster_size = cluster_size;
     if (cluster_size > 1) o.ngame.double_at = {3};
     o.ngame.cluster_dim = 0;
-    return Trainer(model, {{&source, 1.0}}, o).run();
+    return Trainer(model, {{&source, 1.0}}, retrieval_task(model), o).run();
   };
   const TrainReport random_batches = train(1);
   const TrainReport clustered = train(8);  // 8, then 16 (a whole family) from epoch 4
@@ -110,12 +112,17 @@ TEST(Trainer, NgameClustersMakeHarderBatches) {
   EXPECT_GT(clustered.epochs[5].negative_cosine, random_batches.epochs[5].negative_cosine + 0.05);
 }
 
-// Weights and optimizer state compared bit for bit.
-void expect_same_weights(const Model& a, const Model& b) {
-  const Tensor& x = a.tower(Tower::kQuery).table().value;
-  const Tensor& y = b.tower(Tower::kQuery).table().value;
-  ASSERT_EQ(x.numel(), y.numel());
-  for (int64_t i = 0; i < x.numel(); ++i) ASSERT_EQ(x.data()[i], y.data()[i]) << "at " << i;
+// Every weight compared bit for bit.
+void expect_same_weights(Model& a, Model& b) {
+  const std::vector<Parameter*> x = a.parameters(), y = b.parameters();
+  ASSERT_EQ(x.size(), y.size());
+  for (size_t p = 0; p < x.size(); ++p) {
+    ASSERT_EQ(x[p]->name, y[p]->name);
+    ASSERT_EQ(x[p]->value.numel(), y[p]->value.numel());
+    for (int64_t i = 0; i < x[p]->value.numel(); ++i) {
+      ASSERT_EQ(x[p]->value.data()[i], y[p]->value.data()[i]) << x[p]->name << " at " << i;
+    }
+  }
 }
 
 TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
@@ -125,8 +132,9 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   o.ngame.cluster_size = 2;  // NGAME plans must survive the checkpoint too
   o.ngame.double_at = {2};
   o.ngame.recluster_every = 2;
-  o.learn_scale = true;  // and the learned scale with its optimizer state
-  o.scale = 10.0f;
+  InfoNceOptions loss;
+  loss.learn_scale = true;  // and the learned scale with its optimizer state
+  loss.scale = 10.0f;
   o.checkpoint_path = (dir.path() / "run.checkpoint").string();
   o.checkpoint_minutes = 0;  // after every step
   o.metrics_log = (dir.path() / "log.jsonl").string();
@@ -137,13 +145,13 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
     TrainerOptions plain = o;
     plain.checkpoint_path.clear();
     plain.metrics_log.clear();
-    Trainer(whole, {{&source, 1.0}}, plain).run();
+    Trainer(whole, {{&source, 1.0}}, retrieval_task(whole, loss), plain).run();
   }
   // A run that dies in the middle of epoch 4 (an exception from the progress callback).
   {
     Model model = topic_model(task);
     const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
-    Trainer trainer(model, {{&source, 1.0}}, o);
+    Trainer trainer(model, {{&source, 1.0}}, retrieval_task(model, loss), o);
     trainer.on_progress([](const StepProgress& p) {
       if (p.epoch == 4 && p.batch == 2) throw std::runtime_error("killed");
     });
@@ -153,13 +161,13 @@ TEST(Trainer, ResumeFromACheckpointIsBitIdentical) {
   EXPECT_NO_THROW(Model::load(o.checkpoint_path));
   Model resumed = topic_model(task);
   const TextPairSource source = TextPairSource::from_pairs(resumed.featurizer(), task.pairs, "t");
-  Trainer trainer(resumed, {{&source, 1.0}}, o);
+  Trainer trainer(resumed, {{&source, 1.0}}, retrieval_task(resumed, loss), o);
   trainer.resume(o.checkpoint_path);
   const TrainReport report = trainer.run();
   EXPECT_GT(report.resumed_from_step, 0);
   EXPECT_EQ(report.epochs.size(), 6u);
   expect_same_weights(whole, resumed);
-  EXPECT_NE(report.epochs.back().scale, 10.0);  // it was learned
+  EXPECT_NE(report.epochs.back().objective.at("scale"), 10.0);  // it was learned
   // The log holds each epoch once: three before the crash, three after.
   std::ifstream log(o.metrics_log);
   int lines = 0;
@@ -176,10 +184,10 @@ TEST(Trainer, ResumeRejectsAnotherRunsCheckpoint) {
   o.checkpoint_minutes = 0;
   Model model = topic_model(task);
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
-  Trainer(model, {{&source, 1.0}}, o).run();
+  Trainer(model, {{&source, 1.0}}, retrieval_task(model), o).run();
   TrainerOptions other = o;
   other.seed = 12;
-  Trainer different(model, {{&source, 1.0}}, other);
+  Trainer different(model, {{&source, 1.0}}, retrieval_task(model), other);
   const std::string message = testing::error_message([&] { different.resume(o.checkpoint_path); });
   EXPECT_NE(message.find("seed"), std::string::npos) << message;
   // A model file is not a checkpoint.
@@ -196,15 +204,18 @@ TEST(Trainer, RejectsBadOptions) {
   const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
   TrainerOptions o = small_options();
   o.batch_size = 1;
-  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
-  o = small_options();
-  o.prefix_weights = {1, 2, 3};
-  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
-  o = small_options();
-  o.learn_scale = true;
-  o.scale = 500.0f;
-  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, o), Error);
-  EXPECT_THROW(Trainer(model, {}, small_options()), Error);
+  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, retrieval_task(model), o), Error);
+  EXPECT_THROW(retrieval_task(model, {}, {1, 2, 3}), Error);  // 2 prefixes
+  InfoNceOptions loss;
+  loss.learn_scale = true;
+  loss.scale = 500.0f;
+  EXPECT_THROW(retrieval_task(model, loss), Error);
+  EXPECT_THROW(Trainer(model, {}, retrieval_task(model), small_options()), Error);
+  TrainingTask no_objective;
+  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, no_objective, small_options()), Error);
+  TrainingTask unknown_tower = retrieval_task(model);
+  unknown_tower.candidate_tower = "label";
+  EXPECT_THROW(Trainer(model, {{&source, 1.0}}, unknown_tower, small_options()), Error);
 }
 
 }  // namespace

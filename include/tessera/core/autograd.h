@@ -42,6 +42,8 @@ class Var {
 
   Graph* graph() const { return graph_; }
   int id() const { return id_; }
+  // False for a default-constructed Var (no value on any tape).
+  bool defined() const { return graph_ != nullptr; }
 
  private:
   Graph* graph_ = nullptr;
@@ -106,6 +108,8 @@ inline Var relu(const Var& x) { return activation(x, Activation::kRelu); }
 inline Var gelu(const Var& x) { return activation(x, Activation::kGelu); }
 inline Var tanh(const Var& x) { return activation(x, Activation::kTanh); }
 inline Var sigmoid(const Var& x) { return activation(x, Activation::kSigmoid); }
+// e^x elementwise (not `exp`, which would hide std::exp's overloads inside namespace tessera).
+inline Var exp_of(const Var& x) { return activation(x, Activation::kExp); }
 Var softmax(const Var& x);      // over each row
 Var log_softmax(const Var& x);  // over each row
 Var layer_norm(const Var& x, const Var& gamma, const Var& beta, float eps = 1e-5f);
@@ -122,6 +126,8 @@ Var embedding_bag(Graph& graph, Parameter& table, Bags bags, Pooling pooling);
 
 // Losses -> [1].
 Var cross_entropy(const Var& logits, std::vector<int32_t> targets);  // mean over rows
+// Each row against the distribution uniform over its targets (ops.h), weighted, mean over rows.
+Var multi_target_cross_entropy(const Var& logits, RowTargets targets);
 Var mse(const Var& a, const Var& b);
 Var cosine_loss(const Var& a, const Var& b);  // mean of 1 - cos(a_i, b_i)
 

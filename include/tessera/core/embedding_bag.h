@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "tessera/core/enum_names.h"
 #include "tessera/core/sparse_row_grad.h"
 #include "tessera/core/tensor.h"
 
@@ -20,6 +21,10 @@ enum class Pooling {
   kMean,   // sum_j w_j * e_j / n
   kSqrtN,  // sum_j w_j * e_j / sqrt(n)   (n = number of ids in the bag; empty bag -> 0)
 };
+inline constexpr EnumName<Pooling> kPoolingNames[] = {
+    {Pooling::kSum, "sum"}, {Pooling::kMean, "mean"}, {Pooling::kSqrtN, "sqrt_n"}};
+template <>
+inline constexpr EnumNames<Pooling> enum_names<Pooling> = kPoolingNames;
 
 // A batch of bags in CSR form: bag b holds ids[offsets[b] .. offsets[b + 1]) with optional
 // per-id weights (empty = all 1).

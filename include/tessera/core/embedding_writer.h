@@ -20,15 +20,17 @@
 #include <vector>
 
 #include "tessera/core/atomic_file.h"
+#include "tessera/core/enum_names.h"
 #include "tessera/core/tensor.h"
 #include "tessera/core/vector_io.h"
 
 namespace tessera {
 
 enum class Quantization { kNone, kInt8, kBinary };
-
-const char* quantization_name(Quantization quantization);  // "none", "int8", "binary"
-Quantization parse_quantization(std::string_view name);
+inline constexpr EnumName<Quantization> kQuantizationNames[] = {
+    {Quantization::kNone, "none"}, {Quantization::kInt8, "int8"}, {Quantization::kBinary, "binary"}};
+template <>
+inline constexpr EnumNames<Quantization> enum_names<Quantization> = kQuantizationNames;
 
 inline constexpr int64_t kInt8CalibrationRows = 65536;
 

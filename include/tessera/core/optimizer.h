@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tessera/core/enum_names.h"
 #include "tessera/core/parameter.h"
 
 namespace tessera {
@@ -106,5 +107,17 @@ class Adam : public Optimizer {
   std::vector<Tensor> first_moment_;
   std::vector<Tensor> second_moment_;
 };
+
+// The optimizers of sparse-row parameters (embedding tables).
+enum class SparseOptimizerKind { kAdam, kAdagrad };
+inline constexpr EnumName<SparseOptimizerKind> kSparseOptimizerNames[] = {
+    {SparseOptimizerKind::kAdam, "adam"}, {SparseOptimizerKind::kAdagrad, "adagrad"}};
+template <>
+inline constexpr EnumNames<SparseOptimizerKind> enum_names<SparseOptimizerKind> =
+    kSparseOptimizerNames;
+
+// Adam or AdaGrad with default options over params.
+std::unique_ptr<Optimizer> make_sparse_optimizer(SparseOptimizerKind kind,
+                                                 std::vector<Parameter*> params);
 
 }  // namespace tessera

@@ -4,9 +4,15 @@
 
 #include <cstdint>
 
+#include "tessera/core/enum_names.h"
+
 namespace tessera {
 
 enum class Decay { kConstant, kLinear, kCosine };
+inline constexpr EnumName<Decay> kDecayNames[] = {
+    {Decay::kConstant, "constant"}, {Decay::kLinear, "linear"}, {Decay::kCosine, "cosine"}};
+template <>
+inline constexpr EnumNames<Decay> enum_names<Decay> = kDecayNames;
 
 struct LrSchedule {
   float base_lr = 1e-3f;

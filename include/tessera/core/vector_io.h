@@ -23,18 +23,26 @@
 #include <vector>
 
 #include "tessera/core/atomic_file.h"
+#include "tessera/core/enum_names.h"
 #include "tessera/core/tensor.h"
 
 namespace tessera {
 
 enum class VectorDtype { kFloat32, kUint8, kInt8 };
-enum class VectorFormat { kNpy, kFvecs, kBvecs, kJsonl };
+inline constexpr EnumName<VectorDtype> kVectorDtypeNames[] = {
+    {VectorDtype::kFloat32, "float32"}, {VectorDtype::kUint8, "uint8"}, {VectorDtype::kInt8, "int8"}};
+template <>
+inline constexpr EnumNames<VectorDtype> enum_names<VectorDtype> = kVectorDtypeNames;
 
-const char* vector_dtype_name(VectorDtype dtype);  // "float32", "uint8", "int8"
-size_t vector_dtype_bytes(VectorDtype dtype);      // 4 or 1
-const char* vector_format_name(VectorFormat format);
-// "npy", "fvecs", "bvecs" or "jsonl"; anything else is an Error listing those.
-VectorFormat parse_vector_format(std::string_view name);
+enum class VectorFormat { kNpy, kFvecs, kBvecs, kJsonl };
+inline constexpr EnumName<VectorFormat> kVectorFormatNames[] = {{VectorFormat::kNpy, "npy"},
+                                                                {VectorFormat::kFvecs, "fvecs"},
+                                                                {VectorFormat::kBvecs, "bvecs"},
+                                                                {VectorFormat::kJsonl, "jsonl"}};
+template <>
+inline constexpr EnumNames<VectorFormat> enum_names<VectorFormat> = kVectorFormatNames;
+
+size_t vector_dtype_bytes(VectorDtype dtype);  // 4 or 1
 // The format a file name's extension says (.npy, .fvecs, .bvecs, .jsonl); an Error otherwise.
 VectorFormat vector_format_from_path(std::string_view path);
 

@@ -21,6 +21,9 @@ struct BeirDocument {
   int64_t line = 0;
 };
 
+// What a model reads of a document: "title text", or the text alone when there is no title.
+std::string document_text(const BeirDocument& doc);
+
 struct BeirQuery {
   std::string id;
   std::string text;
@@ -44,6 +47,9 @@ class BeirCorpusReader {
   JsonlReader reader_;
   JsonlRecord record_;
 };
+
+// Every document of a corpus.jsonl (or .jsonl.gz, or - for stdin), in file order.
+std::vector<BeirDocument> read_beir_corpus(const std::string& path);
 
 // Streams queries.jsonl: `_id` and `text` required.
 class BeirQueryReader {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tessera/data/beir.h"
+#include "tessera/data/pair_reader.h"
 #include "tessera/data/wordnet.h"
 
 namespace tessera {
@@ -54,5 +55,17 @@ inline constexpr int kMinHeldOutWords = 3;
 
 ReverseDictionary build_reverse_dictionary(const std::vector<WordNetSynset>& synsets,
                                            const ReverseDictionaryOptions& options = {});
+
+// The task as a BEIR dataset (what the quickstart writes and evaluates): the documents, with ids
+// as WordNet writes lemmas ("domestic_dog": TREC run files split on spaces); the training
+// definitions as queries of split "train" (one query "train-<n>" per distinct definition,
+// relevant to every word it defines) and the held-out ones as split "test".
+BeirDataset reverse_dictionary_dataset(ReverseDictionary task);
+
+// The training pairs of such a dataset: each training definition with the document of a word it
+// defines, that definition's line taken out. Test queries are definitions no document holds, so
+// a model learns to find a word from its other senses, synonyms and examples, not by matching
+// the text.
+std::vector<TextPair> reverse_dictionary_pairs(const BeirDataset& dataset);
 
 }  // namespace tessera

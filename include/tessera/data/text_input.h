@@ -12,9 +12,18 @@
 #include <memory>
 #include <string>
 
+#include "tessera/core/enum_names.h"
+
 namespace tessera {
 
 enum class TextFormat { kAuto, kJsonl, kTsv, kCsv, kPlain };
+inline constexpr EnumName<TextFormat> kTextFormatNames[] = {{TextFormat::kAuto, "auto"},
+                                                            {TextFormat::kJsonl, "jsonl"},
+                                                            {TextFormat::kTsv, "tsv"},
+                                                            {TextFormat::kCsv, "csv"},
+                                                            {TextFormat::kPlain, "text"}};
+template <>
+inline constexpr EnumNames<TextFormat> enum_names<TextFormat> = kTextFormatNames;
 
 struct TextInputOptions {
   std::string path;
@@ -22,8 +31,6 @@ struct TextInputOptions {
   std::string field;  // JSONL field spec or TSV/CSV column; empty: the format's default
 };
 
-// Parses "auto", "jsonl", "tsv", "csv", "text"; throws tessera::Error otherwise.
-TextFormat parse_text_format(const std::string& name);
 // The format `path` would be read as under kAuto.
 TextFormat guess_text_format(const std::string& path);
 

@@ -5,8 +5,9 @@
 // The base is added to a fresh index (timed: build seconds); all queries are searched in one call
 // (timed, best of `repeat` runs: queries/s); recall@k is the share of each query's exact top k
 // (exact_top_k over the same vectors, inner product) that the index returns. For an approximate
-// kind with a target recall, search efforts (HNSW ef_search, funnel / binary shortlist) are tried
-// from small to large and the first that reaches the target is reported, with the whole sweep.
+// kind with a target recall, search efforts (HNSW ef_search, a funnel's shortlist) are tried from
+// small to large and the first that reaches the target is reported, with the whole sweep. A spec
+// of fewer dims than the vectors (flat@64) indexes and searches their prefixes, as they are.
 #pragma once
 
 #include <cstdint>
@@ -14,17 +15,15 @@
 #include <vector>
 
 #include "tessera/core/tensor.h"
-#include "tessera/index/hnsw_index.h"
+#include "tessera/index/index_spec.h"
 
 namespace tessera {
 
 struct SearchBenchmarkOptions {
-  std::string method = "flat";  // flat, int8, binary (+ rescoring), hnsw, funnel
+  std::string method = "flat";  // an index spec (index_spec.h)
   int64_t k = 10;
-  int64_t repeat = 3;  // search runs timed; the fastest counts
-  HnswOptions hnsw;
-  int64_t shortlist = 100;   // funnel / binary: candidates rescored
-  int64_t funnel_dim = 64;   // funnel: shortlist dims
+  int64_t repeat = 3;        // search runs timed; the fastest counts
+  IndexDefaults defaults;    // what the spec leaves open (shortlist, funnel dims, HNSW)
   double target_recall = 0;  // > 0: sweep the search effort until recall@k reaches it
   // Approximate kinds: the search efforts to measure, in order (empty: the default effort, or
   // with a target a ladder from k up, x1.5 a step); with a target, the first reaching it stops.
@@ -38,7 +37,7 @@ struct SearchPoint {
 };
 
 struct SearchBenchmarkResult {
-  std::string method;
+  std::string method;  // the spec's canonical name
   int64_t base_size = 0;
   int64_t num_queries = 0;
   int64_t dim = 0;

@@ -12,20 +12,25 @@
 #include <cstdint>
 #include <string>
 
+#include "tessera/core/enum_names.h"
 #include "tessera/index/exact_search.h"
 
 namespace tessera {
 
 enum class FusionMethod { kRrf, kConvex };
+inline constexpr EnumName<FusionMethod> kFusionMethodNames[] = {{FusionMethod::kRrf, "rrf"},
+                                                                {FusionMethod::kConvex, "convex"}};
+template <>
+inline constexpr EnumNames<FusionMethod> enum_names<FusionMethod> = kFusionMethodNames;
 
 struct FusionOptions {
   FusionMethod method = FusionMethod::kConvex;
   double rrf_k = 60;    // rrf: the rank offset (60 in the paper)
   double weight = 0.2;  // convex: the first list's weight w in [0, 1] (bm25's, in hybrid search)
+  // Hybrid search asks each list for max(k, depth) results before fusing the k best, so that a
+  // document ranked low by one list can still win (hybrid_retriever.h).
+  int64_t depth = 100;
 };
-
-// "rrf" or "convex"; throws on anything else.
-FusionMethod parse_fusion_method(const std::string& name);
 
 // The k best per query of the fusion of a and b (equal num_queries; any depths).
 TopK fuse(const TopK& a, const TopK& b, int64_t k, const FusionOptions& options = {});

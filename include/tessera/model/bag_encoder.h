@@ -1,54 +1,64 @@
 // BagEncoder: features -> dense vector by an embedding table, pooling and an optional linear
 // projection (fastText's sentence vectors; "static embeddings" of sentence-transformers).
 //
-//   pooled (n x table_dim)  = pool_{j in bag} w_j * table[id_j]       (mean or sqrt-n)
+//   pooled (n x table_dim)  = pool_{j in bag} w_j * table[id_j]       (mean, sqrt-n or sum)
 //   out    (n x output_dim) = pooled * projection (table_dim x output_dim), or pooled if none
 //
 // The table is a sparse-row Parameter (a training step touches few of its rows); the projection
-// is a dense one. encode is const and safe to call from several threads at once.
+// is a dense one. Kind "bag"; config {"features", "table_dim", "pooling", "projection_dim"}.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <string>
 
-#include "tessera/core/embedding_bag.h"
-#include "tessera/core/parameter.h"
-#include "tessera/core/tensor.h"
+#include "tessera/model/encoder.h"
 
 namespace tessera {
 
-class BagEncoder {
+class BagEncoder final : public Encoder {
  public:
   // Zero-filled table (num_features x table_dim) and, when projection_dim > 0, projection
   // (table_dim x projection_dim). `name` prefixes the parameter names ("query" -> "query.table").
-  BagEncoder(const std::string& name, int64_t num_features, int64_t table_dim, Pooling pooling,
+  BagEncoder(std::string name, int64_t num_features, int64_t table_dim, Pooling pooling,
              int64_t projection_dim = 0);
   // Takes existing weights (from a file); projection may be undefined (no projection).
-  BagEncoder(const std::string& name, Tensor table, Pooling pooling, Tensor projection = {});
+  BagEncoder(std::string name, Tensor table, Pooling pooling, Tensor projection = {});
 
-  // Fills every weight with N(0, stddev^2) draws from rng, table first then projection.
+  // Fills every weight with N(0, stddev^2) draws from rng, table first then projection; the
+  // values depend on rng alone, never on the thread count.
   void init_normal(float stddev, std::mt19937_64& rng);
 
-  // bags (n bags, ids < num_features) -> out (n x output_dim), unnormalized.
-  Tensor encode(const Bags& bags) const;
+  std::string_view kind() const override { return "bag"; }
+  const std::string& name() const override { return name_; }
+  EncoderInputKind input_kind() const override { return EncoderInputKind::kFeatures; }
+  int64_t input_size() const override { return table_.value.dim(0); }
+  int64_t output_dim() const override {
+    return projection_ ? projection_->value.dim(1) : table_dim();
+  }
+  Var forward(Graph& graph, EncoderInput input) override;
+  Tensor encode(const EncoderInput& input) const override;
+  std::vector<Parameter*> parameters() override;
+  using Encoder::parameters;
+  std::string config_json() const override;
 
-  int64_t num_features() const { return table_.value.dim(0); }
   int64_t table_dim() const { return table_.value.dim(1); }
-  int64_t output_dim() const { return projection_ ? projection_->value.dim(1) : table_dim(); }
   Pooling pooling() const { return pooling_; }
   bool has_projection() const { return projection_.has_value(); }
-
-  Parameter& table() { return table_; }
   const Parameter& table() const { return table_; }
   // Only when has_projection().
-  Parameter& projection() { return *projection_; }
   const Parameter& projection() const { return *projection_; }
 
  private:
+  std::string name_;
   Parameter table_;
   std::optional<Parameter> projection_;
   Pooling pooling_;
 };
+
+// N(0, stddev^2) draws into tensor from a seed drawn from rng (Box-Muller over SplitMix64
+// streams, in fixed chunks): equal rng states give equal values everywhere, at any thread count.
+void fill_normal(Tensor& tensor, float stddev, std::mt19937_64& rng);
 
 }  // namespace tessera

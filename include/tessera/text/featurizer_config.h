@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "tessera/core/enum_names.h"
 #include "tessera/text/hashing.h"
 #include "tessera/text/tokenizer.h"
 
@@ -18,6 +19,12 @@ enum class FeatureWeighting {
   kBinary,     // 1
   kSublinear,  // 1 + ln(count)
 };
+inline constexpr EnumName<FeatureWeighting> kFeatureWeightingNames[] = {
+    {FeatureWeighting::kCount, "count"},
+    {FeatureWeighting::kBinary, "binary"},
+    {FeatureWeighting::kSublinear, "sublinear"}};
+template <>
+inline constexpr EnumNames<FeatureWeighting> enum_names<FeatureWeighting> = kFeatureWeightingNames;
 
 struct FeaturizerConfig {
   TokenizerOptions tokenizer;

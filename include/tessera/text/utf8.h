@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "tessera/core/enum_names.h"
+
 namespace tessera {
 
 inline constexpr char32_t kReplacementCharacter = 0xFFFD;
@@ -21,6 +23,10 @@ enum class InvalidUtf8 {
   kError,    // throw tessera::Error naming where and the byte offset
   kReplace,  // replace each maximal invalid subpart with U+FFFD
 };
+inline constexpr EnumName<InvalidUtf8> kInvalidUtf8Names[] = {{InvalidUtf8::kError, "error"},
+                                                              {InvalidUtf8::kReplace, "replace"}};
+template <>
+inline constexpr EnumNames<InvalidUtf8> enum_names<InvalidUtf8> = kInvalidUtf8Names;
 
 // One decoded code point. When valid is false, length is the size of the maximal invalid subpart
 // (at least 1) and code_point is U+FFFD.

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "tessera/data/beir.h"
-#include "tessera/train/pair_source.h"
+#include "tessera/train/example.h"
 
 namespace tessera {
 
@@ -34,7 +34,7 @@ struct CropOptions {
   PerturbationOptions perturb;
 };
 
-class CorpusCropSource : public PairSource {
+class CorpusCropSource : public ExampleSource {
  public:
   // Tokenizes the documents (in parallel) with featurizer's tokenizer; documents with an empty
   // body give no pairs.
@@ -44,8 +44,8 @@ class CorpusCropSource : public PairSource {
   std::string describe() const override;
   int64_t size() const override;
   ExampleKeys keys(int64_t item) const override;
-  void draw(int64_t item, Random& random, TrainingExample& out) const override;
-  Features draw_query(int64_t item, Random& random) const override;
+  void draw(int64_t item, Random& random, Example& out) const override;
+  Features draw_anchor(int64_t item, Random& random) const override;
 
  private:
   struct Document {

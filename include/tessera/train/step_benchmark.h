@@ -1,16 +1,17 @@
-// The training-step benchmark behind `tessera bench train-step`: one step of a bag-of-tokens
-// embedding model (one shared table, mean pooling) trained with in-batch InfoNCE summed over
-// Matryoshka prefixes and a sparse-row optimizer, on random token bags. It is the same work as
-// ../shared/bench/torch_static_mnrl.py --time-steps, so the two can be compared side by side.
+// The training-step benchmark behind `tessera bench train-step`: the Trainer's own step
+// (training_step.h) of a bag-of-tokens embedding model (one shared table, mean pooling) trained
+// with in-batch InfoNCE summed over Matryoshka prefixes and a sparse-row optimizer, on random
+// token bags. It is the same work as ../shared/bench/torch_static_mnrl.py --time-steps, so the
+// two can be compared side by side.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace tessera {
+#include "tessera/core/optimizer.h"
 
-enum class SparseOptimizerKind { kAdam, kAdagrad };
+namespace tessera {
 
 struct StepBenchmarkOptions {
   int64_t vocab = 200000;

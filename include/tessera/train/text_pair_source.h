@@ -1,5 +1,6 @@
 // Fixed training pairs: (query, positive[, negatives]) texts from a pairs file, or every
-// (query, relevant document) of a BEIR qrels split. Featurized once, in parallel, when built.
+// (query, relevant document) of a BEIR qrels split, as Examples whose anchor is the query.
+// Featurized once, in parallel, when built.
 #pragma once
 
 #include <string>
@@ -7,11 +8,11 @@
 
 #include "tessera/data/beir.h"
 #include "tessera/data/pair_reader.h"
-#include "tessera/train/pair_source.h"
+#include "tessera/train/example.h"
 
 namespace tessera {
 
-class TextPairSource : public PairSource {
+class TextPairSource : public ExampleSource {
  public:
   // Pairs read from a file; keys are hashes of the texts. `name` is used in describe().
   static TextPairSource from_pairs(const Featurizer& featurizer, const std::vector<TextPair>& pairs,
@@ -28,8 +29,8 @@ class TextPairSource : public PairSource {
   int64_t size() const override { return static_cast<int64_t>(items_.size()); }
   int64_t negatives_per_item() const override { return max_negatives_; }
   ExampleKeys keys(int64_t item) const override;
-  void draw(int64_t item, Random& random, TrainingExample& out) const override;
-  Features draw_query(int64_t item, Random& random) const override;
+  void draw(int64_t item, Random& random, Example& out) const override;
+  Features draw_anchor(int64_t item, Random& random) const override;
 
  private:
   struct Item {

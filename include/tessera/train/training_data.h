@@ -1,11 +1,12 @@
 // The training data of one run, read from files and mixed with weights:
-//   pair files          (query, positive[, negative]) from JSONL or TSV (pair_reader.h)
+//   pairs               (query, positive[, negative]) from JSONL or TSV files (pair_reader.h), or
+//                       given in memory (the quickstart's, built from WordNet)
 //   a BEIR split        every judged-relevant (query, document) of qrels/<split>.tsv, minus an
 //                       optional dev share of its queries held out for evaluation
 //   a raw corpus        Contriever-style crops (corpus_crop_source.h): the BEIR corpus, or
 //                       --corpus (BEIR corpus.jsonl, or any text input, one document per line)
-// load() reads the files; sources() builds the pair sources once the featurizer exists (its
-// vocabulary is counted over vocabulary_texts() first).
+// load() reads the files; count_vocabulary() counts the words of every training text (never a
+// dev one); make_sources() builds the example sources once the featurizer exists.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "tessera/data/beir.h"
 #include "tessera/data/pair_reader.h"
+#include "tessera/text/vocabulary.h"
 #include "tessera/train/batcher.h"
 #include "tessera/train/corpus_crop_source.h"
 
@@ -30,6 +32,8 @@ struct TrainingDataOptions {
   double crops_weight = 1.0;         // 0: no crops
   CropOptions crops;
   std::vector<std::string> pair_files;
+  std::vector<TextPair> pairs;         // in memory, after those of pair_files
+  std::string pairs_name = "pairs";    // what describe() calls the in-memory pairs
   double pairs_weight = 1.0;
   PairFields pair_fields;  // JSONL field names
 };
@@ -44,8 +48,11 @@ class TrainingData {
  public:
   static TrainingData load(const TrainingDataOptions& options);
 
-  // Every text the vocabulary should be counted over (documents, queries, pair texts).
+  // Every text the vocabulary should be counted over (documents, training queries, training pair
+  // texts), and the vocabulary counted over them with `tokenizer`.
   std::vector<std::string> vocabulary_texts() const;
+  Vocabulary count_vocabulary(const TokenizerOptions& tokenizer,
+                              const VocabularyOptions& options) const;
   // The sources, weighted (they refer to featurizer, which must outlive them).
   std::vector<WeightedSource> make_sources(const Featurizer& featurizer);
   // A JSON object describing the data, for the model's provenance.
@@ -63,9 +70,10 @@ class TrainingData {
   std::vector<Qrel> train_qrels_;
   std::vector<BeirDocument> corpus_;  // for crops when not the BEIR corpus
   std::vector<TextPair> pairs_;
+  bool memory_pairs_ = false;  // pairs_ holds the options' in-memory pairs
   std::vector<TextPair> dev_pairs_;
   DevSplit dev_;
-  std::vector<std::unique_ptr<PairSource>> sources_;
+  std::vector<std::unique_ptr<ExampleSource>> sources_;
 };
 
 }  // namespace tessera

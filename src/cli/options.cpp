@@ -1,0 +1,85 @@
+#include "options.h"
+
+#include "tessera/core/check.h"
+#include "tessera/core/parallel.h"
+#include "tessera/index/retriever_factory.h"
+
+namespace tessera::cli {
+
+namespace {
+
+// A validator running parse on the value: "" when it parses, the parser's message otherwise.
+template <typename Parse>
+CLI::Validator spec_check(const std::string& what, Parse parse) {
+  return CLI::Validator(
+      [parse](std::string& value) -> std::string {
+        try {
+          for (const std::string& spec : split_spec_list(value)) (void)parse(spec);
+          return {};
+        } catch (const Error& e) {
+          return e.what();
+        }
+      },
+      what);
+}
+
+}  // namespace
+
+void add_threads_option(CLI::App& cmd, int& threads) {
+  cmd.add_option("--threads", threads, "Threads (0: all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+}
+
+void use_threads(int threads) {
+  if (threads > 0) set_num_threads(threads);
+}
+
+CLI::Validator index_spec_check() {
+  return spec_check("INDEX SPEC", [](const std::string& s) { return parse_index_spec(s); });
+}
+
+CLI::Validator retriever_spec_check() {
+  return spec_check("SPEC", [](const std::string& s) { return parse_retriever_spec(s); });
+}
+
+void add_index_defaults(CLI::App& cmd, IndexDefaults& defaults) {
+  cmd.add_option("--shortlist", defaults.shortlist,
+                 "Funnels (binary+rescore, funnel, A>R): candidates rescored per query")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--funnel-dim", defaults.funnel_dim,
+                 "funnel: dims of the shortlist when the spec gives none (0: 64, or a quarter of "
+                 "a vector of 64 dims or fewer)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  add_enum_option(cmd, "--rescore", defaults.rescorer,
+                  "funnel, binary+rescore: rescore with the float vectors or with int8 codes of "
+                  "them (a quarter of the bytes), when the spec does not say");
+  HnswOptions& hnsw = defaults.hnsw;
+  cmd.add_option("--hnsw-m", hnsw.m, "hnsw: links per element (spec option M)")
+      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
+      ->capture_default_str();
+  cmd.add_option("--ef-construction", hnsw.ef_construction,
+                 "hnsw: candidates kept while inserting (spec option efc)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--ef-search", hnsw.ef_search,
+                 "hnsw: candidates kept while searching (spec option ef)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
+
+void add_fusion_options(CLI::App& cmd, FusionOptions& fusion) {
+  add_enum_option(cmd, "--fusion", fusion.method,
+                  "hybrid: rrf (reciprocal ranks) or convex (min-max normalized scores)");
+  cmd.add_option("--fusion-weight", fusion.weight,
+                 "hybrid (convex): the weight of bm25's scores; dense gets 1 - weight")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd.add_option("--rrf-k", fusion.rrf_k, "hybrid (rrf): the rank offset")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,73 @@
+// The options verbs share, registered the same way on every verb: threads, enum options whose
+// names come from the library's one table per enum (core/enum_names.h), lists of numbers, the
+// specs of indexes and retrievers with the defaults they leave open, and fusion. A value the
+// command line alone shows to be wrong is a usage error (exit code 2).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "tessera/core/enum_names.h"
+#include "tessera/index/fusion.h"
+#include "tessera/index/index_spec.h"
+
+namespace tessera::cli {
+
+// --threads N (0: all cores; at most 1024); the default is what `threads` holds.
+void add_threads_option(CLI::App& cmd, int& threads);
+// Sizes tessera's thread pool: `threads` workers, or one per core for 0.
+void use_threads(int threads);
+
+// An option whose value is one of enum E's names, stored as E: the names, the check and the
+// message come from enum_names<E>, and the default shown is value's name.
+template <typename E>
+CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, E& value,
+                             const std::string& help) {
+  std::map<std::string, E> table;
+  for (const EnumName<E>& entry : enum_names<E>) table.emplace(std::string(entry.name), entry.value);
+  return cmd.add_option(name, value, help)
+      ->transform(CLI::CheckedTransformer(table))
+      ->default_str(std::string(name_of(value)));
+}
+
+// "a,b,c" -> numbers; a malformed item is a usage error naming the option.
+template <typename T>
+std::vector<T> parse_number_list(const std::string& text, const std::string& option) {
+  std::vector<T> out;
+  if (text.empty()) return out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    try {
+      size_t used = 0;
+      if constexpr (std::is_integral_v<T>) {
+        out.push_back(static_cast<T>(std::stoll(item, &used)));
+      } else {
+        out.push_back(static_cast<T>(std::stod(item, &used)));
+      }
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw CLI::ValidationError(option,
+                                 "expected comma-separated numbers, got \"" + text + "\"");
+    }
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// Checks that an option's value parses as an index spec (index_spec.h) or a retriever spec
+// (retriever_factory.h); the parser's message is the usage error.
+CLI::Validator index_spec_check();
+CLI::Validator retriever_spec_check();
+
+// --shortlist, --funnel-dim, --rescore, --hnsw-m, --ef-construction and --ef-search: what an
+// index spec leaves open.
+void add_index_defaults(CLI::App& cmd, IndexDefaults& defaults);
+// --fusion, --fusion-weight, --rrf-k: how hybrid search fuses its two lists.
+void add_fusion_options(CLI::App& cmd, FusionOptions& fusion);
+
+}  // namespace tessera::cli
