@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -612,6 +614,47 @@ TEST(ReverseDictionary, MaxWordsKeepsTheMostSenses) {
   EXPECT_EQ(task.test_queries.size(), 5u);
   expect_task_invariants(task);
   EXPECT_THAT(seen_held_out(task), IsEmpty());
+}
+
+// The task as a BEIR dataset and its training pairs: ids without spaces, one train query per
+// distinct definition relevant to each word it defines, and each pair's document without the
+// line of its own definition.
+TEST(ReverseDictionary, DatasetAndTrainingPairs) {
+  ReverseDictionaryOptions options;
+  options.held_out = 1;
+  const ReverseDictionary task = build_reverse_dictionary(small_wordnet(), options);
+  const BeirDataset dataset = reverse_dictionary_dataset(task);
+  ASSERT_EQ(dataset.splits.size(), 2u);
+  EXPECT_EQ(dataset.splits[0].name, "train");
+  EXPECT_EQ(dataset.splits[1].name, "test");
+  for (const BeirDocument& doc : dataset.corpus) EXPECT_EQ(doc.id.find(' '), std::string::npos);
+  std::unordered_map<std::string, std::string> query_text;
+  for (const BeirQuery& query : dataset.queries) query_text[query.id] = query.text;
+  std::unordered_set<std::string> definitions;
+  for (const Qrel& qrel : dataset.splits[0].qrels) {
+    EXPECT_TRUE(qrel.query_id.starts_with("train-"));
+    definitions.insert(query_text.at(qrel.query_id));
+  }
+  EXPECT_EQ(definitions.size(), static_cast<size_t>(std::count_if(
+                                    dataset.queries.begin(), dataset.queries.end(),
+                                    [](const BeirQuery& q) { return q.id.starts_with("train-"); })));
+  const std::vector<TextPair> pairs = reverse_dictionary_pairs(dataset);
+  ASSERT_EQ(pairs.size(), dataset.splits[0].qrels.size());
+  std::unordered_map<std::string, std::string> document_text;
+  for (const BeirDocument& doc : dataset.corpus) document_text[doc.id] = doc.text;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const Qrel& qrel = dataset.splits[0].qrels[i];
+    EXPECT_EQ(pairs[i].query, query_text.at(qrel.query_id));
+    // The document's lines but the definition's, in order.
+    std::string expected;
+    std::istringstream lines(document_text.at(qrel.doc_id));
+    for (std::string line; std::getline(lines, line);) {
+      if (line == pairs[i].query) continue;
+      expected += (expected.empty() ? "" : "\n") + line;
+    }
+    EXPECT_EQ(pairs[i].positive, expected) << qrel.doc_id;
+    EXPECT_NE(pairs[i].positive.size(), document_text.at(qrel.doc_id).size());
+  }
 }
 
 TEST(ReverseDictionary, RejectsNegativeOptions) {

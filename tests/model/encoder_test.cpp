@@ -1,0 +1,123 @@
+// Encoders: the tape's forward equals the const encode, gradients reach the named parameters, and
+// every kind is rebuilt by the registry from its config and tensors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "../core/test_support.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/encoder_registry.h"
+#include "tessera/model/id_encoder.h"
+
+namespace tessera {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::error_message;
+
+EncoderInput bags_of(std::initializer_list<std::vector<int32_t>> items) {
+  EncoderInput input;
+  for (const auto& ids : items) input.bags.add(ids);
+  return input;
+}
+
+std::vector<std::string> names(const std::vector<Parameter*>& params) {
+  std::vector<std::string> out;
+  for (const Parameter* p : params) out.push_back(p->name);
+  return out;
+}
+
+TEST(Encoder, BagForwardEqualsEncodeWithAndWithoutProjection) {
+  for (const int64_t projection : {0, 6}) {
+    BagEncoder encoder("query", 10, 4, Pooling::kSqrtN, projection);
+    std::mt19937_64 rng(1);
+    encoder.init_normal(0.5f, rng);
+    const EncoderInput input = bags_of({{1, 2, 3}, {}, {9}});
+    Graph graph;
+    const Var out = encoder.forward(graph, input);
+    EXPECT_EQ(out.value().to_vector(), encoder.encode(input).to_vector());
+    EXPECT_EQ(out.value().cols(), projection > 0 ? 6 : 4);
+    EXPECT_EQ(names(encoder.parameters()),
+              projection > 0 ? (std::vector<std::string>{"query.table", "query.projection"})
+                             : (std::vector<std::string>{"query.table"}));
+    // Gradient reaches the rows the bags hold, and the projection.
+    graph.backward(sum(out));
+    EXPECT_EQ(encoder.parameters()[0]->sparse_grad.size(), 4);
+    if (projection > 0) {
+      double total = 0;
+      for (const float g : encoder.parameters()[1]->grad.to_vector()) total += std::abs(g);
+      EXPECT_GT(total, 0.0);
+    }
+  }
+}
+
+TEST(Encoder, IdRowsAndTheirGradients) {
+  IdEncoder encoder("label", 5, 3);
+  std::mt19937_64 rng(2);
+  encoder.init_normal(1.0f, rng);
+  const std::vector<int32_t> ids = {4, 0, 4};
+  const EncoderInput input = EncoderInput::of_ids(ids);
+  const Tensor rows = encoder.encode(input);
+  for (int64_t r = 0; r < 3; ++r) {
+    for (int64_t c = 0; c < 3; ++c) {
+      EXPECT_EQ(rows.row(r)[c], encoder.table().value.row(ids[static_cast<size_t>(r)])[c]);
+    }
+  }
+  Graph graph;
+  const Var out = encoder.forward(graph, input);
+  EXPECT_EQ(out.value().to_vector(), rows.to_vector());
+  graph.backward(sum(out));
+  Parameter& table = *encoder.parameters()[0];
+  EXPECT_EQ(table.name, "label.table");
+  ASSERT_EQ(table.sparse_grad.size(), 2);  // rows 4 and 0
+  const Tensor grads = table.sparse_grad.values();
+  const int64_t four = table.sparse_grad.rows()[0] == 4 ? 0 : 1;
+  EXPECT_EQ(grads.row(four)[0], 2.0f);  // used twice
+  EXPECT_EQ(grads.row(1 - four)[0], 1.0f);
+  // One id per item, no weights, inside the table.
+  EXPECT_THAT(error_message([&] { (void)encoder.encode(bags_of({{1, 2}})); }),
+              HasSubstr("item 0 holds 2 ids, not one"));
+  EncoderInput weighted;
+  weighted.bags.add(std::vector<int32_t>{1}, std::vector<float>{0.5f});
+  EXPECT_THAT(error_message([&] { (void)encoder.encode(weighted); }), HasSubstr("no weights"));
+  EXPECT_THROW((void)encoder.encode(bags_of({{5}})), Error);
+}
+
+TEST(Encoder, RegistryRebuildsEveryKindFromConfigAndTensors) {
+  BagEncoder bag("document", 7, 4, Pooling::kMean, 3);
+  IdEncoder id("entity", 6, 3);
+  std::mt19937_64 rng(3);
+  bag.init_normal(0.5f, rng);
+  id.init_normal(0.5f, rng);
+  for (const Encoder* encoder : {static_cast<const Encoder*>(&bag), static_cast<const Encoder*>(&id)}) {
+    const auto shapes =
+        encoder_tensor_shapes(encoder->kind(), encoder->name(), encoder->config_json());
+    std::map<std::string, Tensor> tensors;
+    for (const Parameter* p : encoder->parameters()) {
+      ASSERT_EQ(shapes.at(p->name), std::vector<int64_t>(p->value.shape().begin(),
+                                                         p->value.shape().end()));
+      tensors.emplace(p->name, p->value.clone());
+    }
+    ASSERT_EQ(shapes.size(), tensors.size());
+    const std::unique_ptr<Encoder> loaded =
+        load_encoder(encoder->kind(), encoder->name(), encoder->config_json(), tensors);
+    EXPECT_TRUE(tensors.empty());  // every tensor taken
+    EXPECT_EQ(loaded->kind(), encoder->kind());
+    EXPECT_EQ(loaded->config_json(), encoder->config_json());
+    const EncoderInput input = encoder->input_kind() == EncoderInputKind::kIds
+                                   ? EncoderInput::of_ids(std::vector<int32_t>{5, 1})
+                                   : bags_of({{0, 6}, {3}});
+    EXPECT_EQ(loaded->encode(input).to_vector(), encoder->encode(input).to_vector());
+  }
+  std::map<std::string, Tensor> none;
+  EXPECT_THAT(error_message([&] { (void)load_encoder("gru", "q", "{}", none); }),
+              HasSubstr("kind 'gru'"));
+  EXPECT_THAT(error_message([] { (void)encoder_tensor_shapes("id", "label", "{\"ids\": 0}"); }),
+              HasSubstr("\"ids\" must be an integer"));
+  EXPECT_THAT(error_message([] { (void)encoder_tensor_shapes("bag", "q", "[1]"); }),
+              HasSubstr("not a JSON object"));
+}
+
+}  // namespace
+}  // namespace tessera
