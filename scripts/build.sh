@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs missing packages (setup.sh), then configures and builds tessera (Release) in build/.
 # Under CI (CI=true in the environment) warnings are errors. Extra arguments go to the configure
-# step, e.g. ./scripts/build.sh -DTESSERA_BUILD_BENCHMARKS=OFF.
+# step, e.g. ./scripts/build.sh -DTESSERA_BUILD_BENCHMARKS=OFF. TESSERA_BUILD_TARGETS (space
+# separated, e.g. tessera_cli) builds only those targets instead of everything.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,4 +15,6 @@ if [[ "${CI:-}" == "true" ]]; then
 fi
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTESSERA_WERROR="$werror" "$@" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+targets=()
+for target in ${TESSERA_BUILD_TARGETS:-}; do targets+=(--target "$target"); done
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"

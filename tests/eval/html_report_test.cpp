@@ -34,17 +34,17 @@ Json scifact_metrics() {
       "bm25": {"nDCG@10": 0.677, "Recall@100": 0.925, "MRR@10": 0.641, "qps": 29000,
                "p50_ms": 0.05, "p99_ms": 0.3, "bytes_per_vector": 0, "build_seconds": 0.31,
                "index_bytes": 3456789},
-      "dense@32": {"nDCG@10": 0.74, "qps": 98000, "dim": 32, "bytes_per_vector": 128},
-      "dense@64": {"nDCG@10": 0.82, "qps": 61000, "dim": 64, "bytes_per_vector": 256},
-      "dense@128": {"nDCG@10": 0.84, "qps": 33000, "dim": 128, "bytes_per_vector": 512},
-      "dense@256": {"nDCG@10": 0.85, "Recall@100": 0.975, "MRR@10": 0.817, "qps": 17000,
+      "flat@32": {"nDCG@10": 0.74, "qps": 98000, "dim": 32, "bytes_per_vector": 128},
+      "flat@64": {"nDCG@10": 0.82, "qps": 61000, "dim": 64, "bytes_per_vector": 256},
+      "flat@128": {"nDCG@10": 0.84, "qps": 33000, "dim": 128, "bytes_per_vector": 512},
+      "flat@256": {"nDCG@10": 0.85, "Recall@100": 0.975, "MRR@10": 0.817, "qps": 17000,
                     "p50_ms": 0.058, "p99_ms": 0.2, "dim": 256, "bytes_per_vector": 1024,
                     "build_seconds": 0.09, "index_bytes": 5307392},
       "binary@256+rescore": {"nDCG@10": 0.851, "qps": 52000, "dim": 256, "bytes_per_vector": 32},
       "funnel@64>256": {"nDCG@10": 0.849, "qps": 44000, "dim": 256, "bytes_per_vector": 256},
       "int8@256": {"nDCG@10": 0.85, "qps": 38000, "dim": 256, "bytes_per_vector": 256},
       "hnsw@256": {"nDCG@10": 0.848, "qps": 71000, "dim": 256, "bytes_per_vector": 1280},
-      "hybrid(bm25+dense@256)": {"nDCG@10": 0.86, "qps": 11000}
+      "hybrid(bm25+flat@256)": {"nDCG@10": 0.86, "qps": 11000}
     }})json");
 }
 
@@ -54,10 +54,10 @@ Json quickstart_metrics() {
     "dataset": "quickstart", "split": "dev", "queries": 200, "documents": 200,
     "model": "quickstart.safetensors",
     "methods": {
-      "dense@256": {"acc@1": 0.615, "acc@10": 0.905, "MRR": 0.712, "qps": 21000, "dim": 256,
+      "flat@256": {"acc@1": 0.615, "acc@10": 0.905, "MRR": 0.712, "qps": 21000, "dim": 256,
                     "bytes_per_vector": 1024},
       "bm25": {"acc@1": 0.54, "acc@10": 0.835, "MRR": 0.631, "qps": 45000},
-      "hybrid(bm25+dense@256)": {"acc@1": 0.66, "acc@10": 0.93, "MRR": 0.758, "qps": 9000}
+      "hybrid(bm25+flat@256)": {"acc@1": 0.66, "acc@10": 0.93, "MRR": 0.758, "qps": 9000}
     }})json");
 }
 
@@ -192,15 +192,15 @@ TEST(HtmlReport, TableHasEveryMethodAndColumnInDocumentOrder) {
   EXPECT_NE(bm25.find(">29,000<"), std::string::npos);
   EXPECT_NE(bm25.find(">0.050<"), std::string::npos);
   EXPECT_NE(bm25.find(">3.3 MiB<"), std::string::npos);
-  EXPECT_NE(row(html, "dense@256").find(">1,024<"), std::string::npos);
+  EXPECT_NE(row(html, "flat@256").find(">1,024<"), std::string::npos);
   EXPECT_NE(html.find("300 queries · 5,183 documents · model <code>m.safetensors</code>"),
             std::string::npos);
 }
 
 TEST(HtmlReport, MissingValuesRenderAsDash) {
   const std::string html = render_html_report(scifact_metrics());
-  // dense@32 has nDCG@10, qps, dim and bytes only: Recall@100, MRR@10, p50, p99, build, size.
-  const std::string dense32 = row(html, "dense@32");
+  // flat@32 has nDCG@10, qps, dim and bytes only: Recall@100, MRR@10, p50, p99, build, size.
+  const std::string dense32 = row(html, "flat@32");
   EXPECT_EQ(count(dense32, "<td class=\"missing\">—</td>"), 6u);
   EXPECT_NE(dense32.find(">0.7400<"), std::string::npos);
   // bm25 has no dim; its bytes_per_vector is 0 (shown, never the best).
@@ -243,7 +243,7 @@ TEST(HtmlReport, PlotsHaveOneMarkerPerMethodWithAValueOnTheirAxis) {
     EXPECT_EQ(count(*plot, "<svg "), 1u);
     EXPECT_EQ(count(*plot, "</svg>"), 1u);
   }
-  // dim: the four dense@d on a line, binary, funnel, int8 and hnsw as points; bm25 and hybrid
+  // dim: the four flat@d on a line, binary, funnel, int8 and hnsw as points; bm25 and hybrid
   // (no dim) as dashed reference lines.
   EXPECT_EQ(count(dim, "class=\"pt\""), 8u);
   EXPECT_EQ(count(dim, "<polyline class=\"line\""), 1u);
@@ -253,11 +253,13 @@ TEST(HtmlReport, PlotsHaveOneMarkerPerMethodWithAValueOnTheirAxis) {
   // bytes: every method with bytes_per_vector > 0 (not bm25's 0, not hybrid's missing one).
   EXPECT_EQ(count(bytes, "class=\"pt\""), 8u);
   EXPECT_EQ(count(bytes, "<line class=\"ref\""), 2u);
-  // qps: every method, each labelled with its name.
+  // qps: every method, each labelled with its name; the flat@d on a line here too.
   EXPECT_EQ(count(qps, "class=\"pt\""), 10u);
   EXPECT_EQ(count(qps, "<line class=\"ref\""), 0u);
+  EXPECT_EQ(count(qps, "<polyline class=\"line\""), 1u);
+  EXPECT_EQ(count(bytes, "<polyline class=\"line\""), 1u);
   EXPECT_EQ(count(qps, "<text class=\"lbl\""), 10u);
-  EXPECT_NE(qps.find(">hybrid(bm25+dense@256)</text>"), std::string::npos);
+  EXPECT_NE(qps.find(">hybrid(bm25+flat@256)</text>"), std::string::npos);
   // Axes: log2 ticks on the dim plot, 1-2-5 ticks on the qps plot; the headline as y title.
   EXPECT_NE(dim.find(">32</text>"), std::string::npos);
   EXPECT_NE(dim.find(">256</text>"), std::string::npos);
@@ -317,7 +319,7 @@ TEST(HtmlReport, AccuracyMetricsOfQuickstartReports) {
   EXPECT_EQ(count(figure(html, "plot-dim"), "class=\"pt\""), 1u);
   EXPECT_EQ(count(figure(html, "plot-dim"), "<line class=\"ref\""), 2u);
   EXPECT_EQ(count(figure(html, "plot-qps"), "class=\"pt\""), 3u);
-  EXPECT_NE(row(html, "hybrid(bm25+dense@256)").find("<td class=\"best\">0.6600</td>"),
+  EXPECT_NE(row(html, "hybrid(bm25+flat@256)").find("<td class=\"best\">0.6600</td>"),
             std::string::npos);
   EXPECT_TRUE(balanced_tags(html));
 }
@@ -327,7 +329,7 @@ TEST(HtmlReport, QualityMetricChoosesTheHeadline) {
   metrics["quality_metric"] = "Recall@100";
   std::string html = render_html_report(metrics);
   EXPECT_NE(html.find("<h3>Recall@100 vs dimension</h3>"), std::string::npos);
-  EXPECT_EQ(count(figure(html, "plot-qps"), "class=\"pt\""), 2u);  // bm25 and dense@256
+  EXPECT_EQ(count(figure(html, "plot-qps"), "class=\"pt\""), 2u);  // bm25 and flat@256
   metrics["quality_metric"] = "nDCG@1000";  // in no method: the default, and a note
   html = render_html_report(metrics);
   EXPECT_NE(html.find("<h3>nDCG@10 vs dimension</h3>"), std::string::npos);
@@ -365,18 +367,18 @@ TEST(HtmlReport, Bm25OnlySkipsThePlotsWithoutPoints) {
 
 TEST(HtmlReport, NonFiniteAndNonNumericValuesAreLeftOut) {
   Json metrics = scifact_metrics();
-  metrics["methods"]["dense@64"]["nDCG@10"] = std::numeric_limits<double>::quiet_NaN();
+  metrics["methods"]["flat@64"]["nDCG@10"] = std::numeric_limits<double>::quiet_NaN();
   metrics["methods"]["hnsw@256"]["qps"] = std::numeric_limits<double>::infinity();
   metrics["methods"]["int8@256"]["bytes_per_vector"] = "256";  // a string is no number
   metrics["methods"]["int8@256"]["notes"] = "not a metric";
   metrics["methods"]["funnel@64>256"] = "not an object";
-  metrics["methods"]["dense@32"]["nDCG@10"] = nullptr;  // what NaN becomes in a JSON file
+  metrics["methods"]["flat@32"]["nDCG@10"] = nullptr;  // what NaN becomes in a JSON file
   const std::string html = render_html_report(metrics);
   EXPECT_EQ(html.find(">nan"), std::string::npos);
   EXPECT_EQ(html.find("inf<"), std::string::npos);
   EXPECT_EQ(html.find(">notes<"), std::string::npos);
   EXPECT_EQ(count(row(html, "funnel@64&gt;256"), "<td class=\"missing\">—</td>"), 10u);
-  // dim: dense@128, dense@256, binary, int8, hnsw (dense@32 and @64 lost their nDCG).
+  // dim: flat@128, flat@256, binary, int8, hnsw (flat@32 and @64 lost their nDCG).
   EXPECT_EQ(count(figure(html, "plot-dim"), "class=\"pt\""), 5u);
   EXPECT_EQ(count(figure(html, "plot-bytes"), "class=\"pt\""), 4u);
   EXPECT_EQ(count(figure(html, "plot-qps"), "class=\"pt\""), 6u);  // not hnsw's inf qps
@@ -407,14 +409,14 @@ TEST(HtmlReport, ExtremeValuesKeepThePageWellFormed) {
   EXPECT_NE(qps.find(">1T</text>"), std::string::npos);
 }
 
-TEST(HtmlReport, DenseDimComesFromTheNameWhenMissing) {
+TEST(HtmlReport, FlatDimComesFromTheNameWhenMissing) {
   const Json metrics = Json::parse(R"({"methods": {
-      "dense@64": {"nDCG@10": 0.8}, "dense@128": {"nDCG@10": 0.84},
-      "dense@x": {"nDCG@10": 0.5}}})");
+      "flat@64": {"nDCG@10": 0.8}, "flat@128": {"nDCG@10": 0.84},
+      "flat@x": {"nDCG@10": 0.5}}})");
   const std::string dim = figure(render_html_report(metrics), "plot-dim");
   EXPECT_EQ(count(dim, "class=\"pt\""), 2u);
   EXPECT_EQ(count(dim, "<polyline"), 1u);
-  EXPECT_EQ(count(dim, "<line class=\"ref\""), 1u);  // dense@x
+  EXPECT_EQ(count(dim, "<line class=\"ref\""), 1u);  // flat@x
 }
 
 TEST(HtmlReport, SameDocumentSameBytes) {

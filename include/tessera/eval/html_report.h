@@ -1,6 +1,7 @@
 // The HTML report of a retrieval evaluation: one self-contained page (inline CSS and SVG, no
 // JavaScript, nothing fetched) rendered from a metrics.json document, for a person to read at a
-// glance.
+// glance. Built of the report units of src/eval (report_page, report_table, svg_plot,
+// svg_axis, label_layout, report_format), which other tasks' reports share.
 //
 // The document (what `tessera eval beir --out` writes; every key but "methods" optional):
 //   {"dataset": "scifact", "split": "test", "queries": 300, "documents": 5183,
@@ -20,9 +21,10 @@
 // document order (metrics to 4 decimals, qps, p50/p99 latency, bytes per vector, build time,
 // index size), the best value of each column highlighted; and three SVG plots of the headline
 // metric against
-//   1. dim (log2 axis): dense@<d> methods joined by a line, other methods with a dim as points;
+//   1. dim (log2 axis): every method with a dim;
 //   2. bytes per vector (log axis): every method with bytes_per_vector > 0;
 //   3. queries per second (log axis): every method with qps;
+// with the flat@<d> methods (Matryoshka prefixes) joined by a line on each,
 // where a method with the headline but no value on a plot's x axis (bm25 has no dim) is drawn as a
 // dashed horizontal reference line. A plot with no point is replaced by a short note. Every string
 // from the document is HTML-escaped. The output is deterministic: the same document gives the same
