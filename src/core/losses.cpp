@@ -10,6 +10,20 @@
 
 namespace tessera {
 
+namespace {
+
+// softmax(x) into p (classes values), and the log-sum-exp of x: -log p_t is lse - x[t], without
+// the log of a probability that may underflow.
+double softmax_row(const float* x, float* p, int64_t classes) {
+  float max = x[0];
+  for (int64_t i = 1; i < classes; ++i) max = std::max(max, x[i]);
+  const float total = kernels::exp_sum(x, max, 1.0f, p, classes);
+  kernels::scale(1.0f / total, p, classes);
+  return static_cast<double>(max) + std::log(static_cast<double>(total));
+}
+
+}  // namespace
+
 float cross_entropy_forward(const Tensor& logits, std::span<const int32_t> targets,
                             Tensor& probs_out) {
   TESSERA_CHECK(logits.ndim() == 2, "cross_entropy needs 2-d logits, got {}",
@@ -25,21 +39,15 @@ float cross_entropy_forward(const Tensor& logits, std::span<const int32_t> targe
   }
   TESSERA_CHECK(probs_out.same_shape(logits), "cross_entropy: probs buffer {} for logits {}",
                 probs_out.shape_string(), logits.shape_string());
-  // One pass per row: softmax into probs_out, and -log p_target from the log-sum-exp of the
-  // logits (not log(probs), which underflows); row losses are summed serially, in order.
+  // One pass per row; row losses are summed serially, in order.
   std::vector<double> row_loss(static_cast<size_t>(batch));
   parallel_for(
       batch,
       [&](int64_t begin, int64_t end, int) {
         for (int64_t r = begin; r < end; ++r) {
           const float* x = logits.row(r);
-          float* p = probs_out.row(r);
-          float max = x[0];
-          for (int64_t i = 1; i < classes; ++i) max = std::max(max, x[i]);
-          const float total = kernels::exp_sum(x, max, 1.0f, p, classes);
-          kernels::scale(1.0f / total, p, classes);
           row_loss[static_cast<size_t>(r)] =
-              static_cast<double>(max) + std::log(static_cast<double>(total)) - x[targets[r]];
+              softmax_row(x, probs_out.row(r), classes) - x[targets[r]];
         }
       },
       16);
@@ -113,18 +121,12 @@ float multi_target_cross_entropy_forward(const Tensor& logits, const RowTargets&
       [&](int64_t begin, int64_t end, int) {
         for (int64_t r = begin; r < end; ++r) {
           const float* x = logits.row(r);
-          float* p = probs_out.row(r);
-          float max = x[0];
-          for (int64_t i = 1; i < classes; ++i) max = std::max(max, x[i]);
-          const float total = kernels::exp_sum(x, max, 1.0f, p, classes);
-          kernels::scale(1.0f / total, p, classes);
+          const double lse = softmax_row(x, probs_out.row(r), classes);
           double target_mean = 0.0;
           const int64_t first = targets.offsets[r], last = targets.offsets[r + 1];
           for (int64_t j = first; j < last; ++j) target_mean += x[targets.targets[j]];
           target_mean /= static_cast<double>(last - first);
-          row_loss[static_cast<size_t>(r)] =
-              row_weight(targets, r) * (static_cast<double>(max) +
-                                        std::log(static_cast<double>(total)) - target_mean);
+          row_loss[static_cast<size_t>(r)] = row_weight(targets, r) * (lse - target_mean);
         }
       },
       16);

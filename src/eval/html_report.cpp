@@ -192,36 +192,32 @@ void append_methods_table(std::string& out, const Report& report) {
 // flat@<d> (the Matryoshka prefixes) joined by a line on each.
 std::vector<report::Plot> make_plots(const Report& report) {
   const std::string& metric = report.headline;
-  std::vector<report::Plot> plots(3);
-  plots[0].id = "plot-dim";
-  plots[0].title = metric + " vs dimension";
-  plots[0].x_title = "dimension (log2 scale)";
-  plots[0].caption =
-      "flat@d (Matryoshka prefixes) joined by a line; other methods at their dim; dashed: "
-      "methods without a dim.";
-  plots[0].empty_note = "No method has both a dim and a " + metric + " value: plot skipped.";
-  plots[0].x_name = "dim";
-  plots[0].base2 = true;
-  plots[0].x_format = Format::kCount;
-  plots[1].id = "plot-bytes";
-  plots[1].title = metric + " vs bytes per vector";
-  plots[1].x_title = "bytes per vector (log2 scale)";
-  plots[1].caption =
-      "Memory per stored vector: up and to the left is better; flat@d joined by a line; dashed: "
-      "methods that store no vectors.";
-  plots[1].empty_note =
-      "No method has both bytes_per_vector > 0 and a " + metric + " value: plot skipped.";
-  plots[1].x_name = "bytes/vector";
-  plots[1].base2 = true;
-  plots[1].x_format = Format::kCount;
-  plots[2].id = "plot-qps";
-  plots[2].title = metric + " vs queries per second";
-  plots[2].x_title = "queries per second (log scale)";
-  plots[2].caption =
-      "Throughput: up and to the right is better; flat@d joined by a line; dashed: methods "
-      "without a qps measurement.";
-  plots[2].x_name = "qps";
-  plots[2].empty_note = "No method has both a qps and a " + metric + " value: plot skipped.";
+  const auto plot = [&](const char* id, const std::string& x_title, const char* x_name,
+                        const std::string& caption, const std::string& what, bool base2) {
+    report::Plot p;
+    p.id = id;
+    p.title = metric + " vs " + x_title.substr(0, x_title.find(" ("));
+    p.x_title = x_title;
+    p.x_name = x_name;
+    p.caption = caption;
+    p.empty_note = "No method has both " + what + " and a " + metric + " value: plot skipped.";
+    p.base2 = base2;
+    p.x_format = base2 ? Format::kCount : Format::kRate;
+    return p;
+  };
+  std::vector<report::Plot> plots = {
+      plot("plot-dim", "dimension (log2 scale)", "dim",
+           "flat@d (Matryoshka prefixes) joined by a line; other methods at their dim; dashed: "
+           "methods without a dim.",
+           "a dim", true),
+      plot("plot-bytes", "bytes per vector (log2 scale)", "bytes/vector",
+           "Memory per stored vector: up and to the left is better; flat@d joined by a line; "
+           "dashed: methods that store no vectors.",
+           "bytes_per_vector > 0", true),
+      plot("plot-qps", "queries per second (log scale)", "qps",
+           "Throughput: up and to the right is better; flat@d joined by a line; dashed: methods "
+           "without a qps measurement.",
+           "a qps", false)};
 
   for (const Method& method : report.methods) {
     // Values beyond +-1e15 (no metric or cost comes near) are left out: the axes' arithmetic

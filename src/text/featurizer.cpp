@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "tessera/core/check.h"
+#include "tessera/core/parallel.h"
 #include "tessera/text/hashing.h"
 
 namespace tessera {
@@ -63,6 +64,19 @@ std::vector<std::string> Featurizer::tokens(std::string_view text, std::string_v
 
 Features Featurizer::featurize(std::string_view text, std::string_view where) const {
   return featurize_tokens(tokens(text, where));
+}
+
+std::vector<Features> Featurizer::featurize_all(std::span<const std::string> texts) const {
+  std::vector<Features> out(texts.size());
+  parallel_for(
+      static_cast<int64_t>(texts.size()),
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t i = begin; i < end; ++i) {
+          out[static_cast<size_t>(i)] = featurize(texts[static_cast<size_t>(i)]);
+        }
+      },
+      32);
+  return out;
 }
 
 Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) const {

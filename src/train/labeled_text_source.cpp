@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "tessera/core/check.h"
-#include "tessera/core/parallel.h"
 
 namespace tessera {
 
@@ -21,15 +20,7 @@ LabeledTextSource::LabeledTextSource(const Featurizer& featurizer,
                     name_, i + 1, label, num_labels);
     }
   }
-  texts_.resize(texts.size());
-  parallel_for(
-      static_cast<int64_t>(texts.size()),
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t i = begin; i < end; ++i) {
-          texts_[static_cast<size_t>(i)] = featurizer.featurize(texts[static_cast<size_t>(i)]);
-        }
-      },
-      64);
+  texts_ = featurizer.featurize_all(texts);
   keys_.reserve(texts.size());
   for (const std::string& text : texts) keys_.push_back(text_key(text));
 }

@@ -6,7 +6,6 @@
 #include <unordered_set>
 
 #include "tessera/core/check.h"
-#include "tessera/core/parallel.h"
 
 namespace tessera {
 
@@ -32,16 +31,7 @@ class TextTable {
     return it->second;
   }
   std::vector<Features> featurize(const Featurizer& featurizer) const {
-    std::vector<Features> out(texts_.size());
-    parallel_for(
-        static_cast<int64_t>(texts_.size()),
-        [&](int64_t begin, int64_t end, int) {
-          for (int64_t i = begin; i < end; ++i) {
-            out[static_cast<size_t>(i)] = featurizer.featurize(texts_[static_cast<size_t>(i)]);
-          }
-        },
-        64);
-    return out;
+    return featurizer.featurize_all(texts_);
   }
   std::vector<uint64_t>& keys() { return keys_; }
 

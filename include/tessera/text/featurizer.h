@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,8 @@ class Featurizer {
   std::vector<std::string> tokens(std::string_view text, std::string_view where = {}) const;
   // Features of tokens already produced by tokens().
   Features featurize_tokens(const std::vector<std::string>& tokens) const;
+  // The features of every text, featurized in parallel, in order (equal at any thread count).
+  std::vector<Features> featurize_all(std::span<const std::string> texts) const;
 
   // Size of the feature id space: vocabulary size + buckets.
   int64_t num_features() const { return vocabulary_.size() + config_.buckets; }
