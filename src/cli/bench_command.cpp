@@ -53,13 +53,14 @@ void add_train_step(CLI::App& bench) {
           "\"backward_ms\": {:.3f}, \"optimizer_ms\": {:.3f}, \"pairs_per_s\": {:.0f}, "
           "\"rows_touched_per_step\": {:.0f}, \"first_loss\": {:.5f}, \"last_loss\": {:.5f}}}\n",
           opts.vocab, opts.dim, opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ", "),
-          name_of(opts.optimizer), r.threads, r.steps, r.ms_mean, r.ms_median, r.ms_min, r.forward_ms,
-          r.backward_ms, r.optimizer_ms, r.pairs_per_s, r.rows_touched_per_step, r.first_loss,
-          r.last_loss);
+          name_of(opts.optimizer), r.threads, r.steps, r.ms_mean, r.ms_median, r.ms_min,
+          r.forward_ms, r.backward_ms, r.optimizer_ms, r.pairs_per_s, r.rows_touched_per_step,
+          r.first_loss, r.last_loss);
       return;
     }
     fmt::print("train-step V={} dim={} B={} L={} mrl={} opt={} threads={}\n", opts.vocab, opts.dim,
-               opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ","), name_of(opts.optimizer), r.threads);
+               opts.batch, opts.bag_len, fmt::join(opts.mrl_dims, ","), name_of(opts.optimizer),
+               r.threads);
     fmt::print(
         "{} steps: {:.2f} ms/step mean, {:.2f} median, {:.2f} min; {:.0f} pairs/s\n"
         "  forward {:.2f} ms, backward {:.2f} ms, optimizer {:.2f} ms; {:.0f} rows updated/step; "

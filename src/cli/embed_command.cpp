@@ -68,10 +68,9 @@ void add_embed_command(CLI::App& app) {
                   "written to <out without extension>.scale.npy");
   cmd->add_option("--out", args->out, "Vector file to write (.npy, .fvecs, .bvecs or .jsonl)")
       ->required();
-  CLI::Option* out_format =
-      add_enum_option(*cmd, "--out-format", args->out_format,
-                      "Output format (default: from the --out name)")
-          ->default_str("");
+  CLI::Option* out_format = add_enum_option(*cmd, "--out-format", args->out_format,
+                                            "Output format (default: from the --out name)")
+                                ->default_str("");
   add_threads_option(*cmd, args->threads);
   cmd->add_option("--batch-size", args->batch_size, "Texts embedded together")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))

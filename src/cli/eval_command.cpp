@@ -101,7 +101,7 @@ void add_eval_beir(CLI::App& eval) {
                   "hnsw[:M16:efc200:ef64], A>R (A shortlists, R rescores), hybrid (bm25 fused "
                   "with flat) or hybrid(bm25+SPEC). Default: bm25,flat,int8,binary+rescore,"
                   "funnel,hnsw,hybrid with --model, bm25 without")
-      ->check(retriever_spec_check());
+      ->check(retriever_spec_list_check());
   cmd->add_option("--depth", args->retrieval.depth,
                   "Results kept per query (the run depth; BEIR's run files use 1000)")
       ->check(CLI::PositiveNumber)
@@ -126,10 +126,9 @@ void add_eval_beir(CLI::App& eval) {
     use_threads(args->threads);
     RetrievalOptions options = args->retrieval;
     const bool have_model = !args->model.empty();
-    const std::string methods =
-        !args->methods.empty() ? args->methods
-        : have_model           ? "bm25,flat,int8,binary+rescore,funnel,hnsw,hybrid"
-                               : "bm25";
+    const std::string methods = !args->methods.empty() ? args->methods
+                                : have_model           ? kEveryRetrievalMethod
+                                                       : "bm25";
     options.methods = split_spec_list(methods);
     if (!have_model) {
       for (const std::string& name : options.methods) {

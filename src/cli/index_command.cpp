@@ -140,26 +140,36 @@ void add_search(CLI::App& app) {
     SearchParams params;
     params.ef_search = args->ef_search;
     params.shortlist = args->shortlist;
-    std::vector<std::string> queries = args->queries;
-    const bool from_stdin = queries.empty();
-    if (from_stdin) {
-      std::string line;
-      while (std::getline(std::cin, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) queries.push_back(line);
-      }
-    }
-    // Batches keep memory bounded for long query streams and keep output flowing.
+    // Batches of queries keep memory bounded for long query streams and keep output flowing.
     constexpr size_t kBatch = 1024;
-    for (size_t begin = 0; begin < queries.size(); begin += kBatch) {
-      const size_t end = std::min(queries.size(), begin + kBatch);
-      const std::span<const std::string> batch(queries.data() + begin, end - begin);
-      const auto results = index.search(batch, args->k, params);
+    int64_t searched = 0;
+    const auto search = [&](const std::vector<std::string>& batch) {
+      const auto results = index.search(batch, args->k, params, TextOrigin{"query", searched + 1});
       for (size_t q = 0; q < batch.size(); ++q) {
-        if (q + begin > 0 && !args->json) fmt::print("\n");
+        if (searched + static_cast<int64_t>(q) > 0 && !args->json) fmt::print("\n");
         print_hits(index, batch[q], results[q], args->json);
       }
+      searched += static_cast<int64_t>(batch.size());
+    };
+    if (!args->queries.empty()) {
+      for (size_t begin = 0; begin < args->queries.size(); begin += kBatch) {
+        const size_t end = std::min(args->queries.size(), begin + kBatch);
+        search(std::vector<std::string>(args->queries.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        args->queries.begin() + static_cast<std::ptrdiff_t>(end)));
+      }
+      return;
     }
+    std::vector<std::string> batch;
+    for (std::string line; std::getline(std::cin, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      batch.push_back(std::move(line));
+      if (batch.size() == kBatch) {
+        search(batch);
+        batch.clear();
+      }
+    }
+    if (!batch.empty()) search(batch);
   });
 }
 

@@ -8,12 +8,17 @@ namespace tessera::cli {
 
 namespace {
 
-// A validator running parse on the value: "" when it parses, the parser's message otherwise.
+// A validator running parse on the value (each spec of it when a list): "" when it parses, the
+// parser's message otherwise.
 template <typename Parse>
-CLI::Validator spec_check(const std::string& what, Parse parse) {
+CLI::Validator spec_check(const std::string& what, bool list, Parse parse) {
   return CLI::Validator(
-      [parse](std::string& value) -> std::string {
+      [parse, list](std::string& value) -> std::string {
         try {
+          if (!list) {
+            (void)parse(value);
+            return {};
+          }
           for (const std::string& spec : split_spec_list(value)) (void)parse(spec);
           return {};
         } catch (const Error& e) {
@@ -36,11 +41,15 @@ void use_threads(int threads) {
 }
 
 CLI::Validator index_spec_check() {
-  return spec_check("INDEX SPEC", [](const std::string& s) { return parse_index_spec(s); });
+  return spec_check("INDEX-SPEC", false, [](const std::string& s) { return parse_index_spec(s); });
 }
 
 CLI::Validator retriever_spec_check() {
-  return spec_check("SPEC", [](const std::string& s) { return parse_retriever_spec(s); });
+  return spec_check("SPEC", false, [](const std::string& s) { return parse_retriever_spec(s); });
+}
+
+CLI::Validator retriever_spec_list_check() {
+  return spec_check("SPEC,...", true, [](const std::string& s) { return parse_retriever_spec(s); });
 }
 
 void add_index_defaults(CLI::App& cmd, IndexDefaults& defaults) {

@@ -27,7 +27,8 @@ template <typename E>
 CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, E& value,
                              const std::string& help) {
   std::map<std::string, E> table;
-  for (const EnumName<E>& entry : enum_names<E>) table.emplace(std::string(entry.name), entry.value);
+  for (const EnumName<E>& entry : enum_names<E>)
+    table.emplace(std::string(entry.name), entry.value);
   return cmd.add_option(name, value, help)
       ->transform(CLI::CheckedTransformer(table))
       ->default_str(std::string(name_of(value)));
@@ -51,18 +52,19 @@ std::vector<T> parse_number_list(const std::string& text, const std::string& opt
       }
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      throw CLI::ValidationError(option,
-                                 "expected comma-separated numbers, got \"" + text + "\"");
+      throw CLI::ValidationError(option, "expected comma-separated numbers, got \"" + text + "\"");
     }
     pos = comma + 1;
   }
   return out;
 }
 
-// Checks that an option's value parses as an index spec (index_spec.h) or a retriever spec
-// (retriever_factory.h); the parser's message is the usage error.
+// Checks that an option's value parses as an index spec (index_spec.h), a retriever spec
+// (retriever_factory.h) or a comma-separated list of them (split_spec_list); the parser's message
+// is the usage error.
 CLI::Validator index_spec_check();
 CLI::Validator retriever_spec_check();
+CLI::Validator retriever_spec_list_check();
 
 // --shortlist, --funnel-dim, --rescore, --hnsw-m, --ef-construction and --ef-search: what an
 // index spec leaves open.

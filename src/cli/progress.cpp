@@ -8,10 +8,7 @@
 namespace tessera::cli {
 
 Progress::Progress(std::string label, int enabled)
-    : label_(std::move(label)),
-      enabled_(enabled < 0 ? isatty(STDERR_FILENO) != 0 : enabled != 0),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+    : label_(std::move(label)), enabled_(enabled < 0 ? isatty(STDERR_FILENO) != 0 : enabled != 0) {}
 
 Progress::~Progress() {
   if (!finished_) finish();
@@ -20,19 +17,15 @@ Progress::~Progress() {
 void Progress::update(int64_t items, int64_t bytes) {
   items_ = items;
   bytes_ = bytes;
-  if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
-  last_draw_ = now;
+  if (!enabled_ || since_draw_.milliseconds() < 100) return;
+  since_draw_.restart();
   draw(false);
 }
 
 void Progress::show(std::string line) {
   line_ = std::move(line);
-  if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
-  last_draw_ = now;
+  if (!enabled_ || since_draw_.milliseconds() < 100) return;
+  since_draw_.restart();
   draw(false);
 }
 
@@ -49,8 +42,7 @@ void Progress::draw(bool final_line) {
     std::fflush(stderr);
     return;
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double seconds = elapsed_.seconds();
   const double rate = seconds > 0 ? static_cast<double>(items_) / seconds : 0.0;
   const double mb_rate = seconds > 0 ? static_cast<double>(bytes_) / 1e6 / seconds : 0.0;
   fmt::print(stderr, "\r{}: {} items, {:.0f} items/s, {:.1f} MB/s, {:.1f} s{}", label_, items_,

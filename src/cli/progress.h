@@ -3,9 +3,10 @@
 // and logs it stays quiet.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "tessera/core/stopwatch.h"
 
 namespace tessera::cli {
 
@@ -29,7 +30,7 @@ class Progress {
   bool enabled_;
   bool finished_ = false;
   int64_t items_ = 0, bytes_ = 0;
-  std::chrono::steady_clock::time_point start_, last_draw_;
+  Stopwatch elapsed_, since_draw_;
 };
 
 }  // namespace tessera::cli

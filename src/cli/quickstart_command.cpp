@@ -53,12 +53,13 @@ nlohmann::ordered_json metrics_json(const BenchmarkResult& result, const std::st
           {"methods", methods_json(result, display_name)}};
 }
 
-// A few held-out definitions with the words expected and the hybrid method's top three.
-void print_examples(const BeirDataset& dataset, const BenchmarkResult& result, int count) {
-  const MethodResult& method = result.methods.back();
+// A few held-out definitions with the words expected and one method's top three.
+void print_examples(const BeirDataset& dataset, const MethodResult& method, int count) {
   std::map<std::string, std::vector<std::string>> expected;
-  for (const Qrel& qrel : dataset.splits.back().qrels)
-    expected[qrel.query_id].push_back(qrel.doc_id);
+  for (const BeirSplit& split : dataset.splits) {
+    if (split.name != "test") continue;
+    for (const Qrel& qrel : split.qrels) expected[qrel.query_id].push_back(qrel.doc_id);
+  }
   std::unordered_map<std::string, const BeirQuery*> queries;
   for (const BeirQuery& query : dataset.queries) queries[query.id] = &query;
   fmt::print("\nexamples ({}):\n", method.name);
@@ -125,24 +126,22 @@ void add_quickstart(CLI::App& app) {
     const Stopwatch watch;
     const fs::path out(args->out);
     const std::vector<WordNetSynset> synsets = read_wordnet(args->wordnet);
-    const BeirDataset dataset =
-        reverse_dictionary_dataset(build_reverse_dictionary(synsets, args->task));
+    ReverseDictionary task = build_reverse_dictionary(synsets, args->task);
+    const size_t test_queries = task.test_queries.size();
+    const BeirDataset dataset = reverse_dictionary_dataset(std::move(task));
     const std::string data_dir = (out / "data").string();
     write_beir(data_dir, dataset);
-    const size_t test_queries =
-        std::count_if(dataset.queries.begin(), dataset.queries.end(),
-                      [](const BeirQuery& q) { return q.id.rfind("train-", 0) != 0; });
     fmt::print(stderr,
                "quickstart: WordNet {}: {} synsets -> {} word documents, {} training "
                "definitions, {} held-out definitions as queries (written to {})\n",
                args->wordnet, synsets.size(), dataset.corpus.size(),
                dataset.queries.size() - test_queries, test_queries, data_dir);
     TrainArgs train;
-    train.run.data.pairs = reverse_dictionary_pairs(dataset);
-    train.run.data.pairs_name = "WordNet definitions";
-    train.run.data.crops_weight = 0;
+    train.training.data.pairs = reverse_dictionary_pairs(dataset);
+    train.training.data.pairs_name = "WordNet definitions";
+    train.training.data.crops_weight = 0;
     train.featurizer.config.buckets = args->buckets;
-    train.run.trainer.epochs = args->epochs;
+    train.training.trainer.epochs = args->epochs;
     train.out = (out / "model.safetensors").string();
     train.quiet = args->quiet;
     run_train(train);
@@ -171,7 +170,7 @@ void add_quickstart(CLI::App& app) {
                  method.evaluation.means[0], method.evaluation.means[1], method.evaluation.means[2],
                  method.queries_per_second, method.bytes_per_vector);
     }
-    print_examples(dataset, result, 5);
+    print_examples(dataset, result.method(fmt::format("hybrid(bm25+flat@{})", model.dim())), 5);
 
     const nlohmann::ordered_json metrics =
         metrics_json(result, train.out, result.num_queries, watch.seconds());

@@ -22,7 +22,7 @@ namespace tessera::cli {
 namespace {
 
 void add_options(CLI::App& cmd, TrainArgs& a) {
-  TrainingDataOptions& data = a.run.data;
+  TrainingDataOptions& data = a.training.data;
   // Data.
   cmd.add_option("--beir", data.beir_dir,
                  "BEIR directory: its qrels split's pairs and crops of its corpus")
@@ -96,12 +96,13 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
 
   // Model.
   add_featurizer_options(cmd, a.featurizer);
-  ModelOptions& model = a.run.model;
-  cmd.add_option("--min-count", a.run.vocabulary.min_count, "Vocabulary: leave out rarer words")
+  ModelOptions& model = a.training.model;
+  cmd.add_option("--min-count", a.training.vocabulary.min_count,
+                 "Vocabulary: leave out rarer words")
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
       ->group("Model");
-  cmd.add_option("--max-vocab", a.run.vocabulary.max_size,
+  cmd.add_option("--max-vocab", a.training.vocabulary.max_size,
                  "Vocabulary: keep the N most frequent (0: all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str()
@@ -127,8 +128,8 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->group("Model");
 
   // Training.
-  TrainerOptions& t = a.run.trainer;
-  InfoNceOptions& loss = a.run.loss;
+  TrainerOptions& t = a.training.trainer;
+  InfoNceOptions& loss = a.training.loss;
   cmd.add_option("--epochs", t.epochs, "Passes over the data")
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
@@ -207,16 +208,16 @@ std::string format_duration(double seconds) {
 void run_train(TrainArgs& a) {
   use_threads(a.threads);
   const Stopwatch watch;
-  RetrievalTrainingOptions options = a.run;
+  RetrievalTrainingOptions options = a.training;
   options.featurizer = a.featurizer.resolve();
   options.model.prefixes = parse_number_list<int64_t>(a.prefixes, "--prefixes");
   options.prefix_weights = parse_number_list<float>(a.prefix_weights, "--prefix-weights");
   for (const int64_t e : parse_number_list<int64_t>(a.ngame_double_at, "--ngame-double-at")) {
+    if (e < 1) throw CLI::ValidationError("--ngame-double-at", "epochs count from 1");
     options.trainer.ngame.double_at.push_back(e - 1);  // 1-based on the command line
   }
   options.trainer.checkpoint_path = a.checkpoint.empty() ? a.out + ".checkpoint" : a.checkpoint;
   options.trainer.metrics_log = a.log;
-  options.model.seed = options.trainer.seed;
   const TrainerOptions& t = options.trainer;
   options.options_json = nlohmann::json{{"epochs", t.epochs},
                                         {"batch_size", t.batch_size},

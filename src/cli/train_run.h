@@ -10,7 +10,7 @@
 namespace tessera::cli {
 
 struct TrainArgs {
-  RetrievalTrainingOptions run;  // its featurizer comes from `featurizer`
+  RetrievalTrainingOptions training;  // its featurizer comes from `featurizer`
   FeaturizerFlags featurizer;
   std::string prefixes;
   std::string prefix_weights;
@@ -30,16 +30,16 @@ struct TrainArgs {
     featurizer.config.tokenizer.stem = true;
     featurizer.config.tokenizer.remove_stop_words = true;
     featurizer.config.max_tokens = 256;
-    run.data.crops.pairs_per_document = 4;
-    run.data.beir_weight = 2.0;
-    run.loss.symmetric = true;
-    run.loss.scale = 8.0f;
-    run.trainer.batch_size = 512;
-    run.trainer.lr.base_lr = 0.02f;
-    run.data.crops.perturb.typo = 0.05;
-    run.data.crops.perturb.word_drop = 0.1;
-    run.data.crops.perturb.shuffle_window = 3;
-    run.trainer.ngame.cluster_size = 8;
+    training.data.crops.pairs_per_document = 4;
+    training.data.beir_weight = 2.0;
+    training.loss.symmetric = true;
+    training.loss.scale = 8.0f;
+    training.trainer.batch_size = 512;
+    training.trainer.lr.base_lr = 0.02f;
+    training.data.crops.perturb.typo = 0.05;
+    training.data.crops.perturb.word_drop = 0.1;
+    training.data.crops.perturb.shuffle_window = 3;
+    training.trainer.ngame.cluster_size = 8;
     ngame_double_at = "4,7";
   }
 };

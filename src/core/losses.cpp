@@ -92,12 +92,14 @@ void check_row_targets(const Tensor& logits, const RowTargets& t) {
   TESSERA_CHECK(t.weights.empty() || static_cast<int64_t>(t.weights.size()) == rows,
                 "multi-target cross-entropy: {} weights for {} rows", t.weights.size(), rows);
   for (int64_t r = 0; r < rows; ++r) {
-    TESSERA_CHECK(t.offsets[r + 1] > t.offsets[r], "multi-target cross-entropy: row {} has no "
-                  "target", r);
+    TESSERA_CHECK(t.offsets[r + 1] > t.offsets[r],
+                  "multi-target cross-entropy: row {} has no "
+                  "target",
+                  r);
     for (int64_t j = t.offsets[r]; j < t.offsets[r + 1]; ++j) {
       TESSERA_CHECK(t.targets[j] >= 0 && t.targets[j] < classes,
-                    "multi-target cross-entropy: target {} of row {} outside [0, {})",
-                    t.targets[j], r, classes);
+                    "multi-target cross-entropy: target {} of row {} outside [0, {})", t.targets[j],
+                    r, classes);
     }
   }
 }

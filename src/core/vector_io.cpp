@@ -126,8 +126,8 @@ void VectorWriter::append(std::span<const int8_t> rows) {
 }
 
 void VectorWriter::append_bytes(const void* data, int64_t rows, VectorDtype dtype) {
-  TESSERA_CHECK(dtype == dtype_, "{}: this file holds {} values, not {}", path(),
-                name_of(dtype_), name_of(dtype));
+  TESSERA_CHECK(dtype == dtype_, "{}: this file holds {} values, not {}", path(), name_of(dtype_),
+                name_of(dtype));
   const size_t row_bytes = static_cast<size_t>(cols_) * vector_dtype_bytes(dtype_);
   switch (format_) {
     case VectorFormat::kNpy:

@@ -25,7 +25,6 @@ std::string document_text(const BeirDocument& doc) {
   return doc.title.empty() ? doc.text : doc.title + " " + doc.text;
 }
 
-
 namespace {
 JsonlOptions fields(std::vector<std::string> names) {
   JsonlOptions options;

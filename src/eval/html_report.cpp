@@ -154,21 +154,20 @@ void append_methods_table(std::string& out, const Report& report) {
   }
   keys.push_back(
       {"qps", {"qps", "queries per second: higher is better", Format::kRate, true, true}});
-  keys.push_back({"p50_ms",
-                  {"p50 ms", "median query latency (ms): lower is better", Format::kDuration,
-                   false, true}});
+  keys.push_back(
+      {"p50_ms",
+       {"p50 ms", "median query latency (ms): lower is better", Format::kDuration, false, true}});
   keys.push_back({"p99_ms",
                   {"p99 ms", "99th percentile query latency (ms): lower is better",
                    Format::kDuration, false, true}});
   keys.push_back({"bytes_per_vector",
                   {"bytes/vector", "bytes stored per document vector: lower is better",
                    Format::kCount, false, true}});
-  keys.push_back({"build_seconds",
-                  {"build s", "index build time (s): lower is better", Format::kDuration, false,
-                   true}});
+  keys.push_back(
+      {"build_seconds",
+       {"build s", "index build time (s): lower is better", Format::kDuration, false, true}});
   keys.push_back({"index_bytes",
-                  {"index size", "index size on disk: lower is better", Format::kBytes, false,
-                   true}});
+                  {"index size", "index memory: lower is better", Format::kBytes, false, true}});
   // A cost column no method reports says nothing; metric columns always stay.
   std::erase_if(keys, [&](const Key& k) {
     if (!is_cost_key(k.key)) return false;
@@ -182,10 +181,11 @@ void append_methods_table(std::string& out, const Report& report) {
   std::vector<report::TableRow> rows;
   for (const Method& method : report.methods) {
     report::TableRow row{method.name, method.mark.color, {}};
-    for (const Key& k : keys) row.values.push_back(k.key == "dim" ? method.dim() : method.number(k.key));
+    for (const Key& k : keys)
+      row.values.push_back(k.key == "dim" ? method.dim() : method.number(k.key));
     rows.push_back(std::move(row));
   }
-  report::append_table(out, columns, rows);
+  report::append_table(out, "method", columns, rows);
 }
 
 // The three plots of the headline metric: against dim, bytes per vector and queries per second;

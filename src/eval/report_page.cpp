@@ -64,8 +64,8 @@ std::string html_page(const std::string& title, const std::string& body) {
                  escape_html(title), kStyle);
   out += "</head>\n<body>\n<main>\n";
   out += body;
-  fmt::format_to(std::back_inserter(out),
-                 "<footer>Rendered by tessera {} from metrics.json.</footer>\n", TESSERA_VERSION);
+  fmt::format_to(std::back_inserter(out), "<footer>Rendered by tessera {}.</footer>\n",
+                 TESSERA_VERSION);
   out += "</main>\n</body>\n</html>\n";
   return out;
 }

@@ -4,6 +4,8 @@
 
 #include <iterator>
 
+#include "tessera/core/check.h"
+
 namespace tessera::report {
 
 namespace {
@@ -25,13 +27,20 @@ std::string best_text(const std::vector<TableRow>& rows, const Column& column, s
 
 }  // namespace
 
-void append_table(std::string& out, const std::vector<Column>& columns,
-                  const std::vector<TableRow>& rows) {
+void append_table(std::string& out, const std::string& name_header,
+                  const std::vector<Column>& columns, const std::vector<TableRow>& rows) {
+  for (const TableRow& row : rows) {
+    TESSERA_CHECK(row.values.size() == columns.size(),
+                  "table row '{}' has {} values for {} columns", row.name, row.values.size(),
+                  columns.size());
+  }
   std::vector<std::string> best;
   for (size_t c = 0; c < columns.size(); ++c) {
     best.push_back(columns[c].highlight ? best_text(rows, columns[c], c) : "");
   }
-  out += "<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"name\">method</th>";
+  fmt::format_to(std::back_inserter(out),
+                 "<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"name\">{}</th>",
+                 escape_html(name_header));
   for (const Column& column : columns) {
     fmt::format_to(std::back_inserter(out), "<th title=\"{}\"{}>{}</th>",
                    escape_html(column.tooltip + (column.headline ? " (headline metric)" : "")),

@@ -25,9 +25,10 @@ struct TableRow {
   std::vector<std::optional<double>> values;  // one per column; nullopt renders as a dash
 };
 
-// The best value of a column is the highest (or lowest), among at least two rows; when lower is
-// better only positive values count (0 marks "not applicable", as BM25's bytes per vector).
-void append_table(std::string& out, const std::vector<Column>& columns,
-                  const std::vector<TableRow>& rows);
+// The table, its first column headed name_header ("method", "label"). The best value of a column
+// is the highest (or lowest), among at least two rows; when lower is better only positive values
+// count (0 marks "not applicable", as BM25's bytes per vector). Every row has one value a column.
+void append_table(std::string& out, const std::string& name_header,
+                  const std::vector<Column>& columns, const std::vector<TableRow>& rows);
 
 }  // namespace tessera::report

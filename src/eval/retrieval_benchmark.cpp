@@ -168,8 +168,8 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     TESSERA_CHECK(model != nullptr || !specs.back().needs_model(),
                   "method '{}' needs a model; only bm25 runs without one", method);
   }
-  const bool any_model_method =
-      std::any_of(specs.begin(), specs.end(), [](const RetrieverSpec& s) { return s.needs_model(); });
+  const bool any_model_method = std::any_of(specs.begin(), specs.end(),
+                                            [](const RetrieverSpec& s) { return s.needs_model(); });
   const std::vector<int64_t> flat_dims =
       model == nullptr ? std::vector<int64_t>{} : (dims.empty() ? model->prefixes() : dims);
   std::unordered_set<int64_t> seen_dims;
@@ -219,6 +219,9 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     const Retriever& retriever = *built.retriever;
     MethodResult method;
     method.name = retriever.name();
+    TESSERA_CHECK(std::none_of(result.methods.begin(), result.methods.end(),
+                               [&](const MethodResult& m) { return m.name == method.name; }),
+                  "method {} is asked for twice", method.name);
     method.dim = retriever.query_dim();
     method.build_seconds = built.build_seconds;
     method.bytes_per_vector = retriever.bytes_per_vector();
@@ -259,7 +262,7 @@ BenchmarkResult RetrievalBenchmark::evaluate_methods(const Model* model,
     result.methods.push_back(std::move(method));
   };
   for (const RetrieverSpec& spec : specs) {
-    const bool sweep = spec.kind == RetrieverSpec::Kind::kDense && !spec.index.funnel() &&
+    const bool sweep = spec.kind == RetrieverSpec::Kind::kDense && !spec.index.two_stage() &&
                        spec.index.first.kind == IndexKind::kFlat && spec.index.first.dim == 0;
     if (sweep) {
       for (const int64_t dim : flat_dims) run_method(spec, dim);

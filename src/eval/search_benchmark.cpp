@@ -1,7 +1,6 @@
 #include "tessera/eval/search_benchmark.h"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <unordered_set>
 
@@ -71,8 +70,7 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
   // The vectors are taken as a model's unit vectors: a spec of fewer dims searches their prefixes
   // renormalized, as a funnel's shortlist does.
   std::unique_ptr<Index> index = make_index(spec, /*normalized=*/true);
-  const Tensor vectors =
-      spec.dim() == base.cols() ? base : l2_normalized_prefix(base, spec.dim());
+  const Tensor vectors = spec.dim() == base.cols() ? base : l2_normalized_prefix(base, spec.dim());
   const Tensor query_vectors =
       spec.dim() == queries.cols() ? queries : l2_normalized_prefix(queries, spec.dim());
   watch.restart();
@@ -100,7 +98,9 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
     return point;
   };
 
-  const int64_t default_effort = graph ? spec.first.hnsw.ef_search : shortlisted ? spec.shortlist : 0;
+  const int64_t default_effort = graph         ? spec.first.hnsw.ef_search
+                                 : shortlisted ? spec.shortlist
+                                               : 0;
   TESSERA_CHECK(approximate || options.efforts.empty(),
                 "search efforts are for hnsw and funnels (shortlists), not {}", result.method);
   if (!approximate || (options.target_recall <= 0 && options.efforts.empty())) {

@@ -11,6 +11,7 @@
 
 #include "label_layout.h"
 #include "svg_axis.h"
+#include "tessera/core/check.h"
 
 namespace tessera::report {
 
@@ -84,6 +85,11 @@ double label_width(const std::string& text) {
 }
 
 void append_plot_svg(std::string& out, const Plot& plot, const std::string& y_title) {
+  for (const PlotPoint& point : plot.points) {
+    TESSERA_CHECK(point.x > 0 && std::isfinite(point.x) && std::isfinite(point.y),
+                  "plot {}: point {} at ({}, {}) cannot go on a log axis", plot.id, point.name,
+                  point.x, point.y);
+  }
   double x_min = std::numeric_limits<double>::infinity();
   double x_max = -x_min;
   double y_min = x_min;
@@ -213,10 +219,10 @@ void append_plot_svg(std::string& out, const Plot& plot, const std::string& y_ti
   }
   for (size_t i = 0; i < plot.points.size(); ++i) {
     const PlotPoint& point = plot.points[i];
-    append_marker(marks, point.mark, at[i].x, at[i].y,
-                  fmt::format("{}: {} {}, {} {}", point.name, y_title,
-                              format_value(point.y, Format::kMetric), plot.x_name,
-                              format_value(point.x, plot.x_format)));
+    append_marker(
+        marks, point.mark, at[i].x, at[i].y,
+        fmt::format("{}: {} {}, {} {}", point.name, y_title, format_value(point.y, Format::kMetric),
+                    plot.x_name, format_value(point.x, plot.x_format)));
   }
   // Labels from the top of the plot down, so a crowded column stacks in the points' order.
   std::vector<size_t> order(plot.points.size());

@@ -54,6 +54,7 @@ struct Plot {
 };
 
 // The plot as a <figure> with its caption: the SVG, or the empty note when it has no point.
+// Every point's x must be positive (log axes), and its x and y finite.
 void append_plot(std::string& out, const Plot& plot, const std::string& y_title);
 
 }  // namespace tessera::report

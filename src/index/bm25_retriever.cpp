@@ -8,7 +8,8 @@ Bm25Retriever::Bm25Retriever(std::shared_ptr<const Bm25Index> index) : index_(st
   TESSERA_CHECK(index_ != nullptr, "a BM25 retriever needs an index");
 }
 
-QueryBatch Bm25Retriever::prepare(std::span<const std::string> texts) const {
+QueryBatch Bm25Retriever::prepare(std::span<const std::string> texts,
+                                  const TextOrigin& /*origin*/) const {
   QueryBatch out;
   out.texts.assign(texts.begin(), texts.end());
   return out;

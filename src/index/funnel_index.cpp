@@ -35,13 +35,11 @@ FunnelIndex::FunnelIndex(std::unique_ptr<Index> shortlist_index, std::unique_ptr
 }
 
 Tensor FunnelIndex::shortlist_vectors(const Tensor& vectors) const {
-  Tensor prefix = vectors.prefix_cols(shortlist_->dim());
   // Sign bits do not change with the length: binary codes of the prefix need no normalizing.
-  if (!options_.normalize_prefix || shortlist_->kind() == "binary") return prefix;
-  Tensor unit = Tensor::empty({prefix.rows(), prefix.cols()});
-  std::vector<float> norms(static_cast<size_t>(prefix.rows()));
-  l2_normalize_forward(prefix, 1e-12f, unit, norms);
-  return unit;
+  if (!options_.normalize_prefix || shortlist_->kind() == "binary") {
+    return vectors.prefix_cols(shortlist_->dim());
+  }
+  return l2_normalized_prefix(vectors, shortlist_->dim());
 }
 
 void FunnelIndex::add(const Tensor& vectors) {

@@ -28,8 +28,10 @@ int64_t HybridRetriever::query_dim() const {
   return std::max(first_->query_dim(), second_->query_dim());
 }
 
-QueryBatch HybridRetriever::prepare(std::span<const std::string> texts) const {
-  QueryBatch out = second_->query_dim() > 0 ? second_->prepare(texts) : first_->prepare(texts);
+QueryBatch HybridRetriever::prepare(std::span<const std::string> texts,
+                                    const TextOrigin& origin) const {
+  QueryBatch out =
+      second_->query_dim() > 0 ? second_->prepare(texts, origin) : first_->prepare(texts, origin);
   if (out.texts.empty()) out.texts.assign(texts.begin(), texts.end());
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "tessera/core/check.h"
@@ -13,7 +14,8 @@ namespace tessera {
 namespace {
 
 constexpr int64_t kMaxSpecDim = int64_t{1} << 20;
-constexpr int64_t kMaxSpecOption = int64_t{1} << 20;
+constexpr int64_t kMaxCandidates = int64_t{1} << 20;  // efc and ef
+constexpr int64_t kMaxLinks = 1024;                   // M, as --hnsw-m
 
 // Reads the parts of one spec, naming the whole spec in every error.
 class SpecParser {
@@ -24,12 +26,12 @@ class SpecParser {
     TESSERA_FAIL("index spec '{}': {} in '{}'", spec_, what, part);
   }
 
-  int64_t number(std::string_view text, std::string_view part, int64_t max) const {
+  int64_t number(std::string_view text, std::string_view part, int64_t max, int64_t min = 1) const {
     int64_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 1 ||
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < min ||
         value > max) {
-      fail(part, fmt::format("'{}' is not a whole number in [1, {}]", text, max));
+      fail(part, fmt::format("'{}' is not a whole number in [{}, {}]", text, min, max));
     }
     return value;
   }
@@ -67,16 +69,16 @@ class SpecParser {
       fail(part, fmt::format("{} takes no option '{}'", name_of(out.kind), option));
     }
     // Longest prefix first: "efc" before "ef".
-    for (const auto& [prefix, field] :
-         {std::pair{std::string_view("efc"), &out.ef_construction},
-          std::pair{std::string_view("ef"), &out.ef_search}, std::pair{std::string_view("M"), &out.m}}) {
-      if (option.starts_with(prefix)) {
-        *field = number(option.substr(prefix.size()), part, kMaxSpecOption);
-        return;
-      }
+    if (option.starts_with("efc")) {
+      out.ef_construction = number(option.substr(3), part, kMaxCandidates);
+    } else if (option.starts_with("ef")) {
+      out.ef_search = number(option.substr(2), part, kMaxCandidates);
+    } else if (option.starts_with("M")) {
+      out.m = number(option.substr(1), part, kMaxLinks, 2);
+    } else {
+      fail(part, fmt::format("unknown hnsw option '{}' (M<links>, efc<candidates>, ef<candidates>)",
+                             option));
     }
-    fail(part, fmt::format("unknown hnsw option '{}' (M<links>, efc<candidates>, ef<candidates>)",
-                           option));
   }
 
   // What follows a short name's dims: nothing, or :float / :int8.
@@ -87,8 +89,8 @@ class SpecParser {
     for (const EnumName<Rescorer>& entry : enum_names<Rescorer>) {
       if (entry.name == name) return entry.value;
     }
-    fail(part, fmt::format("unknown option '{}' (float or int8: what rescores the shortlist)",
-                           name));
+    fail(part,
+         fmt::format("unknown option '{}' (float or int8: what rescores the shortlist)", name));
   }
 
   // funnel[@S[>D]][:float|:int8]
@@ -204,7 +206,7 @@ ResolvedIndexSpec resolve(const IndexSpec& spec, int64_t dim, const IndexDefault
   };
   ResolvedIndexSpec out;
   out.shortlist = defaults.shortlist;
-  if (!spec.funnel()) {
+  if (!spec.two_stage()) {
     out.first = settle(spec.first, dim);
   } else {
     const IndexSpec::Part rescorer_part = spec.second.value_or(IndexSpec::Part{});
@@ -259,14 +261,26 @@ std::unique_ptr<Index> make_index(const ResolvedIndexSpec& spec, bool normalized
 }
 
 std::vector<std::string> split_spec_list(std::string_view list) {
+  // "efc200" after "hnsw:M16" (or "ef64)" after "hybrid(bm25+hnsw:M16"): an hnsw option of the
+  // spec before it, not a spec of its own.
+  const auto hnsw_option = [](std::string_view piece) {
+    if (piece.ends_with(")")) piece.remove_suffix(1);
+    for (const std::string_view name : {"efc", "ef", "M"}) {
+      if (piece.starts_with(name) && piece.size() > name.size() &&
+          std::all_of(piece.begin() + static_cast<std::ptrdiff_t>(name.size()), piece.end(),
+                      [](char c) { return c >= '0' && c <= '9'; })) {
+        return true;
+      }
+    }
+    return false;
+  };
   std::vector<std::string> out;
   size_t at = 0;
   while (at <= list.size()) {
     const size_t comma = std::min(list.find(',', at), list.size());
     const std::string_view piece = list.substr(at, comma - at);
-    // "efc200" after "hnsw:M16": an option of the spec before it.
-    const bool option = !out.empty() && out.back().starts_with("hnsw") &&
-                        (piece.starts_with("M") || piece.starts_with("ef"));
+    const bool option =
+        !out.empty() && out.back().find("hnsw") != std::string::npos && hnsw_option(piece);
     if (option) {
       out.back() += ",";
       out.back() += piece;

@@ -8,6 +8,17 @@
 
 namespace tessera {
 
+namespace {
+constexpr std::string_view kHybridOpen = "hybrid(bm25+";
+}  // namespace
+
+std::string hybrid_dense_part(std::string_view spec) {
+  TESSERA_CHECK(
+      spec.starts_with(kHybridOpen) && spec.ends_with(")") && spec.size() > kHybridOpen.size() + 1,
+      "retriever spec '{}': a hybrid is 'hybrid' or 'hybrid(bm25+<index spec>)'", spec);
+  return std::string(spec.substr(kHybridOpen.size(), spec.size() - kHybridOpen.size() - 1));
+}
+
 RetrieverSpec parse_retriever_spec(std::string_view spec) {
   RetrieverSpec out;
   if (spec == "bm25") {
@@ -19,13 +30,9 @@ RetrieverSpec parse_retriever_spec(std::string_view spec) {
     out.index = parse_index_spec("flat");
     return out;
   }
-  constexpr std::string_view kHybrid = "hybrid(bm25+";
   if (spec.starts_with("hybrid")) {
-    TESSERA_CHECK(spec.starts_with(kHybrid) && spec.ends_with(")"),
-                  "retriever spec '{}': a hybrid is 'hybrid' or 'hybrid(bm25+<index spec>)'",
-                  spec);
     out.kind = RetrieverSpec::Kind::kHybrid;
-    out.index = parse_index_spec(spec.substr(kHybrid.size(), spec.size() - kHybrid.size() - 1));
+    out.index = parse_index_spec(hybrid_dense_part(spec));
     return out;
   }
   out.index = parse_index_spec(spec);
@@ -57,9 +64,9 @@ BuiltRetriever RetrieverFactory::build_dense(const IndexSpec& spec, int64_t dim)
     index->add(rows);
     seconds += watch.seconds();
   });
-  BuiltRetriever out{std::make_shared<DenseRetriever>(inputs_.model, inputs_.query_tower,
-                                                      std::move(index), name),
-                     seconds};
+  BuiltRetriever out{
+      std::make_shared<DenseRetriever>(inputs_.model, inputs_.query_tower, std::move(index), name),
+      seconds};
   built_.emplace(name, out);
   return out;
 }
@@ -75,8 +82,8 @@ BuiltRetriever RetrieverFactory::build(const RetrieverSpec& spec, int64_t dim) {
   if (spec.kind == RetrieverSpec::Kind::kDense) return build_dense(spec.index, vectors);
   const BuiltRetriever lexical = build_bm25();
   const BuiltRetriever dense = build_dense(spec.index, vectors);
-  auto hybrid = std::make_shared<HybridRetriever>(lexical.retriever, dense.retriever,
-                                                  inputs_.fusion);
+  auto hybrid =
+      std::make_shared<HybridRetriever>(lexical.retriever, dense.retriever, inputs_.fusion);
   const std::string name = hybrid->name();
   if (const auto it = built_.find(name); it != built_.end()) return it->second;
   BuiltRetriever out{std::move(hybrid), lexical.build_seconds + dense.build_seconds};

@@ -42,10 +42,13 @@ std::vector<TextHit> hits_of(const TopK& top, int64_t q) {
 
 // The canonical name of a loaded vector index of a version-1 directory, whose manifest named only
 // the method.
-std::string version1_name(const std::string& method, const Index& index) {
+std::string version1_name(const std::string& method, const Index& index,
+                          const std::string& directory) {
   const int64_t dim = index.dim();
   if (method == "binary") return fmt::format("binary@{}+rescore", dim);
   if (method == "funnel") {
+    TESSERA_CHECK(index.kind() == "funnel", "{}: the manifest says funnel, {} holds a {} index",
+                  directory, kVectorIndexFile, index.kind());
     const auto& funnel = static_cast<const FunnelIndex&>(index);
     return fmt::format("funnel@{}>{}", funnel.shortlist_index().dim(), dim);
   }
@@ -98,11 +101,12 @@ TextIndex TextIndex::build(std::vector<BeirDocument> documents, std::shared_ptr<
 }
 
 std::vector<std::vector<TextHit>> TextIndex::search(std::span<const std::string> queries, int64_t k,
-                                                    const SearchParams& params) const {
+                                                    const SearchParams& params,
+                                                    const TextOrigin& origin) const {
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   std::vector<std::vector<TextHit>> results(queries.size());
   if (queries.empty()) return results;
-  const TopK top = retriever_->search(queries, k, params);
+  const TopK top = retriever_->search(queries, k, params, origin);
   for (size_t q = 0; q < queries.size(); ++q) results[q] = hits_of(top, static_cast<int64_t>(q));
   return results;
 }
@@ -152,6 +156,10 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
   TextIndex index;
   int version = 0;
   std::string method;
+  int64_t model_dim = 0;
+  // What the directory holds, and the canonical name of its dense part.
+  bool lexical = false, dense = false;
+  std::string dense_name;
   try {
     TESSERA_CHECK(manifest.value("format", "") == kFormat, "not a tessera text index manifest");
     version = manifest.at("version").get<int>();
@@ -159,9 +167,24 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
                   "index version {}, this tessera reads versions 1 and {}", version, kVersion);
     method = manifest.at("method").get<std::string>();
     index.dim_ = manifest.at("dim").get<int64_t>();
+    model_dim = manifest.at("model_dim").get<int64_t>();
+    if (version == 1) {  // the method by name
+      TESSERA_CHECK(method == "flat" || method == "int8" || method == "binary" ||
+                        method == "hnsw" || method == "funnel" || method == "bm25" ||
+                        method == "hybrid",
+                    "unknown method '{}'", method);
+      lexical = method == "bm25" || method == "hybrid";
+      dense = method != "bm25";
+    } else {  // the retriever's canonical name
+      const RetrieverSpec spec = parse_retriever_spec(method);
+      lexical = spec.kind != RetrieverSpec::Kind::kDense;
+      dense = spec.needs_model();
+      dense_name = spec.kind == RetrieverSpec::Kind::kHybrid ? hybrid_dense_part(method) : method;
+    }
     index.build_seconds_ = manifest.value("build_seconds", 0.0);
     const Json& fusion = manifest.at("fusion");
-    index.fusion_.method = parse_enum<FusionMethod>(fusion.at("method").get<std::string>(), "fusion");
+    index.fusion_.method =
+        parse_enum<FusionMethod>(fusion.at("method").get<std::string>(), "fusion");
     index.fusion_.weight = fusion.at("weight").get<double>();
     index.fusion_.rrf_k = fusion.at("rrf_k").get<double>();
     index.fusion_.depth = fusion.value("depth", FusionOptions{}.depth);
@@ -173,10 +196,6 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
   } catch (const Error& e) {
     TESSERA_FAIL("{}: {}", manifest_path, e.what());
   }
-  // What the directory holds: version 1 named the method, version 2 the retriever's spec.
-  const bool lexical = version == 1 ? method == "bm25" || method == "hybrid"
-                                    : method == "bm25" || method.starts_with("hybrid(");
-  const bool dense = method != "bm25";
 
   index.documents_ = read_beir_corpus((dir / "documents.jsonl").string());
   const auto num_documents = static_cast<int64_t>(index.documents_.size());
@@ -189,27 +208,22 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
                     index.model_path_);
       model = std::make_shared<const Model>(Model::load(index.model_path_));
     }
+    TESSERA_CHECK(model->dim() == model_dim,
+                  "{}: the index was built with a model of {} dims; this one gives {}", directory,
+                  model_dim, model->dim());
     std::unique_ptr<Index> loaded = load_index((dir / kVectorIndexFile).string());
     TESSERA_CHECK(loaded->dim() == index.dim_ && index.dim_ <= model->dim(),
                   "{}: the index holds {}-dim vectors; the model gives {} dims", directory,
                   loaded->dim(), model->dim());
-    TESSERA_CHECK(loaded->num_added() == num_documents,
-                  "{}: {} holds {} vectors for {} documents", directory, kVectorIndexFile,
-                  loaded->num_added(), num_documents);
-    std::string name = method;
-    if (version == 1) {
-      name = version1_name(method, *loaded);
-    } else if (lexical) {
-      name = method.substr(std::string_view("hybrid(bm25+").size(),
-                           method.size() - std::string_view("hybrid(bm25+").size() - 1);
-    }
+    TESSERA_CHECK(loaded->num_added() == num_documents, "{}: {} holds {} vectors for {} documents",
+                  directory, kVectorIndexFile, loaded->num_added(), num_documents);
+    const std::string name = version == 1 ? version1_name(method, *loaded, directory) : dense_name;
     index.model_ = model;
-    vectors = std::make_shared<DenseRetriever>(model, std::string(kQueryTower), std::move(loaded),
-                                               name);
+    vectors =
+        std::make_shared<DenseRetriever>(model, std::string(kQueryTower), std::move(loaded), name);
   }
   if (lexical) {
-    auto bm25 = std::make_shared<const Bm25Index>(
-        Bm25Index::load((dir / kBm25IndexFile).string()));
+    auto bm25 = std::make_shared<const Bm25Index>(Bm25Index::load((dir / kBm25IndexFile).string()));
     TESSERA_CHECK(bm25->num_documents() == num_documents,
                   "{}: {} holds {} documents, documents.jsonl {}", directory, kBm25IndexFile,
                   bm25->num_documents(), num_documents);

@@ -50,8 +50,8 @@ Tensor zero_table(const std::string& name, int64_t num_features, int64_t table_d
 
 }  // namespace
 
-BagEncoder::BagEncoder(std::string name, int64_t num_features, int64_t table_dim,
-                       Pooling pooling, int64_t projection_dim)
+BagEncoder::BagEncoder(std::string name, int64_t num_features, int64_t table_dim, Pooling pooling,
+                       int64_t projection_dim)
     : BagEncoder(name, zero_table(name, num_features, table_dim), pooling,
                  projection_dim > 0 ? Tensor::zeros({table_dim, projection_dim}) : Tensor()) {
   TESSERA_CHECK(projection_dim >= 0, "bag encoder '{}': projection dim {} is negative", name,

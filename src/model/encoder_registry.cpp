@@ -101,11 +101,13 @@ constexpr Kind kKinds[] = {
 };
 
 const Kind& find_kind(std::string_view kind, const std::string& name) {
+  std::string known;
   for (const Kind& k : kKinds) {
     if (k.name == kind) return k;
+    known += (known.empty() ? "" : ", ") + std::string(k.name);
   }
-  TESSERA_FAIL("encoder '{}' is of kind '{}', which this tessera does not know (bag, id)", name,
-               kind);
+  TESSERA_FAIL("encoder '{}' is of kind '{}', which this tessera does not know ({})", name, kind,
+               known);
 }
 
 }  // namespace

@@ -10,15 +10,17 @@ namespace tessera {
 namespace {
 
 Tensor zero_rows(const std::string& name, int64_t num_ids, int64_t dim) {
-  TESSERA_CHECK(num_ids > 0 && dim > 0, "id encoder '{}' needs a positive id count and dim, got {} x {}",
-                name, num_ids, dim);
+  TESSERA_CHECK(num_ids > 0 && dim > 0,
+                "id encoder '{}' needs a positive id count and dim, got {} x {}", name, num_ids,
+                dim);
   return Tensor::zeros({num_ids, dim});
 }
 
 // Every item of an id encoder's input is a single id, weight 1.
 void check_single_ids(const std::string& name, const Bags& bags) {
   for (int64_t b = 0; b < bags.size(); ++b) {
-    const int64_t n = bags.offsets[static_cast<size_t>(b) + 1] - bags.offsets[static_cast<size_t>(b)];
+    const int64_t n =
+        bags.offsets[static_cast<size_t>(b) + 1] - bags.offsets[static_cast<size_t>(b)];
     TESSERA_CHECK(n == 1, "id encoder '{}': item {} holds {} ids, not one", name, b, n);
   }
   for (const float w : bags.weights) {

@@ -6,7 +6,6 @@
 
 #include "tessera/core/check.h"
 #include "tessera/core/ops.h"
-#include "tessera/core/parallel.h"
 #include "tessera/model/bag_encoder.h"
 #include "tessera/model/id_encoder.h"
 #include "tessera/version.h"
@@ -133,10 +132,6 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
                options.normalization, provenance.dump());
 }
 
-bool Model::has_tower(std::string_view tower) const {
-  return towers_.find(std::string(tower)) != towers_.end();
-}
-
 const Encoder& Model::tower(std::string_view tower) const {
   const auto it = towers_.find(std::string(tower));
   TESSERA_CHECK(it != towers_.end(), "the model has no tower '{}' (its towers: {})", tower,
@@ -151,9 +146,7 @@ Encoder& Model::tower(std::string_view tower) {
   return const_cast<Encoder&>(static_cast<const Model&>(*this).tower(tower));
 }
 
-bool Model::shared(std::string_view a, std::string_view b) const {
-  return &tower(a) == &tower(b);
-}
+bool Model::shared(std::string_view a, std::string_view b) const { return &tower(a) == &tower(b); }
 
 std::vector<Parameter*> Model::parameters() {
   std::vector<Parameter*> out;
@@ -169,23 +162,8 @@ void Model::set_provenance(std::string provenance) {
 }
 
 Bags Model::featurize(const std::vector<std::string>& texts, const TextOrigin& origin) const {
-  // Texts are featurized in parallel into their own slots, then packed in order, so the bags do
-  // not depend on the thread count.
-  std::vector<Features> features(texts.size());
-  parallel_for(
-      static_cast<int64_t>(texts.size()),
-      [&](int64_t begin, int64_t end, int) {
-        for (int64_t i = begin; i < end; ++i) {
-          try {
-            features[static_cast<size_t>(i)] = featurizer_.featurize(texts[static_cast<size_t>(i)]);
-          } catch (const Error& e) {
-            // The location is formatted only on failure: the common path stays free of it.
-            if (origin.source.empty()) throw;
-            throw Error(fmt::format("{}:{}: {}", origin.source, origin.first_line + i, e.what()));
-          }
-        }
-      },
-      16);
+  const std::vector<Features> features =
+      featurizer_.featurize_all(texts, origin.source, origin.first_line);
   Bags bags;
   size_t total = 0;
   for (const Features& f : features) total += f.ids.size();
@@ -207,8 +185,8 @@ Tensor Model::encode(const std::vector<std::string>& texts, std::string_view tow
 }
 
 Tensor Model::cut(const Tensor& encoded, int64_t dim) const {
+  check_dim(dim);
   const int64_t keep = dim == 0 ? dim_ : dim;
-  TESSERA_CHECK(keep >= 1 && keep <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
   if (normalization_ == Normalization::kNone) {
     return keep == encoded.cols() ? encoded : encoded.prefix_cols(keep).clone();
   }
@@ -217,15 +195,18 @@ Tensor Model::cut(const Tensor& encoded, int64_t dim) const {
 
 Tensor Model::embed(const std::vector<std::string>& texts, int64_t dim, std::string_view tower,
                     const TextOrigin& origin) const {
-  const int64_t keep = dim == 0 ? dim_ : dim;
-  TESSERA_CHECK(keep >= 1 && keep <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
-  return cut(encode(texts, tower, origin), keep);
+  check_dim(dim);  // before the work
+  return cut(encode(texts, tower, origin), dim);
 }
 
-Tensor Model::embed_input(const EncoderInput& input, int64_t dim, std::string_view tower_name) const {
-  const int64_t keep = dim == 0 ? dim_ : dim;
-  TESSERA_CHECK(keep >= 1 && keep <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
-  return cut(tower(tower_name).encode(input), keep);
+Tensor Model::embed_input(const EncoderInput& input, int64_t dim,
+                          std::string_view tower_name) const {
+  check_dim(dim);
+  return cut(tower(tower_name).encode(input), dim);
+}
+
+void Model::check_dim(int64_t dim) const {
+  TESSERA_CHECK(dim >= 0 && dim <= dim_, "embedding dim {} is outside [1, {}]", dim, dim_);
 }
 
 }  // namespace tessera

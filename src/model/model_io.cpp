@@ -17,9 +17,9 @@ namespace {
 using nlohmann::json;
 
 // The metadata keys of the model itself; a caller's extras must use others.
-const std::set<std::string> kModelKeys = {"format",           "format_version", "featurizer",
-                                          "vocabulary",       "vocabulary_counts",
-                                          "model",            "provenance",     "extra_tensors"};
+const std::set<std::string> kModelKeys = {"format",     "format_version",    "featurizer",
+                                          "vocabulary", "vocabulary_counts", "model",
+                                          "provenance", "extra_tensors"};
 
 const std::string& required(const std::map<std::string, std::string>& metadata,
                             const std::string& key, const std::string& path) {
@@ -84,6 +84,7 @@ struct ModelLayout {
   };
   std::map<std::string, EncoderEntry> encoders;
   std::map<std::string, std::string> towers;
+  int64_t dim = 0;
   std::vector<int64_t> prefixes;
   Normalization normalization = Normalization::kL2;
 };
@@ -114,6 +115,7 @@ ModelLayout parse_v1_layout(const json& model, int64_t feature_rows, const std::
     layout.encoders["document"] = {"bag", config.dump()};
     layout.towers["document"] = "document";
   }
+  layout.dim = dim;
   layout.prefixes = model.at("prefixes").get<std::vector<int64_t>>();
   layout.normalization = parse_normalization(model);
   return layout;
@@ -125,6 +127,7 @@ ModelLayout parse_v2_layout(const json& model) {
     layout.encoders[name] = {entry.at("kind").get<std::string>(), entry.at("config").dump()};
   }
   layout.towers = model.at("towers").get<std::map<std::string, std::string>>();
+  layout.dim = model.at("dim").get<int64_t>();
   layout.prefixes = model.at("prefixes").get<std::vector<int64_t>>();
   layout.normalization = parse_normalization(model);
   return layout;
@@ -224,7 +227,10 @@ Model Model::load(const std::string& path) {
   std::map<std::string, std::vector<int64_t>> expected;
   try {
     for (const auto& [name, entry] : layout.encoders) {
-      expected.merge(encoder_tensor_shapes(entry.kind, name, entry.config));
+      for (auto& [tensor, shape] : encoder_tensor_shapes(entry.kind, name, entry.config)) {
+        TESSERA_CHECK(expected.emplace(tensor, std::move(shape)).second,
+                      "two encoders hold a tensor '{}'", tensor);
+      }
     }
   } catch (const Error& e) {
     TESSERA_FAIL("{}: {}", path, e.what());
@@ -251,8 +257,11 @@ Model Model::load(const std::string& path) {
     for (const auto& [name, entry] : layout.encoders) {
       encoders.push_back(load_encoder(entry.kind, name, entry.config, contents.tensors));
     }
-    return Model(std::move(featurizer), std::move(encoders), std::move(layout.towers),
+    Model loaded(std::move(featurizer), std::move(encoders), std::move(layout.towers),
                  std::move(layout.prefixes), layout.normalization, provenance);
+    TESSERA_CHECK(loaded.dim() == layout.dim, "metadata \"model\" says dim {}, the towers give {}",
+                  layout.dim, loaded.dim());
+    return loaded;
   } catch (const Error& e) {
     TESSERA_FAIL("{}: {}", path, e.what());
   }

@@ -66,16 +66,23 @@ Features Featurizer::featurize(std::string_view text, std::string_view where) co
   return featurize_tokens(tokens(text, where));
 }
 
-std::vector<Features> Featurizer::featurize_all(std::span<const std::string> texts) const {
+std::vector<Features> Featurizer::featurize_all(std::span<const std::string> texts,
+                                                std::string_view source, int64_t first_line) const {
   std::vector<Features> out(texts.size());
   parallel_for(
       static_cast<int64_t>(texts.size()),
       [&](int64_t begin, int64_t end, int) {
         for (int64_t i = begin; i < end; ++i) {
-          out[static_cast<size_t>(i)] = featurize(texts[static_cast<size_t>(i)]);
+          try {
+            out[static_cast<size_t>(i)] = featurize(texts[static_cast<size_t>(i)]);
+          } catch (const Error& e) {
+            // The location is formatted only on failure: the common path stays free of it.
+            if (source.empty()) throw;
+            throw Error(fmt::format("{}:{}: {}", source, first_line + i, e.what()));
+          }
         }
       },
-      32);
+      16);
   return out;
 }
 

@@ -24,7 +24,6 @@ Enum enum_value(const std::string& key, const std::string& text) {
                list_enum_names<Enum>(), text);
 }
 
-
 // Reads the keys of one JSON object, each exactly once, and rejects keys never asked for.
 class StrictObject {
  public:

@@ -116,8 +116,8 @@ std::vector<std::vector<int64_t>> no_duplicate_batches(const std::vector<Weighte
 
 namespace {
 
-// Splits rows (indices into embeddings) into two halves around two centroids: each row's
-// preference is sim(c0) - sim(c1); the half with the larger preferences goes to c0.
+// Splits rows (indices into embeddings) into two halves around two centroids: the half whose
+// sim(c0) - sim(c1) is largest goes to c0 (sorted by its negation, smallest first).
 void split_in_two(const Tensor& embeddings, std::vector<int64_t>& rows, Random& random,
                   std::vector<int64_t>& left, std::vector<int64_t>& right) {
   const int64_t d = embeddings.dim(1);
@@ -256,7 +256,7 @@ std::unique_ptr<Batcher> make_batcher(std::vector<WeightedSource> sources, int64
   TESSERA_CHECK(batch_size >= 2, "batch size must be >= 2, got {}", batch_size);
   TESSERA_CHECK(options.cluster_size >= 1, "the NGAME cluster size must be >= 1, got {}",
                 options.cluster_size);
-  if (options.cluster_size <= 1 && options.double_at.empty()) {
+  if (options.cluster_size <= 1) {
     return std::make_unique<NoDuplicateBatcher>(std::move(sources), batch_size, seed);
   }
   return std::make_unique<NgameBatcher>(std::move(sources), batch_size, seed, options,

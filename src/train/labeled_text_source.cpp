@@ -20,7 +20,7 @@ LabeledTextSource::LabeledTextSource(const Featurizer& featurizer,
                     name_, i + 1, label, num_labels);
     }
   }
-  texts_ = featurizer.featurize_all(texts);
+  texts_ = featurizer.featurize_all(texts, name_);
   keys_.reserve(texts.size());
   for (const std::string& text : texts) keys_.push_back(text_key(text));
 }

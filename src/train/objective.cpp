@@ -9,7 +9,8 @@ namespace tessera {
 
 bool EmbeddedBatch::diagonal() const {
   for (int64_t i = 0; i < targets.rows(); ++i) {
-    if (targets.offsets[static_cast<size_t>(i) + 1] - targets.offsets[static_cast<size_t>(i)] != 1 ||
+    if (targets.offsets[static_cast<size_t>(i) + 1] - targets.offsets[static_cast<size_t>(i)] !=
+            1 ||
         targets.targets[static_cast<size_t>(targets.offsets[static_cast<size_t>(i)])] != i) {
       return false;
     }

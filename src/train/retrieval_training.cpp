@@ -9,8 +9,7 @@
 
 namespace tessera {
 
-RetrievalTraining::RetrievalTraining(const RetrievalTrainingOptions& options)
-    : options_(options) {
+RetrievalTraining::RetrievalTraining(const RetrievalTrainingOptions& options) : options_(options) {
   options_.featurizer.validate();
   TESSERA_CHECK(nlohmann::json::accept(options_.options_json) &&
                     nlohmann::json::parse(options_.options_json).is_object(),
@@ -19,6 +18,7 @@ RetrievalTraining::RetrievalTraining(const RetrievalTrainingOptions& options)
   options_.data.pairs.clear();  // the data holds them now
   Vocabulary vocabulary =
       data_->count_vocabulary(options_.featurizer.tokenizer, options_.vocabulary);
+  options_.model.seed = options_.trainer.seed;  // one seed for the weights and the run
   model_ = std::make_unique<Model>(
       Model::create(options_.featurizer, std::move(vocabulary), options_.model));
   sources_ = data_->make_sources(model_->featurizer());

@@ -33,10 +33,9 @@ std::vector<Example> random_batch(const StepBenchmarkOptions& o, std::mt19937_64
 
 StepBenchmarkResult run_step_benchmark(const StepBenchmarkOptions& o) {
   TESSERA_CHECK(o.vocab > 0 && o.vocab <= INT32_MAX, "vocab must be in [1, 2^31), got {}", o.vocab);
-  TESSERA_CHECK(o.dim > 0 && o.dim <= kMaxModelDim && o.batch > 1 && o.bag_len > 0 &&
-                    o.steps > 0 && o.warmup_steps >= 0,
-                "need 0 < dim <= {}, batch > 1, bag-len > 0, steps > 0, warmup >= 0",
-                kMaxModelDim);
+  TESSERA_CHECK(o.dim > 0 && o.dim <= kMaxModelDim && o.batch > 1 && o.bag_len > 0 && o.steps > 0 &&
+                    o.warmup_steps >= 0,
+                "need 0 < dim <= {}, batch > 1, bag-len > 0, steps > 0, warmup >= 0", kMaxModelDim);
   for (size_t k = 0; k < o.mrl_dims.size(); ++k) {  // checked before the table is allocated
     TESSERA_CHECK(o.mrl_dims[k] > 0 && o.mrl_dims[k] <= o.dim &&
                       (k == 0 || o.mrl_dims[k] > o.mrl_dims[k - 1]),

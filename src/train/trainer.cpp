@@ -73,7 +73,10 @@ struct Trainer::State {
   TrainReport report;
 
   State(Model& m, std::vector<WeightedSource> s, TrainingTask task, TrainerOptions o)
-      : model(m), sources(std::move(s)), options(std::move(o)), step(m, std::move(task), options.step) {}
+      : model(m),
+        sources(std::move(s)),
+        options(std::move(o)),
+        step(m, std::move(task), options.step) {}
 
   // The example of slot `index` in the current epoch (deterministic in seed, epoch, index).
   Random example_random(int64_t index) const {
@@ -187,9 +190,8 @@ struct Trainer::State {
     auto copy = [&](const std::string& name, Tensor& into) {
       const auto found = contents.tensors.find(name);
       TESSERA_CHECK(found != contents.tensors.end(), "tensor '{}' is missing", name);
-      TESSERA_CHECK(found->second.same_shape(into),
-                    "tensor '{}' has shape {}, this run's {}", name, found->second.shape_string(),
-                    into.shape_string());
+      TESSERA_CHECK(found->second.same_shape(into), "tensor '{}' has shape {}, this run's {}", name,
+                    found->second.shape_string(), into.shape_string());
       into.copy_from(found->second);
     };
     for (Parameter* p : model.parameters()) copy(p->name, p->value);
@@ -228,6 +230,11 @@ struct Trainer::State {
                       "the checkpoint's plan is inconsistent");
       }
     }
+    TESSERA_CHECK(epoch >= 0 && epoch < options.epochs && steps >= 0 && next_batch >= 0 &&
+                      next_batch <= static_cast<int64_t>(batches.size()),
+                  "the checkpoint stands at epoch {}, batch {} of {}, step {}: not a place this "
+                  "run of {} epochs has",
+                  epoch + 1, next_batch, batches.size(), steps, options.epochs);
     have_plan = true;
   }
 
@@ -248,8 +255,8 @@ struct Trainer::State {
 
 Trainer::Trainer(Model& model, std::vector<WeightedSource> sources, TrainingTask task,
                  TrainerOptions options)
-    : state_(std::make_unique<State>(model, std::move(sources), std::move(task),
-                                     std::move(options))) {
+    : state_(
+          std::make_unique<State>(model, std::move(sources), std::move(task), std::move(options))) {
   State& s = *state_;
   const TrainerOptions& o = s.options;
   TESSERA_CHECK(!s.sources.empty(), "no training data: no example source was given");
@@ -260,10 +267,9 @@ Trainer::Trainer(Model& model, std::vector<WeightedSource> sources, TrainingTask
   TESSERA_CHECK(o.batch_size >= 2, "batch size must be >= 2, got {}", o.batch_size);
   TESSERA_CHECK(o.warmup_fraction >= 0 && o.warmup_fraction < 1,
                 "warmup fraction must be in [0, 1), got {}", o.warmup_fraction);
-  s.batcher = make_batcher(s.sources, o.batch_size, o.seed, o.ngame,
-                           [&s](const std::vector<Slot>& slots, int64_t dim) {
-                             return s.embed_anchors(slots, dim);
-                           });
+  s.batcher = make_batcher(
+      s.sources, o.batch_size, o.seed, o.ngame,
+      [&s](const std::vector<Slot>& slots, int64_t dim) { return s.embed_anchors(slots, dim); });
 
   // The schedule's length: the epochs' examples over the batch size (duplicates may add a batch).
   const auto examples = static_cast<int64_t>(draw_slots(s.sources, o.seed, 0).size());
@@ -369,7 +375,6 @@ TrainReport Trainer::run() {
     s.report.epochs.push_back(epoch);
     if (log.is_open()) {
       json line = report_to_json(epoch);
-      for (const auto& [key, value] : epoch.objective) line[key] = value;
       line["step"] = s.steps;
       line["lr"] = s.schedule.at(s.steps > 0 ? s.steps - 1 : 0);
       line["elapsed_seconds"] = run_watch.seconds();

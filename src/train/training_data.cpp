@@ -69,9 +69,9 @@ std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fiel
 }  // namespace
 
 TrainingData TrainingData::load(const TrainingDataOptions& o) {
-  TESSERA_CHECK(!o.beir_dir.empty() || !o.corpus_path.empty() || !o.pair_files.empty() ||
-                    !o.pairs.empty(),
-                "no training data: give a BEIR directory, a corpus or pair files");
+  TESSERA_CHECK(
+      !o.beir_dir.empty() || !o.corpus_path.empty() || !o.pair_files.empty() || !o.pairs.empty(),
+      "no training data: give a BEIR directory, a corpus or pair files");
   TESSERA_CHECK(o.dev_fraction >= 0 && o.dev_fraction < 1, "dev fraction must be in [0, 1), got {}",
                 o.dev_fraction);
   TrainingData data;
@@ -162,8 +162,9 @@ Vocabulary TrainingData::count_vocabulary(const TokenizerOptions& tokenizer,
   constexpr size_t kBatch = 8192;
   std::vector<std::string> batch;
   for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
-    batch.assign(texts.begin() + static_cast<std::ptrdiff_t>(begin),
-                 texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), begin + kBatch)));
+    batch.assign(
+        texts.begin() + static_cast<std::ptrdiff_t>(begin),
+        texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), begin + kBatch)));
     builder.add_texts(batch, "training texts", static_cast<int64_t>(begin) + 1);
   }
   return builder.build(options);
@@ -181,8 +182,8 @@ std::vector<WeightedSource> TrainingData::make_sources(const Featurizer& featuri
   if (!pairs_.empty()) {
     std::vector<std::string> names = o.pair_files;
     if (memory_pairs_) names.push_back(o.pairs_name);
-    add(std::make_unique<TextPairSource>(
-            TextPairSource::from_pairs(featurizer, pairs_, fmt::format("{}", fmt::join(names, ",")))),
+    add(std::make_unique<TextPairSource>(TextPairSource::from_pairs(
+            featurizer, pairs_, fmt::format("{}", fmt::join(names, ",")))),
         o.pairs_weight);
   }
   if (has_beir() && o.beir_weight > 0) {

@@ -16,9 +16,9 @@ void add_bag(Bags& out, const Bags& from, int64_t row) {
   const auto begin = static_cast<size_t>(from.offsets[static_cast<size_t>(row)]);
   const auto end = static_cast<size_t>(from.offsets[static_cast<size_t>(row) + 1]);
   const std::span<const int32_t> ids(from.ids.data() + begin, end - begin);
-  out.add(ids, from.weights.empty() ? std::span<const float>()
-                                    : std::span<const float>(from.weights.data() + begin,
-                                                             end - begin));
+  out.add(ids, from.weights.empty()
+                   ? std::span<const float>()
+                   : std::span<const float>(from.weights.data() + begin, end - begin));
 }
 
 // The catalog row an example's item names.
@@ -99,39 +99,34 @@ EmbeddedBatch embed_batch(Graph& graph, Model& model, const TrainingTask& task,
       const Bags& catalog = task.catalog.bags;
       const int64_t size = catalog.size();
       TESSERA_CHECK(size > 0, "the task's catalog of candidates is empty");
-      // Candidate position of each catalog row taken (-1: not taken).
-      std::vector<int64_t> position;
+      // The catalog rows taken as candidates, ascending (all of them for kAllRows).
       std::vector<int64_t> taken;
       if (task.candidates == Candidates::kSampledRows) {
         TESSERA_CHECK(task.samples >= 0, "sampled candidates: samples must be >= 0, got {}",
                       task.samples);
-        position.assign(static_cast<size_t>(size), -1);
-        auto take = [&](int64_t row) {
-          if (position[static_cast<size_t>(row)] < 0) {
-            position[static_cast<size_t>(row)] = 0;
-            taken.push_back(row);
-          }
-        };
         for (const Example& ex : examples) {
-          for (const Features& item : ex.positives) take(catalog_row(item, size));
-          for (const Features& item : ex.negatives) take(catalog_row(item, size));
+          for (const Features& item : ex.positives) taken.push_back(catalog_row(item, size));
+          for (const Features& item : ex.negatives) taken.push_back(catalog_row(item, size));
         }
         for (int64_t s = 0; s < task.samples; ++s) {
-          take(static_cast<int64_t>(random.below(static_cast<uint64_t>(size))));
+          taken.push_back(static_cast<int64_t>(random.below(static_cast<uint64_t>(size))));
         }
         std::sort(taken.begin(), taken.end());  // gathered in row order
-        for (size_t k = 0; k < taken.size(); ++k) {
-          position[static_cast<size_t>(taken[k])] = static_cast<int64_t>(k);
-          add_bag(candidates, catalog, taken[k]);
-        }
+        taken.erase(std::unique(taken.begin(), taken.end()), taken.end());
+        for (const int64_t row : taken) add_bag(candidates, catalog, row);
       } else {
         candidates = catalog;
       }
+      // A catalog row's position among the candidates.
+      const auto position = [&](int64_t row) {
+        if (taken.empty()) return row;
+        return static_cast<int64_t>(std::lower_bound(taken.begin(), taken.end(), row) -
+                                    taken.begin());
+      };
       for (const Example& ex : examples) {
         row_targets.clear();
         for (const Features& item : ex.positives) {
-          const int64_t row = catalog_row(item, size);
-          row_targets.push_back(position.empty() ? row : position[static_cast<size_t>(row)]);
+          row_targets.push_back(position(catalog_row(item, size)));
         }
         std::sort(row_targets.begin(), row_targets.end());
         row_targets.erase(std::unique(row_targets.begin(), row_targets.end()), row_targets.end());

@@ -298,6 +298,8 @@ assert html.count("<svg") == 3 and "hybrid(bm25+flat@32)" in html' "$work/all_re
     --corpus "$beir/corpus.jsonl" --method flat --out "$work/idx"
   expect 2 "index bm25 with a model" -- "$tessera" index --corpus "$beir/corpus.jsonl" \
     --method bm25 --model "$eval_model" --out "$work/idx"
+  expect 2 "index takes one spec, not a list" -- "$tessera" index --corpus "$beir/corpus.jsonl" \
+    --method flat,int8 --model "$eval_model" --out "$work/idx"
   expect 1 "search a missing index" -- "$tessera" search --index "$work/no-index" --query x
   check "missing index error names the manifest" grep -q 'manifest.json' "$err"
   for method in flat hnsw funnel bm25 hybrid binary+rescore:int8; do
@@ -331,6 +333,9 @@ expect 2 "train without --out" -- "$tessera" train --pairs "$work/pairs.tsv"
 expect 2 "train with malformed prefix weights" -- "$tessera" train --pairs "$work/pairs.tsv" \
   --prefix-weights 1,x --out "$work/t.safetensors"
 check "prefix-weight error names the option" grep -q -- '--prefix-weights' "$err"
+expect 2 "train with a doubling epoch 0" -- "$tessera" train --pairs "$work/pairs.tsv" \
+  --ngame-double-at 0 --out "$work/t.safetensors"
+check "the doubling error says epochs count from 1" grep -q 'count from 1' "$err"
 expect 1 "train without data" -- "$tessera" train --out "$work/t.safetensors"
 check "no-data error says what to give" grep -q 'give a BEIR directory, a corpus or pair files' "$err"
 expect 1 "train on a missing pairs file" -- "$tessera" train --pairs "$work/none.tsv" \

@@ -134,7 +134,8 @@ TEST(EmbeddingWriter, RefusesFormatsThatCannotHoldTheCodes) {
                 writer.append(Tensor::zeros({1, 3}));
               }),
               HasSubstr("expected vectors of 4 dims"));
-  EXPECT_THAT(error_message([] { parse_enum<Quantization>("int4", "quantization"); }), HasSubstr("unknown"));
+  EXPECT_THAT(error_message([] { parse_enum<Quantization>("int4", "quantization"); }),
+              HasSubstr("unknown"));
 }
 
 // The codes equal NumPy's packbits(x > 0) and clip(rint(x / scale)) on the same floats.

@@ -490,7 +490,8 @@ TEST(Ops, MultiTargetCrossEntropyForwardAndGradient) {
   for (const int64_t t : {2, 6, 0}) outside.add(std::vector<int64_t>{t});
   EXPECT_THROW((void)multi_target_cross_entropy(g.constant(logits), outside), Error);
   RowTargets empty_row;
-  for (const auto& row : {std::vector<int64_t>{2}, std::vector<int64_t>{}, std::vector<int64_t>{0}}) {
+  for (const auto& row :
+       {std::vector<int64_t>{2}, std::vector<int64_t>{}, std::vector<int64_t>{0}}) {
     empty_row.add(row);
   }
   EXPECT_THROW((void)multi_target_cross_entropy(g.constant(logits), empty_row), Error);

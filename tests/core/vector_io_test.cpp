@@ -217,7 +217,8 @@ TEST(VectorIo, FormatNames) {
   EXPECT_THAT(error_message([] { vector_format_from_path("b.txt"); }),
               HasSubstr("b.txt: cannot tell the vector format"));
   EXPECT_EQ(parse_enum<VectorFormat>("fvecs", "vector format"), VectorFormat::kFvecs);
-  EXPECT_THAT(error_message([] { parse_enum<VectorFormat>("csv", "vector format"); }), HasSubstr("unknown"));
+  EXPECT_THAT(error_message([] { parse_enum<VectorFormat>("csv", "vector format"); }),
+              HasSubstr("unknown"));
 }
 
 TEST(VectorIo, WriteNpyOneDimensional) {

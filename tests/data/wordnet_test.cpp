@@ -6,8 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -17,6 +15,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -635,9 +634,10 @@ TEST(ReverseDictionary, DatasetAndTrainingPairs) {
     EXPECT_TRUE(qrel.query_id.starts_with("train-"));
     definitions.insert(query_text.at(qrel.query_id));
   }
-  EXPECT_EQ(definitions.size(), static_cast<size_t>(std::count_if(
-                                    dataset.queries.begin(), dataset.queries.end(),
-                                    [](const BeirQuery& q) { return q.id.starts_with("train-"); })));
+  EXPECT_EQ(definitions.size(),
+            static_cast<size_t>(
+                std::count_if(dataset.queries.begin(), dataset.queries.end(),
+                              [](const BeirQuery& q) { return q.id.starts_with("train-"); })));
   const std::vector<TextPair> pairs = reverse_dictionary_pairs(dataset);
   ASSERT_EQ(pairs.size(), dataset.splits[0].qrels.size());
   std::unordered_map<std::string, std::string> document_text;

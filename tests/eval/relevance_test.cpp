@@ -80,14 +80,14 @@ TEST(TrecRun, WritesRankedAndReadsBackExactly) {
                             {"q1", {{"x", 1.0}, {"z", 1.0}, {"y", 2.0}}},
                             {"q3", {}}};
   const std::string path = dir.file("out.trec");
-  write_trec_run(path, run, "tessera:dense@64");
+  write_trec_run(path, run, "tessera:flat@64");
   // Queries ascending; within a query trec_order (ties: higher doc id first); ranks from 1.
   EXPECT_EQ(read_text(path),
-            "q1 Q0 y 1 2 tessera:dense@64\n"
-            "q1 Q0 z 2 1 tessera:dense@64\n"
-            "q1 Q0 x 3 1 tessera:dense@64\n"
-            "q2 Q0 b 1 0.30000001192092896 tessera:dense@64\n"
-            "q2 Q0 a 2 0.10000000149011612 tessera:dense@64\n");
+            "q1 Q0 y 1 2 tessera:flat@64\n"
+            "q1 Q0 z 2 1 tessera:flat@64\n"
+            "q1 Q0 x 3 1 tessera:flat@64\n"
+            "q2 Q0 b 1 0.30000001192092896 tessera:flat@64\n"
+            "q2 Q0 a 2 0.10000000149011612 tessera:flat@64\n");
   const tessera::Run back = read_trec_run(path);
   EXPECT_EQ(back.at("q2")[1].score, static_cast<double>(0.1f));  // bit-exact round trip
   EXPECT_EQ(back.at("q1").size(), 3u);

@@ -8,12 +8,14 @@
 #include "../../src/eval/report_format.h"
 #include "../../src/eval/report_table.h"
 #include "../../src/eval/svg_axis.h"
+#include "tessera/core/check.h"
 
 namespace tessera::report {
 namespace {
 
 TEST(ReportFormat, NumbersAndText) {
-  EXPECT_EQ(escape_html("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(escape_html("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
   EXPECT_EQ(char_count("bm25 → flat"), 11u);
   EXPECT_EQ(group_digits(1234567.4), "1,234,567");
   EXPECT_EQ(group_digits(-1000), "-1,000");
@@ -44,7 +46,7 @@ TEST(SvgAxis, LinearTicksAreNiceAndCoverTheValues) {
   }
   EXPECT_EQ(axis.label(0.7), "0.70");
   EXPECT_GE(linear_axis(0.001, 0.01).lo, 0.0);  // never below 0 for values that are not
-  const Axis flat = linear_axis(0.5, 0.5);       // one value: still a span around it
+  const Axis flat = linear_axis(0.5, 0.5);      // one value: still a span around it
   EXPECT_LT(flat.lo, 0.5);
   EXPECT_GT(flat.hi, 0.5);
   EXPECT_NEAR(axis.fraction(axis.lo), 0.0, 1e-12);
@@ -79,9 +81,9 @@ TEST(LabelLayout, GeometryOfBoxesAndSegments) {
   EXPECT_EQ(a.overlap_area(b), 25);
   EXPECT_TRUE((Box{2, 2, 8, 8}).inside(a));
   EXPECT_EQ(a.nearest(20, 5), (std::pair<double, double>{10, 5}));
-  EXPECT_TRUE((Segment{-5, 5, 15, 5}).hits(a));   // straight through
+  EXPECT_TRUE((Segment{-5, 5, 15, 5}).hits(a));  // straight through
   EXPECT_FALSE((Segment{-5, 20, 15, 20}).hits(a));
-  EXPECT_TRUE((Segment{5, 5, 50, 50}).hits(a));   // from inside
+  EXPECT_TRUE((Segment{5, 5, 50, 50}).hits(a));  // from inside
   EXPECT_TRUE(segments_cross({0, 0, 10, 10}, {0, 10, 10, 0}));
   EXPECT_FALSE(segments_cross({0, 0, 10, 0}, {0, 1, 10, 1}));  // parallel
   EXPECT_TRUE(segments_cross({0, 0, 10, 0}, {10, 0, 10, 5}));  // touching ends count
@@ -125,17 +127,18 @@ TEST(LabelLayout, CrowdedLabelsNeverOverlap) {
 TEST(ReportTable, HighlightsTheBestAmongAtLeastTwoRows) {
   const std::vector<Column> columns = {{"acc", "", Format::kMetric, true, true, true},
                                        {"ms", "", Format::kDuration, false, true, false}};
-  const std::vector<TableRow> rows = {{"a", nullptr, {0.5, 2.0}}, {"b", "#000", {0.7, 0.0}},
-                                      {"c", nullptr, {std::nullopt, 3.0}}};
+  const std::vector<TableRow> rows = {
+      {"a", nullptr, {0.5, 2.0}}, {"b", "#000", {0.7, 0.0}}, {"c", nullptr, {std::nullopt, 3.0}}};
   std::string out;
-  append_table(out, columns, rows);
+  append_table(out, "method", columns, rows);
   EXPECT_NE(out.find("<td class=\"best\">0.7000</td>"), std::string::npos);
   EXPECT_NE(out.find("<td class=\"best\">2.00</td>"), std::string::npos);  // 0 ms: not applicable
   EXPECT_NE(out.find("<td class=\"missing\">—</td>"), std::string::npos);
   EXPECT_NE(out.find("class=\"headline\">acc</th>"), std::string::npos);
   EXPECT_NE(out.find("background:#000"), std::string::npos);
   std::string single;
-  append_table(single, columns, {rows[0]});
+  append_table(single, "method", columns, {rows[0]});
+  EXPECT_THROW(append_table(single, "method", columns, {{"short", nullptr, {0.5}}}), Error);
   EXPECT_EQ(single.find("class=\"best\""), std::string::npos);  // nothing to compare with
 }
 

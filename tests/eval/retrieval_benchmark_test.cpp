@@ -382,6 +382,11 @@ TEST(RetrievalBenchmark, RejectsInconsistentInputAndOptions) {
               benchmark.evaluate(model, {8, 8});
             }).find("twice"),
             std::string::npos);
+  RetrievalOptions twice = quick_options();
+  twice.methods = {"flat@16", "flat"};  // flat runs at 8 and 16: flat@16 twice
+  EXPECT_NE(error_message([&] { benchmark.evaluate(model, {8, 16}, twice); })
+                .find("flat@16 is asked for twice"),
+            std::string::npos);
   RetrievalOptions none;
   none.methods.clear();
   EXPECT_NE(error_message([&] { benchmark.evaluate(model, {}, none); }).find("method"),
@@ -397,8 +402,8 @@ TEST(RetrievalBenchmark, RejectsInconsistentInputAndOptions) {
 TEST(RetrievalBenchmark, EveryIndexMethodAgainstExactSearch) {
   REQUIRE_SCIFACT();
   RetrievalOptions options = quick_options();
-  options.methods = {"bm25", "flat", "int8", "binary@64+rescore", "funnel", "hnsw:ef5183",
-                     "hybrid", "flat@64>flat", "hnsw@64>int8"};
+  options.methods = {"bm25",        "flat",   "int8",         "binary@64+rescore", "funnel",
+                     "hnsw:ef5183", "hybrid", "flat@64>flat", "hnsw@64>int8"};
   options.defaults.shortlist = 5183;
   options.fusion.weight = 0;  // all dense
   const BenchmarkResult r = data->benchmark->evaluate(*data->model, {256}, options);

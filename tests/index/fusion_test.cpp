@@ -64,7 +64,9 @@ TEST(Fusion, RejectsBadArguments) {
   FusionOptions options;
   options.weight = 1.5;
   EXPECT_NE(error_message([&] { (void)fuse(a, a, 1, options); }).find("[0, 1]"), std::string::npos);
-  EXPECT_NE(error_message([] { (void)parse_enum<FusionMethod>("max", "fusion"); }).find("unknown fusion 'max'"),
+  EXPECT_NE(error_message([] {
+              (void)parse_enum<FusionMethod>("max", "fusion");
+            }).find("unknown fusion 'max'"),
             std::string::npos);
 }
 

@@ -11,8 +11,8 @@
 namespace tessera {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_message;
+using ::testing::HasSubstr;
 
 std::string canonical(std::string_view spec, int64_t dim = 256, const IndexDefaults& d = {}) {
   return resolve(parse_index_spec(spec), dim, d).name();
@@ -44,8 +44,9 @@ TEST(IndexSpec, CanonicalNamesOfEveryForm) {
   // A small vector: a quarter of it shortlists.
   EXPECT_EQ(canonical("funnel", 32), "funnel@8>32");
   // Every canonical name parses back to itself.
-  for (const char* spec : {"flat@64", "hnsw@128:M32:ef100", "funnel@32>128:int8",
-                           "binary@64+rescore@128:int8", "flat@64>flat@256", "hnsw@64:M8>int8@128"}) {
+  for (const char* spec :
+       {"flat@64", "hnsw@128:M32:ef100", "funnel@32>128:int8", "binary@64+rescore@128:int8",
+        "flat@64>flat@256", "hnsw@64:M8>int8@128"}) {
     EXPECT_EQ(canonical(canonical(spec)), canonical(spec)) << spec;
   }
 }
@@ -66,8 +67,7 @@ TEST(IndexSpec, DefaultsFillWhatTheSpecLeavesOpen) {
 }
 
 TEST(IndexSpec, MakesTheIndexItNames) {
-  const auto check = [](std::string_view spec, const std::string& kind, int64_t dim,
-                        double bytes) {
+  const auto check = [](std::string_view spec, const std::string& kind, int64_t dim, double bytes) {
     const std::unique_ptr<Index> index = make_index(resolve(parse_index_spec(spec), 256), true);
     EXPECT_EQ(index->kind(), kind) << spec;
     EXPECT_EQ(index->dim(), dim) << spec;
@@ -101,6 +101,7 @@ TEST(IndexSpec, ErrorsNameTheSpecAndTheWrongPart) {
   EXPECT_THAT(error("flat:M16"), HasSubstr("flat takes no option 'M16' in 'flat:M16'"));
   EXPECT_THAT(error("hnsw:Q3"), HasSubstr("unknown hnsw option 'Q3'"));
   EXPECT_THAT(error("hnsw:Mx"), HasSubstr("'x' is not a whole number"));
+  EXPECT_THAT(error("hnsw:M1"), HasSubstr("'1' is not a whole number in [2, 1024]"));
   EXPECT_THAT(error("funnel@64>256:fp16"), HasSubstr("unknown option 'fp16' (float or int8"));
   EXPECT_THAT(error("int8+rescore"), HasSubstr("+rescore follows binary codes only"));
   EXPECT_THAT(error("flat@64>hnsw"), HasSubstr("rescored by flat or int8 vectors in 'hnsw'"));
@@ -125,6 +126,10 @@ TEST(IndexSpec, ListsSplitOnCommasBetweenSpecs) {
   EXPECT_EQ(split_spec_list("hnsw@64:M8>int8,flat"),
             (std::vector<std::string>{"hnsw@64:M8>int8", "flat"}));
   EXPECT_EQ(split_spec_list("flat"), (std::vector<std::string>{"flat"}));
+  EXPECT_EQ(split_spec_list("hybrid(bm25+hnsw:M16,ef64),bm25"),
+            (std::vector<std::string>{"hybrid(bm25+hnsw:M16,ef64)", "bm25"}));
+  // A piece that only looks like an option is a spec of its own (and an error later).
+  EXPECT_EQ(split_spec_list("hnsw,Mx"), (std::vector<std::string>{"hnsw", "Mx"}));
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 namespace tessera {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_message;
+using ::testing::HasSubstr;
 
 const std::vector<std::string> kDocuments = {
     "cats purr and sleep all day", "dogs bark at the mailman", "the stock market fell sharply",

@@ -96,8 +96,9 @@ TEST(TextIndex, Version1DirectoriesOpen) {
   TempDir dir;
   const std::string model_path = dir.file("model.safetensors");
   model->save(model_path);
-  const std::pair<const char*, const char*> methods[] = {
-      {"funnel", "funnel@8>32"}, {"binary", "binary@32+rescore"}, {"hybrid", "hybrid(bm25+flat@32)"}};
+  const std::pair<const char*, const char*> methods[] = {{"funnel", "funnel@8>32"},
+                                                         {"binary", "binary@32+rescore"},
+                                                         {"hybrid", "hybrid(bm25+flat@32)"}};
   for (const auto& [method, spec] : methods) {
     TextIndexOptions options;
     options.method = spec;
@@ -105,7 +106,8 @@ TEST(TextIndex, Version1DirectoriesOpen) {
     const std::string path = dir.file(method);
     index.save(path);
     // The manifest as version 1 wrote it.
-    nlohmann::json manifest = nlohmann::json::parse(testing::read_file_text(path + "/manifest.json"));
+    nlohmann::json manifest =
+        nlohmann::json::parse(testing::read_file_text(path + "/manifest.json"));
     manifest["version"] = 1;
     manifest["method"] = method;
     manifest["fusion"].erase("depth");
@@ -145,6 +147,15 @@ TEST(TextIndex, ErrorsNameWhatIsWrong) {
   TextIndex::build(docs, model, model_path, options).save(dir.file("flat"));
   std::filesystem::remove(model_path);
   EXPECT_NE(error_message([&] { (void)TextIndex::load(dir.file("flat")); }).find("is missing"),
+            std::string::npos);
+  // A model of another dim than the one the index was built with.
+  FeaturizerConfig config;
+  config.buckets = 64;
+  ModelOptions wide;
+  wide.dim = 64;
+  const auto other = std::make_shared<const Model>(Model::create(config, Vocabulary(), wide));
+  EXPECT_NE(error_message([&] { (void)TextIndex::load(dir.file("flat"), other); })
+                .find("built with a model of 32 dims; this one gives 64"),
             std::string::npos);
   dir.write("flat/manifest.json", "{\"format\": \"tessera-text-index\", \"version\": 9}");
   EXPECT_NE(

@@ -13,8 +13,8 @@
 namespace tessera {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_message;
+using ::testing::HasSubstr;
 
 EncoderInput bags_of(std::initializer_list<std::vector<int32_t>> items) {
   EncoderInput input;
@@ -76,7 +76,9 @@ TEST(Encoder, IdRowsAndTheirGradients) {
   EXPECT_EQ(grads.row(four)[0], 2.0f);  // used twice
   EXPECT_EQ(grads.row(1 - four)[0], 1.0f);
   // One id per item, no weights, inside the table.
-  EXPECT_THAT(error_message([&] { (void)encoder.encode(bags_of({{1, 2}})); }),
+  EXPECT_THAT(error_message([&] {
+                (void)encoder.encode(bags_of({{1, 2}}));
+              }),
               HasSubstr("item 0 holds 2 ids, not one"));
   EncoderInput weighted;
   weighted.bags.add(std::vector<int32_t>{1}, std::vector<float>{0.5f});
@@ -90,13 +92,14 @@ TEST(Encoder, RegistryRebuildsEveryKindFromConfigAndTensors) {
   std::mt19937_64 rng(3);
   bag.init_normal(0.5f, rng);
   id.init_normal(0.5f, rng);
-  for (const Encoder* encoder : {static_cast<const Encoder*>(&bag), static_cast<const Encoder*>(&id)}) {
+  for (const Encoder* encoder :
+       {static_cast<const Encoder*>(&bag), static_cast<const Encoder*>(&id)}) {
     const auto shapes =
         encoder_tensor_shapes(encoder->kind(), encoder->name(), encoder->config_json());
     std::map<std::string, Tensor> tensors;
     for (const Parameter* p : encoder->parameters()) {
-      ASSERT_EQ(shapes.at(p->name), std::vector<int64_t>(p->value.shape().begin(),
-                                                         p->value.shape().end()));
+      ASSERT_EQ(shapes.at(p->name),
+                std::vector<int64_t>(p->value.shape().begin(), p->value.shape().end()));
       tensors.emplace(p->name, p->value.clone());
     }
     ASSERT_EQ(shapes.size(), tensors.size());

@@ -154,7 +154,8 @@ std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
   std::memcpy(&header_length, bytes.data(), 8);
   nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
   edit(header);
-  write_file_text(path, make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
+  write_file_text(path,
+                  make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
   return error_message([&] { Model::load(path); });
 }
 

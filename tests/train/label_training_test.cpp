@@ -82,8 +82,8 @@ TrainingTask classification_task(const Model& model, Candidates candidates, int6
   task.candidate_tower = "label";
   task.candidates = candidates;
   task.samples = samples;
-  task.objective = std::make_shared<MatryoshkaObjective>(std::make_shared<LabelSoftmax>(),
-                                                         model.prefixes());
+  task.objective =
+      std::make_shared<MatryoshkaObjective>(std::make_shared<LabelSoftmax>(), model.prefixes());
   return task;
 }
 

@@ -170,9 +170,9 @@ TEST(LabelSoftmax, FullSoftmaxGradientsMatchFiniteDifferences) {
   const TrainingTask task = label_task(Candidates::kAllRows);
   const std::vector<Example> examples = labeled_examples();
   // Every label row (each is a candidate of every anchor) and the words of two texts.
-  EXPECT_LT(worst_gradient_error(model, parameter(model, "label.table"), {0, 1, 2, 3, 4}, task,
-                                 examples),
-            5e-3);
+  EXPECT_LT(
+      worst_gradient_error(model, parameter(model, "label.table"), {0, 1, 2, 3, 4}, task, examples),
+      5e-3);
   EXPECT_LT(worst_gradient_error(model, parameter(model, "query.table"), {0, 3, 9}, task, examples),
             5e-3);
 }
@@ -226,11 +226,12 @@ TEST(LabelSoftmax, SampledSoftmaxGradientsMatchFiniteDifferences) {
   examples[1].positives = {Example::id(3)};
   examples[2].positives = {Example::id(1), Example::id(3)};
   examples[3].positives = {Example::id(3)};
-  EXPECT_LT(worst_gradient_error(model, parameter(model, "label.table"), {0, 1, 2, 3, 4}, task,
-                                 examples),
-            5e-3);
-  EXPECT_LT(worst_gradient_error(model, parameter(model, "query.table"), {1, 4, 11}, task, examples),
-            5e-3);
+  EXPECT_LT(
+      worst_gradient_error(model, parameter(model, "label.table"), {0, 1, 2, 3, 4}, task, examples),
+      5e-3);
+  EXPECT_LT(
+      worst_gradient_error(model, parameter(model, "query.table"), {1, 4, 11}, task, examples),
+      5e-3);
   Parameter& labels = parameter(model, "label.table");
   labels.zero_grad();
   Graph graph;
@@ -295,8 +296,10 @@ TEST(EmbedBatch, MeanNegativeCosineAgainstBruteForce) {
   double total = 0;
   int count = 0;
   for (int64_t i = 0; i < 4; ++i) {
-    const auto first = batch.targets.targets.begin() + batch.targets.offsets[static_cast<size_t>(i)];
-    const auto last = batch.targets.targets.begin() + batch.targets.offsets[static_cast<size_t>(i) + 1];
+    const auto first =
+        batch.targets.targets.begin() + batch.targets.offsets[static_cast<size_t>(i)];
+    const auto last =
+        batch.targets.targets.begin() + batch.targets.offsets[static_cast<size_t>(i) + 1];
     for (int64_t j = 0; j < 5; ++j) {
       if (std::find(first, last, j) != last) continue;
       double dot = 0;
@@ -321,17 +324,16 @@ TEST(MatryoshkaObjective, FusedAndComposedPathsAgree) {
   Graph g;
   const EmbeddedBatch batch{g.leaf(q), g.leaf(d), diagonal};
   const float fused = matryoshka.loss(batch).item();
-  const float composed =
-      infonce->loss(batch.prefix(4)).item() + 0.5f * infonce->loss(batch).item();
+  const float composed = infonce->loss(batch.prefix(4)).item() + 0.5f * infonce->loss(batch).item();
   EXPECT_NEAR(fused, composed, 1e-5);
   MatryoshkaInfoNceOptions kernel;
   kernel.prefixes = {4, 8};
   kernel.weights = {1.0f, 0.5f};
   kernel.scale = 10.0f;
-  const Var direct = scale(
-      add(matryoshka_infonce(batch.anchors, batch.candidates, kernel),
-          matryoshka_infonce(slice_rows(batch.candidates, 0, 6), batch.anchors, kernel)),
-      0.5f);
+  const Var direct =
+      scale(add(matryoshka_infonce(batch.anchors, batch.candidates, kernel),
+                matryoshka_infonce(slice_rows(batch.candidates, 0, 6), batch.anchors, kernel)),
+            0.5f);
   EXPECT_FLOAT_EQ(fused, direct.item());
 
   auto softmax = std::make_shared<LabelSoftmax>(LabelSoftmaxOptions{Similarity::kDot, 2.0f});

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tessera/core/kernels.h"
 #include "tessera/core/parallel.h"
+#include "tessera/model/safetensors.h"
 #include "tessera/train/text_pair_source.h"
 #include "train_test_support.h"
 
@@ -196,6 +198,16 @@ TEST(Trainer, ResumeRejectsAnotherRunsCheckpoint) {
   EXPECT_NE(
       testing::error_message([&] { different.resume(plain); }).find("not a training checkpoint"),
       std::string::npos);
+  // A checkpoint whose position is not one of the run's.
+  SafetensorsContents contents = read_safetensors(o.checkpoint_path);
+  nlohmann::json state = nlohmann::json::parse(contents.metadata.at("trainer_state"));
+  state["next_batch"] = -1;
+  contents.metadata["trainer_state"] = state.dump();
+  const std::string edited = (dir.path() / "edited").string();
+  write_safetensors(edited, contents.metadata, contents.tensors);
+  Trainer same(model, {{&source, 1.0}}, retrieval_task(model), o);
+  EXPECT_NE(testing::error_message([&] { same.resume(edited); }).find("not a place this run"),
+            std::string::npos);
 }
 
 TEST(Trainer, RejectsBadOptions) {

@@ -27,8 +27,9 @@
 namespace tessera {
 
 enum class Quantization { kNone, kInt8, kBinary };
-inline constexpr EnumName<Quantization> kQuantizationNames[] = {
-    {Quantization::kNone, "none"}, {Quantization::kInt8, "int8"}, {Quantization::kBinary, "binary"}};
+inline constexpr EnumName<Quantization> kQuantizationNames[] = {{Quantization::kNone, "none"},
+                                                                {Quantization::kInt8, "int8"},
+                                                                {Quantization::kBinary, "binary"}};
 template <>
 inline constexpr EnumNames<Quantization> enum_names<Quantization> = kQuantizationNames;
 

@@ -16,7 +16,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "tessera/core/check.h"
 
@@ -45,15 +44,6 @@ std::string list_enum_names() {
     if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
     out += names[i].name;
   }
-  return out;
-}
-
-// Every name of E, in table order (for a command line's list of choices).
-template <typename E>
-std::vector<std::string> enum_name_list() {
-  static_assert(!enum_names<E>.empty(), "this enum has no name table");
-  std::vector<std::string> out;
-  for (const EnumName<E>& entry : enum_names<E>) out.emplace_back(entry.name);
   return out;
 }
 

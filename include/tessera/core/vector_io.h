@@ -29,8 +29,9 @@
 namespace tessera {
 
 enum class VectorDtype { kFloat32, kUint8, kInt8 };
-inline constexpr EnumName<VectorDtype> kVectorDtypeNames[] = {
-    {VectorDtype::kFloat32, "float32"}, {VectorDtype::kUint8, "uint8"}, {VectorDtype::kInt8, "int8"}};
+inline constexpr EnumName<VectorDtype> kVectorDtypeNames[] = {{VectorDtype::kFloat32, "float32"},
+                                                              {VectorDtype::kUint8, "uint8"},
+                                                              {VectorDtype::kInt8, "int8"}};
 template <>
 inline constexpr EnumNames<VectorDtype> enum_names<VectorDtype> = kVectorDtypeNames;
 

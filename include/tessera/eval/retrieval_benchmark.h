@@ -39,6 +39,11 @@
 
 namespace tessera {
 
+// The methods `tessera eval beir` runs with a model unless told others: BM25, flat search at
+// every prefix, int8 codes, binary codes + rescoring, the Matryoshka funnel, HNSW and hybrid.
+inline constexpr const char* kEveryRetrievalMethod =
+    "bm25,flat,int8,binary+rescore,funnel,hnsw,hybrid";
+
 struct RetrievalOptions {
   // Retriever specs, in the order their results are reported.
   std::vector<std::string> methods = {"flat", "binary+rescore"};

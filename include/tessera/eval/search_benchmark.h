@@ -4,10 +4,12 @@
 //
 // The base is added to a fresh index (timed: build seconds); all queries are searched in one call
 // (timed, best of `repeat` runs: queries/s); recall@k is the share of each query's exact top k
-// (exact_top_k over the same vectors, inner product) that the index returns. For an approximate
-// kind with a target recall, search efforts (HNSW ef_search, a funnel's shortlist) are tried from
-// small to large and the first that reaches the target is reported, with the whole sweep. A spec
-// of fewer dims than the vectors (flat@64) indexes and searches their prefixes, as they are.
+// (exact_top_k over the whole vectors given, inner product) that the index returns. For an
+// approximate kind with a target recall, search efforts (HNSW ef_search, a funnel's shortlist)
+// are tried from small to large and the first that reaches the target is reported, with the whole
+// sweep. A spec of fewer dims than the vectors (flat@64) indexes and searches their prefixes,
+// renormalized (the vectors are taken as a model's unit vectors): its recall says what the prefix
+// loses against the whole vectors.
 #pragma once
 
 #include <cstdint>

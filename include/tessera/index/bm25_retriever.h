@@ -14,7 +14,8 @@ class Bm25Retriever final : public Retriever {
 
   std::string name() const override { return "bm25"; }
   int64_t query_dim() const override { return 0; }
-  QueryBatch prepare(std::span<const std::string> texts) const override;
+  QueryBatch prepare(std::span<const std::string> texts,
+                     const TextOrigin& origin = {"query", 1}) const override;
   // Reads the texts: the analysis of each query is part of its search.
   TopK search(const QueryBatch& queries, int64_t k, const SearchParams& params = {}) const override;
   using Retriever::search;

@@ -21,7 +21,8 @@ class DenseRetriever final : public Retriever {
 
   std::string name() const override { return name_; }
   int64_t query_dim() const override { return index_->dim(); }
-  QueryBatch prepare(std::span<const std::string> texts) const override;
+  QueryBatch prepare(std::span<const std::string> texts,
+                     const TextOrigin& origin = {"query", 1}) const override;
   TopK search(const QueryBatch& queries, int64_t k, const SearchParams& params = {}) const override;
   using Retriever::search;
   int64_t num_documents() const override { return index_->num_added(); }

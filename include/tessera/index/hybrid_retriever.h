@@ -20,7 +20,8 @@ class HybridRetriever final : public Retriever {
 
   std::string name() const override;
   int64_t query_dim() const override;
-  QueryBatch prepare(std::span<const std::string> texts) const override;
+  QueryBatch prepare(std::span<const std::string> texts,
+                     const TextOrigin& origin = {"query", 1}) const override;
   TopK search(const QueryBatch& queries, int64_t k, const SearchParams& params = {}) const override;
   using Retriever::search;
   int64_t num_documents() const override { return first_->num_documents(); }

@@ -16,10 +16,10 @@
 //   binary[@B]+rescore[@D][:int8]
 //                             = binary@B>flat@D (>int8@D): binary codes + rescoring
 // @D is a Matryoshka prefix of the vectors (default: their whole dim); a funnel's S defaults to
-// IndexDefaults::funnel_dim, or when that is 0 to 64 (a quarter of D when D is 64 or less). ":float" or ":int8"
-// on a short name picks the rescorer; without it IndexDefaults::rescorer does. How many
-// candidates a shortlist passes on is a search setting (SearchParams::shortlist), its default
-// IndexDefaults::shortlist.
+// IndexDefaults::funnel_dim, or when that is 0 to 64 (a quarter of D when D is 64 or less).
+// ":float" or ":int8" on a short name picks the rescorer; without it IndexDefaults::rescorer does.
+// How many candidates a shortlist passes on is a search setting (SearchParams::shortlist), its
+// default IndexDefaults::shortlist.
 //
 // Canonical names write every dim and every option that differs from HnswOptions' defaults:
 // "flat@256", "int8@256", "binary@256+rescore:int8", "funnel@64>256", "hnsw@256:M32",
@@ -68,16 +68,17 @@ struct IndexSpec {
   // One index over a prefix of the vectors.
   struct Part {
     IndexKind kind = IndexKind::kFlat;
-    int64_t dim = 0;  // 0: not given
+    int64_t dim = 0;                                       // 0: not given
     std::optional<int64_t> m, ef_construction, ef_search;  // hnsw, when given
   };
-  Part first;                 // the index, or a funnel's shortlist
+  Part first;                  // the index, or a funnel's shortlist
   std::optional<Part> second;  // a funnel's rescorer (flat or int8)
   // The short name written, and its rescorer when given: "funnel", "binary+rescore" or "".
   std::string short_name;
   std::optional<Rescorer> rescorer;
 
-  bool funnel() const { return second.has_value() || !short_name.empty(); }
+  // A shortlist and a rescorer (a funnel, binary+rescore, A>R), not one index.
+  bool two_stage() const { return second.has_value() || !short_name.empty(); }
 };
 
 // Parses a spec; an Error naming the spec and the part of it that is wrong.

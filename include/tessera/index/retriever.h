@@ -18,6 +18,7 @@
 #include "tessera/core/tensor.h"
 #include "tessera/index/exact_search.h"
 #include "tessera/index/index.h"
+#include "tessera/model/model.h"
 
 namespace tessera {
 
@@ -39,13 +40,16 @@ class Retriever {
   virtual std::string name() const = 0;
   // The dims of the query vectors it reads (0: it reads texts only).
   virtual int64_t query_dim() const = 0;
-  virtual QueryBatch prepare(std::span<const std::string> texts) const = 0;
+  // origin names the texts in errors about one of them ("query:7: invalid UTF-8 ...").
+  virtual QueryBatch prepare(std::span<const std::string> texts,
+                             const TextOrigin& origin = {"query", 1}) const = 0;
   // The k best documents per query, best first; ids -1 and scores -infinity pad rows with
   // fewer results.
-  virtual TopK search(const QueryBatch& queries, int64_t k, const SearchParams& params = {}) const = 0;
-  TopK search(std::span<const std::string> texts, int64_t k,
-              const SearchParams& params = {}) const {
-    return search(prepare(texts), k, params);
+  virtual TopK search(const QueryBatch& queries, int64_t k,
+                      const SearchParams& params = {}) const = 0;
+  TopK search(std::span<const std::string> texts, int64_t k, const SearchParams& params = {},
+              const TextOrigin& origin = {"query", 1}) const {
+    return search(prepare(texts, origin), k, params);
   }
 
   virtual int64_t num_documents() const = 0;

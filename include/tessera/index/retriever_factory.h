@@ -38,6 +38,9 @@ struct RetrieverSpec {
 
 // Parses a spec; an Error naming the spec and what is wrong in it.
 RetrieverSpec parse_retriever_spec(std::string_view spec);
+// "flat@256" of "hybrid(bm25+flat@256)": the dense part of a hybrid's spec (an Error for a spec
+// that is not of that form).
+std::string hybrid_dense_part(std::string_view spec);
 
 // The documents' vectors at `dim` dims (the document tower's, cut and normalized as the model
 // says), handed to `add` in consecutive batches of rows.
@@ -48,7 +51,7 @@ using DocumentVectors =
 struct RetrieverInputs {
   std::shared_ptr<const Model> model;  // null: bm25 only
   std::string query_tower = std::string(kQueryTower);
-  DocumentVectors document_vectors;          // with a model
+  DocumentVectors document_vectors;             // with a model
   std::span<const std::string> document_texts;  // for bm25 (kept by the caller)
   IndexDefaults defaults;
   Bm25Options bm25;

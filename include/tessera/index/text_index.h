@@ -57,9 +57,11 @@ class TextIndex {
   // the manifest names. A model of another dim than the index's is an Error.
   static TextIndex load(const std::string& directory, std::shared_ptr<const Model> model = nullptr);
 
-  // The k best documents per query text, best first (fewer when fewer match).
+  // The k best documents per query text, best first (fewer when fewer match). origin names the
+  // queries in errors about one of them.
   std::vector<std::vector<TextHit>> search(std::span<const std::string> queries, int64_t k,
-                                           const SearchParams& params = {}) const;
+                                           const SearchParams& params = {},
+                                           const TextOrigin& origin = {"query", 1}) const;
 
   const std::vector<BeirDocument>& documents() const { return documents_; }
   // The retriever's canonical name.

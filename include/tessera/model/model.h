@@ -135,7 +135,6 @@ class Model {
   void set_provenance(std::string provenance);
   const Featurizer& featurizer() const { return featurizer_; }
 
-  bool has_tower(std::string_view tower) const;
   // The encoder of a tower; an Error naming the model's towers when it has no such tower.
   Encoder& tower(std::string_view tower);
   const Encoder& tower(std::string_view tower) const;
@@ -149,6 +148,9 @@ class Model {
   std::vector<Parameter*> parameters();
 
  private:
+  // dim = 0 (the full dim) or 1..dim(); an Error otherwise.
+  void check_dim(int64_t dim) const;
+
   Featurizer featurizer_;
   std::vector<std::unique_ptr<Encoder>> encoders_;
   std::map<std::string, std::string> towers_;

@@ -43,8 +43,10 @@ class Featurizer {
   std::vector<std::string> tokens(std::string_view text, std::string_view where = {}) const;
   // Features of tokens already produced by tokens().
   Features featurize_tokens(const std::vector<std::string>& tokens) const;
-  // The features of every text, featurized in parallel, in order (equal at any thread count).
-  std::vector<Features> featurize_all(std::span<const std::string> texts) const;
+  // The features of every text, featurized in parallel, in order (equal at any thread count). An
+  // error about text i names it "source:<first_line + i>: ..." when source is given.
+  std::vector<Features> featurize_all(std::span<const std::string> texts,
+                                      std::string_view source = {}, int64_t first_line = 1) const;
 
   // Size of the feature id space: vocabulary size + buckets.
   int64_t num_features() const { return vocabulary_.size() + config_.buckets; }

@@ -46,8 +46,8 @@ std::vector<Slot> draw_slots(const std::vector<WeightedSource>& sources, uint64_
 nlohmann::json slots_to_json(const std::vector<Slot>& slots);
 std::vector<Slot> slots_from_json(const nlohmann::json& j);
 
-// Cuts `order` (indices into slots) into batches of at most batch_size with no duplicate keys;
-// only the last batch may be short.
+// Cuts `order` (indices into slots) into batches of at most batch_size with no duplicate keys:
+// a slot that clashes waits for the next batch, so the last batches may be short.
 std::vector<std::vector<int64_t>> no_duplicate_batches(const std::vector<WeightedSource>& sources,
                                                        const std::vector<Slot>& slots,
                                                        const std::vector<int64_t>& order,
@@ -84,7 +84,7 @@ class NoDuplicateBatcher final : public Batcher {
 };
 
 struct NgameOptions {
-  int64_t cluster_size = 1;        // 1: random batches
+  int64_t cluster_size = 1;        // 1: random batches (double_at has no effect then)
   std::vector<int64_t> double_at;  // epochs (0-based) at whose start the cluster size doubles
   int64_t recluster_every = 1;     // epochs between clusterings
   int64_t cluster_dim = 64;        // prefix of the embeddings the clustering uses (0: full)

@@ -31,9 +31,9 @@ namespace tessera {
 
 struct Example {
   Features anchor;
-  std::vector<Features> positives;  // at least one
-  std::vector<Features> negatives;  // explicit hard negatives (may be empty)
-  float weight = 1.0f;              // of this example's loss
+  std::vector<Features> positives;    // at least one
+  std::vector<Features> negatives;    // explicit hard negatives (may be empty)
+  float weight = 1.0f;                // of this example's loss
   std::vector<float> teacher_scores;  // empty, or one per positive then per negative
 
   // The Features of a one-id item (a label, an entity).

@@ -6,7 +6,7 @@
 // With every row of the label tower as candidates it is the full softmax; with the batch's
 // positives and a uniform sample of the other rows (training_task.h's kSampledRows) it is the
 // sampled softmax, for label sets too large to score whole (Jean et al., 2015; NGAME's setting).
-// Scores are scale * cos(a, l), or the plain inner product (fastText).
+// Scores are scale * cos(a, l), or scale * the inner product (fastText's, with scale 1).
 #pragma once
 
 #include "tessera/core/enum_names.h"

@@ -27,8 +27,6 @@ class MatryoshkaObjective final : public Objective {
   void after_update() override { inner_->after_update(); }
   std::map<std::string, double> report() const override { return inner_->report(); }
 
-  const Objective& inner() const { return *inner_; }
-
  private:
   std::shared_ptr<Objective> inner_;
   std::vector<int64_t> prefixes_;

@@ -22,7 +22,7 @@ struct RetrievalTrainingOptions {
   TrainingDataOptions data;
   FeaturizerConfig featurizer;
   VocabularyOptions vocabulary;
-  ModelOptions model;
+  ModelOptions model;  // its seed is trainer.seed's
   InfoNceOptions loss;
   std::vector<float> prefix_weights;  // one per model prefix; empty: all 1
   TrainerOptions trainer;

@@ -32,8 +32,8 @@ struct TrainingDataOptions {
   double crops_weight = 1.0;         // 0: no crops
   CropOptions crops;
   std::vector<std::string> pair_files;
-  std::vector<TextPair> pairs;         // in memory, after those of pair_files
-  std::string pairs_name = "pairs";    // what describe() calls the in-memory pairs
+  std::vector<TextPair> pairs;       // in memory, after those of pair_files
+  std::string pairs_name = "pairs";  // what describe() calls the in-memory pairs
   double pairs_weight = 1.0;
   PairFields pair_fields;  // JSONL field names
 };

@@ -8,13 +8,15 @@
 //                               examples' positives (InfoNCE)
 //                 kAllRows      every item of the catalog (the full softmax over labels)
 //                 kSampledRows  the batch's positives and negatives among the catalog, and
-//                               `samples` items of it drawn uniformly (sampled softmax)
+//                               `samples` draws of it, uniform with replacement (a row drawn
+//                               twice is one candidate; sampled softmax)
 //   objective   the loss of the embedded batch (objective.h)
 //
 // The catalog is every item the candidate tower can embed, in row order: for a tower of ids it
-// is its ids [0, n) (default_catalog); for a text tower (labels with descriptions) the caller
-// gives the items' feature bags. With a catalog, an example's positives and negatives are rows of
-// it: one-id Features (Example::id(row)).
+// is its ids [0, n) (default_catalog, which a TrainingStep fills in when the task gives none);
+// for a text tower (labels with descriptions) the caller gives the items' feature bags. With a
+// catalog, an example's positives and negatives are rows of it: one-id Features
+// (Example::id(row)).
 #pragma once
 
 #include <cstdint>
@@ -36,7 +38,7 @@ struct TrainingTask {
   std::string candidate_tower = std::string(kDocumentTower);
   Candidates candidates = Candidates::kInBatch;
   int64_t samples = 0;   // kSampledRows: catalog rows drawn per batch
-  EncoderInput catalog;  // kAllRows, kSampledRows (empty: default_catalog of the tower)
+  EncoderInput catalog;  // kAllRows, kSampledRows (TrainingStep: empty means default_catalog)
   std::shared_ptr<Objective> objective;
 };
 
