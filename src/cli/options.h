@@ -5,7 +5,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <map>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -22,15 +21,30 @@ void add_threads_option(CLI::App& cmd, int& threads);
 void use_threads(int threads);
 
 // An option whose value is one of enum E's names, stored as E: the names, the check and the
-// message come from enum_names<E>, and the default shown is value's name.
+// message come from enum_names<E>, and the default shown is value's name. Any other word is a
+// usage error naming the choices.
 template <typename E>
 CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, E& value,
                              const std::string& help) {
-  std::map<std::string, E> table;
-  for (const EnumName<E>& entry : enum_names<E>)
-    table.emplace(std::string(entry.name), entry.value);
-  return cmd.add_option(name, value, help)
-      ->transform(CLI::CheckedTransformer(table))
+  std::string choices;
+  for (const EnumName<E>& entry : enum_names<E>) {
+    choices += (choices.empty() ? "" : "|") + std::string(entry.name);
+  }
+  return cmd
+      .add_option_function<std::string>(
+          name,
+          [&value, name](const std::string& text) {
+            for (const EnumName<E>& entry : enum_names<E>) {
+              if (entry.name == text) {
+                value = entry.value;
+                return;
+              }
+            }
+            throw CLI::ValidationError(name,
+                                       "'" + text + "' is not one of " + list_enum_names<E>());
+          },
+          help)
+      ->type_name(choices)
       ->default_str(std::string(name_of(value)));
 }
 

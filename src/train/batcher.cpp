@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_set>
 
@@ -232,6 +233,10 @@ std::vector<std::vector<int64_t>> NgameBatcher::plan(int64_t epoch,
   for (const auto& cluster : clusters_) order.insert(order.end(), cluster.begin(), cluster.end());
   return no_duplicate_batches(sources_, slots, order, batch_size_);
 }
+
+nlohmann::json Batcher::state() const { return nlohmann::json::object(); }
+
+void Batcher::restore(const nlohmann::json& /*state*/) {}
 
 nlohmann::json NgameBatcher::state() const {
   nlohmann::json clusters = nlohmann::json::array();

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <vector>
 
 #include "tessera/core/random.h"
@@ -68,8 +68,8 @@ class Batcher {
   // Anchors per cluster in `epoch` (1: random batches), for reports.
   virtual int64_t cluster_size(int64_t /*epoch*/) const { return 1; }
   // What plan() carries from one epoch to the next, for checkpoints.
-  virtual nlohmann::json state() const { return nlohmann::json::object(); }
-  virtual void restore(const nlohmann::json& /*state*/) {}
+  virtual nlohmann::json state() const;
+  virtual void restore(const nlohmann::json& state);
 };
 
 class NoDuplicateBatcher final : public Batcher {
