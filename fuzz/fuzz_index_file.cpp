@@ -15,7 +15,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> bytes(data, data + size);
   if (bytes.size() >= 8) {
-    const uint64_t checksum = tessera::index_checksum({bytes.data(), bytes.size() - 8});
+    const uint64_t checksum = tessera::checksum({bytes.data(), bytes.size() - 8});
     std::memcpy(bytes.data() + bytes.size() - 8, &checksum, 8);
   }
   try {

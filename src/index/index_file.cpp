@@ -12,80 +12,37 @@ namespace tessera {
 
 namespace {
 
-constexpr uint64_t kSeed = 0x9E3779B97F4A7C15ull;
-constexpr uint64_t kMultiplier1 = 0xC2B2AE3D27D4EB4Full;
-constexpr uint64_t kMultiplier2 = 0x165667B19E3779F9ull;
 constexpr size_t kWriteChunk = 1 << 20;
 // magic + version + the kind's length, the smallest prefix worth reading; the checksum follows.
 constexpr uint64_t kHeaderBytes = sizeof kIndexFileMagic + sizeof(uint32_t);
 
-uint64_t mix_word(uint64_t hash, uint64_t word) {
-  hash ^= word * kMultiplier1;
-  hash = (hash << 31) | (hash >> 33);
-  return hash * kMultiplier2;
-}
-
-// Hashes whole words of bytes; returns how many bytes were consumed (a multiple of 8).
-size_t mix_words(uint64_t& hash, const uint8_t* bytes, size_t size) {
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, bytes + i, 8);
-    hash = mix_word(hash, word);
-  }
-  return i;
-}
-
-// The tail (< 8 bytes, zero-padded) and the total length close the checksum.
-uint64_t finish_hash(uint64_t hash, const uint8_t* tail, size_t tail_size, uint64_t total) {
-  uint64_t word = 0;
-  std::memcpy(&word, tail, tail_size);
-  hash = mix_word(hash, word);
-  hash = mix_word(hash, total);
-  hash ^= hash >> 29;
-  return hash;
-}
-
 }  // namespace
 
-uint64_t index_checksum(std::span<const uint8_t> bytes) {
-  uint64_t hash = kSeed;
-  const size_t whole = mix_words(hash, bytes.data(), bytes.size());
-  return finish_hash(hash, bytes.data() + whole, bytes.size() - whole, bytes.size());
-}
-
-IndexFileWriter::IndexFileWriter(const std::string& path, std::string_view kind)
-    : file_(path), hash_(kSeed) {
+IndexFileWriter::IndexFileWriter(const std::string& path, std::string_view kind) : file_(path) {
   append(kIndexFileMagic, sizeof kIndexFileMagic);
   write<uint32_t>(kIndexFileVersion);
   write_string(kind);
 }
 
 void IndexFileWriter::append(const void* data, size_t size) {
+  checksum_.update(data, size);
   const auto* bytes = static_cast<const uint8_t*>(data);
-  total_ += size;
-  while (size > 0) {
-    const size_t room = kWriteChunk - pending_.size();
-    const size_t n = std::min(room, size);
-    pending_.insert(pending_.end(), bytes, bytes + n);
-    bytes += n;
-    size -= n;
-    if (pending_.size() == kWriteChunk) flush_words();
+  if (pending_.size() + size > kWriteChunk) {  // small fields gather; large arrays go directly
+    file_.write(pending_.data(), pending_.size());
+    pending_.clear();
+  }
+  if (size >= kWriteChunk) {
+    file_.write(bytes, size);
+  } else {
+    pending_.insert(pending_.end(), bytes, bytes + size);
   }
 }
 
-void IndexFileWriter::flush_words() {
-  const size_t whole = mix_words(hash_, pending_.data(), pending_.size());
-  file_.write(pending_.data(), whole);
-  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(whole));
-}
-
 void IndexFileWriter::commit() {
-  flush_words();
-  const uint64_t checksum = finish_hash(hash_, pending_.data(), pending_.size(), total_);
+  const uint64_t sum = checksum_.value();
   file_.write(pending_.data(), pending_.size());
   pending_.clear();
-  file_.write(&checksum, sizeof checksum);
+  file_.write(&sum, sizeof sum);
   file_.commit();
 }
 
@@ -126,7 +83,7 @@ void IndexFileReader::verify() {
   payload_end_ = size - sizeof(uint64_t);
   uint64_t stored;
   std::memcpy(&stored, bytes_.data() + payload_end_, sizeof stored);
-  if (stored != index_checksum({bytes_.data(), payload_end_})) {
+  if (stored != checksum({bytes_.data(), payload_end_})) {
     fail(fmt::format("checksum mismatch: the index file ({} bytes) is truncated or corrupted",
                      size));
   }

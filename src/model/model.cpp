@@ -68,11 +68,13 @@ Model::Model(Featurizer featurizer, std::vector<std::unique_ptr<Encoder>> encode
                               [&](const auto& t) { return t.second == encoder.name(); }),
                   "encoder '{}' serves no tower", encoder.name());
   }
-  for (const auto& [tower, encoder] : towers_) {
-    TESSERA_CHECK(!tower.empty(), "a tower needs a name");
+  for (const auto& entry : towers_) {
+    const std::string& encoder = entry.second;  // (clang 14 cannot capture structured bindings)
+    TESSERA_CHECK(!entry.first.empty(), "a tower needs a name");
     TESSERA_CHECK(std::any_of(encoders_.begin(), encoders_.end(),
                               [&](const auto& e) { return e->name() == encoder; }),
-                  "tower '{}' names encoder '{}', which the model does not have", tower, encoder);
+                  "tower '{}' names encoder '{}', which the model does not have", entry.first,
+                  encoder);
   }
   dim_ = encoders_.front()->output_dim();
   TESSERA_CHECK(dim_ >= 1 && dim_ <= kMaxModelDim, "output dim {} is outside [1, {}]", dim_,

@@ -1,5 +1,6 @@
 // Model <-> safetensors file. The metadata is checked against the tensors' shapes before any
 // tensor is read, and every error names the file.
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
@@ -133,6 +134,19 @@ ModelLayout parse_v2_layout(const json& model) {
   return layout;
 }
 
+// A NaN or infinite weight would make every vector NaN and every search empty: refuse it.
+void check_finite(const Tensor& tensor, const std::string& name, const std::string& path) {
+  const float* values = tensor.data();
+  const int64_t n = tensor.numel();
+  for (int64_t i = 0; i < n; ++i) {
+    if (!std::isfinite(values[i])) {
+      const int64_t cols = tensor.cols();
+      TESSERA_FAIL("{}: tensor '{}' holds a non-finite value ({}) at row {}, column {}: corrupted",
+                   path, name, values[i], i / cols, i % cols);
+    }
+  }
+}
+
 }  // namespace
 
 void Model::save(const std::string& path, const ModelFileExtras& extras) const {
@@ -181,26 +195,31 @@ void Model::save(const std::string& path, const ModelFileExtras& extras) const {
 }
 
 Model Model::load(const std::string& path) {
-  SafetensorsHeader header = read_safetensors_header(path);
+  const SafetensorsHeader header = read_safetensors_header(path);
   const std::map<std::string, std::string>& metadata = header.metadata;
   if (required(metadata, "format", path) != "tessera") {
     TESSERA_FAIL("{}: metadata format is \"{}\", not a tessera model", path, metadata.at("format"));
   }
   const std::string& version = required(metadata, "format_version", path);
-  if (version != "1" && version != "2") {
-    TESSERA_FAIL("{}: format_version \"{}\" is not one this tessera reads (1 or 2)", path, version);
+  if (version != "1" && version != "2" && version != "3") {
+    TESSERA_FAIL("{}: format_version \"{}\" is not one this tessera reads (1 to 3)", path, version);
   }
-  // Tensors that are not the model's: those a version-2 file lists as extras, and a version-1
+  // Version 3 always carries the checksum: without it, a flip in its key would pass unchecked.
+  if (version == "3" && !metadata.count(kSafetensorsChecksumKey)) {
+    TESSERA_FAIL("{}: format_version 3 file without its \"{}\" metadata: corrupted", path,
+                 kSafetensorsChecksumKey);
+  }
+  // Tensors that are not the model's: those a version-2 or 3 file lists as extras, and a version-1
   // checkpoint's "trainer.*" state.
+  std::map<std::string, SafetensorsEntry> tensors = header.tensors;
   if (version == "1") {
-    std::erase_if(header.tensors,
-                  [](const auto& entry) { return entry.first.starts_with("trainer."); });
+    std::erase_if(tensors, [](const auto& entry) { return entry.first.starts_with("trainer."); });
   } else if (const auto extra = metadata.find("extra_tensors"); extra != metadata.end()) {
     const json names = parse_json(extra->second, "extra_tensors", path);
     TESSERA_CHECK(names.is_array(), "{}: metadata \"extra_tensors\" is not an array", path);
     for (const json& name : names) {
       TESSERA_CHECK(name.is_string(), "{}: metadata \"extra_tensors\" holds a non-string", path);
-      header.tensors.erase(name.get<std::string>());
+      tensors.erase(name.get<std::string>());
     }
   }
   FeaturizerConfig config;
@@ -236,21 +255,24 @@ Model Model::load(const std::string& path) {
     TESSERA_FAIL("{}: {}", path, e.what());
   }
   for (const auto& [name, shape] : expected) {
-    const auto it = header.tensors.find(name);
-    if (it == header.tensors.end()) TESSERA_FAIL("{}: tensor '{}' is missing", path, name);
+    const auto it = tensors.find(name);
+    if (it == tensors.end()) TESSERA_FAIL("{}: tensor '{}' is missing", path, name);
     if (it->second.shape != shape) {
       TESSERA_FAIL("{}: tensor '{}' has shape [{}], the metadata implies [{}]", path, name,
                    fmt::join(it->second.shape, ", "), fmt::join(shape, ", "));
     }
   }
-  if (header.tensors.size() != expected.size()) {
+  if (tensors.size() != expected.size()) {
     std::vector<std::string> names;
-    for (const auto& [name, entry] : header.tensors) names.push_back(name);
+    for (const auto& [name, entry] : tensors) names.push_back(name);
     TESSERA_FAIL("{}: unexpected tensors: the file holds [{}], the metadata implies {}", path,
                  fmt::join(names, ", "), expected.size());
   }
 
-  SafetensorsContents contents = read_safetensors(path, std::move(header));
+  std::set<std::string> names;
+  for (const auto& [name, entry] : tensors) names.insert(name);
+  SafetensorsContents contents = read_safetensors(path, header, &names);
+  for (const auto& [name, tensor] : contents.tensors) check_finite(tensor, name, path);
   try {
     Featurizer featurizer = Featurizer::from_config(config, std::move(vocabulary));
     std::vector<std::unique_ptr<Encoder>> encoders;

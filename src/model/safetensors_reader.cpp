@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "safetensors_checksum.h"
 #include "tessera/core/check.h"
+#include "tessera/core/checksum.h"
 #include "tessera/model/safetensors.h"
 
 namespace tessera {
@@ -116,6 +118,14 @@ SafetensorsHeader read_safetensors_header(const std::string& path) {
     TESSERA_FAIL("{}: truncated: header says {} bytes of JSON, file has {} after the length", path,
                  header_bytes, file_size - 8);
   }
+  // Writers pad the header to a multiple of 8 so the data section is aligned; a length that is
+  // not one was changed (lowered into the padding, it would shift every tensor).
+  if (header_bytes % 8 != 0) {
+    TESSERA_FAIL(
+        "{}: header length {} is not a multiple of 8 (the data section would be "
+        "misaligned): corrupted",
+        path, header_bytes);
+  }
   std::string text(header_bytes, '\0');
   read_exact(in, text.data(), header_bytes, path, "the header");
 
@@ -144,19 +154,31 @@ SafetensorsHeader read_safetensors_header(const std::string& path) {
     out.tensors[name] = parse_entry(name, value, data_bytes, path);
   }
 
-  // Ranges must not overlap: sorted by begin, each must end before the next begins.
+  // Ranges must tile the data section: sorted by begin, each starts where the previous ends, from
+  // 0 to the file's end (the format allows no hole and no trailing byte).
   std::vector<std::pair<const std::string*, const SafetensorsEntry*>> by_begin;
   for (const auto& [name, entry] : out.tensors) by_begin.emplace_back(&name, &entry);
   std::sort(by_begin.begin(), by_begin.end(),
             [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
-  for (size_t i = 1; i < by_begin.size(); ++i) {
-    const SafetensorsEntry& previous = *by_begin[i - 1].second;
-    const SafetensorsEntry& current = *by_begin[i].second;
-    if (current.begin < previous.end) {
-      TESSERA_FAIL("{}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", path,
-                   *by_begin[i - 1].first, previous.begin, previous.end, *by_begin[i].first,
-                   current.begin, current.end);
+  uint64_t covered = 0;
+  const std::string* previous_name = nullptr;
+  for (const auto& [name, entry] : by_begin) {
+    if (entry->begin < covered) {
+      TESSERA_FAIL("{}: tensors '{}' and '{}' [{}, {}] overlap", path, *previous_name, *name,
+                   entry->begin, entry->end);
     }
+    if (entry->begin > covered) {
+      TESSERA_FAIL("{}: {} bytes of the data section before tensor '{}' belong to no tensor", path,
+                   entry->begin - covered, *name);
+    }
+    covered = entry->end;
+    previous_name = name;
+  }
+  if (covered != data_bytes) {
+    TESSERA_FAIL(
+        "{}: {} bytes after the last tensor's data (the file was appended to or is "
+        "corrupted)",
+        path, data_bytes - covered);
   }
   return out;
 }
@@ -169,23 +191,53 @@ SafetensorsContents read_safetensors(const std::string& path) {
   return read_safetensors(path, read_safetensors_header(path));
 }
 
-SafetensorsContents read_safetensors(const std::string& path, SafetensorsHeader header) {
+SafetensorsContents read_safetensors(const std::string& path, const SafetensorsHeader& header,
+                                     const std::set<std::string>* only) {
   uint64_t file_size = 0;
   std::ifstream in = open_file(path, file_size);
-  // The file may have changed since the header was read: the tensor reads below still check
-  // that every byte arrives.
+  // The file may have changed since the header was read: the reads below still check that every
+  // byte arrives, and the checksum that they are the same bytes.
+  const auto stored = header.metadata.find(kSafetensorsChecksumKey);
+  const bool verify = stored != header.metadata.end();
+  Checksum sum;
+  if (verify) add_header_to_checksum(sum, header.metadata, header.tensors);
+  std::vector<std::pair<const std::string*, const SafetensorsEntry*>> by_begin;
+  for (const auto& [name, entry] : header.tensors) by_begin.emplace_back(&name, &entry);
+  std::sort(by_begin.begin(), by_begin.end(),
+            [](const auto& a, const auto& b) { return a.second->begin < b.second->begin; });
+
   SafetensorsContents out;
-  out.metadata = std::move(header.metadata);
-  for (const auto& [name, entry] : header.tensors) {
-    Tensor tensor = Tensor::empty(std::span<const int64_t>(entry.shape));
-    in.seekg(static_cast<std::streamoff>(header.data_offset + entry.begin));
-    if (!in) TESSERA_FAIL("{}: cannot seek to tensor '{}'", path, name);
-    const uint64_t bytes = entry.end - entry.begin;
-    if (bytes > 0) {
-      read_exact(in, reinterpret_cast<char*>(tensor.data()), bytes, path,
-                 ("tensor '" + name + "'").c_str());
+  out.metadata = header.metadata;
+  std::vector<char> skipped;
+  for (const auto& [name, entry] : by_begin) {
+    const uint64_t bytes = entry->end - entry->begin;
+    const std::string what = "tensor '" + *name + "'";
+    if (only != nullptr && !only->count(*name)) {  // hashed, not kept
+      if (!verify) continue;
+      in.seekg(static_cast<std::streamoff>(header.data_offset + entry->begin));
+      for (uint64_t left = bytes; left > 0;) {
+        const uint64_t n = std::min<uint64_t>(left, 1 << 20);
+        skipped.resize(n);
+        read_exact(in, skipped.data(), n, path, what.c_str());
+        sum.update(skipped.data(), n);
+        left -= n;
+      }
+      continue;
     }
-    out.tensors.emplace(name, std::move(tensor));
+    Tensor tensor = Tensor::empty(std::span<const int64_t>(entry->shape));
+    in.seekg(static_cast<std::streamoff>(header.data_offset + entry->begin));
+    if (!in) TESSERA_FAIL("{}: cannot seek to {}", path, what);
+    if (bytes > 0) {
+      read_exact(in, reinterpret_cast<char*>(tensor.data()), bytes, path, what.c_str());
+      sum.update(tensor.data(), bytes);
+    }
+    out.tensors.emplace(*name, std::move(tensor));
+  }
+  if (verify && stored->second != checksum_hex(sum.value())) {
+    TESSERA_FAIL(
+        "{}: checksum mismatch: the file is corrupted (its header or tensor data changed "
+        "after it was written)",
+        path);
   }
   return out;
 }

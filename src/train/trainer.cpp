@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -292,6 +293,11 @@ void Trainer::resume(const std::string& path) {
   const auto it = header.metadata.find("trainer_state");
   TESSERA_CHECK(it != header.metadata.end(), "{}: not a training checkpoint (no trainer_state)",
                 path);
+  // Checkpoints of the current model format carry a checksum, which read_safetensors verifies.
+  const auto version = header.metadata.find("format_version");
+  TESSERA_CHECK(version == header.metadata.end() || version->second != "3" ||
+                    header.metadata.count(kSafetensorsChecksumKey),
+                "{}: a checkpoint of model format 3 without its checksum: corrupted", path);
   json state;
   try {
     state = json::parse(it->second);
@@ -379,6 +385,9 @@ TrainReport Trainer::run() {
       line["lr"] = s.schedule.at(s.steps > 0 ? s.steps - 1 : 0);
       line["elapsed_seconds"] = run_watch.seconds();
       log << line.dump() << '\n' << std::flush;
+      // A lost line fails the run (the checkpoint stays, to resume with another log).
+      TESSERA_CHECK(log.good(), "writing the metrics log {} failed: {}", o.metrics_log,
+                    std::strerror(errno));
     }
     s.have_plan = false;
   }

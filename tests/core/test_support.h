@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <string>
@@ -130,6 +131,18 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The bytes of a file as a string (index_test_support.h has the vector form; other names, so
+// the two inline functions never collide).
+inline std::string read_file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline void write_file_text(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
 
 // Runs fn, expects a tessera::Error, and returns its message for further checks.
 template <typename Fn>

@@ -54,8 +54,8 @@ inline double recall_at_k(const TopK& found, const TopK& exact) {
 // so that a test reaches the field checks behind it.
 inline void write_with_checksum(const std::string& path, std::vector<uint8_t> bytes) {
   const size_t body = bytes.size() - 8;
-  const uint64_t checksum = index_checksum(std::span<const uint8_t>(bytes.data(), body));
-  std::memcpy(bytes.data() + body, &checksum, 8);
+  const uint64_t sum = checksum(std::span<const uint8_t>(bytes.data(), body));
+  std::memcpy(bytes.data() + body, &sum, 8);
   write_bytes(path, bytes);
 }
 

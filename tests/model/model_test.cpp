@@ -225,7 +225,7 @@ TEST(Model, MetadataIsReadableAlone) {
   model.save(dir.file("m.safetensors"));
   const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
   EXPECT_EQ(metadata.at("format"), "tessera");
-  EXPECT_EQ(metadata.at("format_version"), "2");
+  EXPECT_EQ(metadata.at("format_version"), "3");
   EXPECT_EQ(metadata.at("vocabulary"), R"(["the","cat","on","sat","mat","dog","ran"])");
   EXPECT_EQ(metadata.at("vocabulary_counts"), "[9,5,4,4,3,2,1]");
   EXPECT_THAT(metadata.at("model"), ::testing::HasSubstr(R"("prefixes":[4,8,16])"));

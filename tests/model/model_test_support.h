@@ -13,18 +13,6 @@
 
 namespace tessera::testing {
 
-// The bytes of a file as a string (index_test_support.h has the vector form; other names, so
-// the two inline functions never collide).
-inline std::string read_file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline void write_file_text(const std::string& path, std::string_view bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
 inline Vocabulary small_vocabulary() {
   return Vocabulary::from_counts(
       {{"the", 9}, {"cat", 5}, {"sat", 4}, {"on", 4}, {"mat", 3}, {"dog", 2}, {"ran", 1}});

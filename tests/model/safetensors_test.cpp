@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "model_test_support.h"
@@ -72,27 +73,101 @@ TEST(Safetensors, EveryTruncationIsAnError) {
               ::testing::HasSubstr("bytes of tensor data (to the end of tensor"));
 }
 
-TEST(Safetensors, CorruptedHeaderBytesNeverCrash) {
-  TempDir dir;
+// A small saved model's bytes and its header length.
+struct SavedModel {
+  std::string bytes;
+  uint64_t header_length = 0;
+};
+
+SavedModel saved_small_model(const TempDir& dir) {
   const Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
                                     testing::small_options());
   const std::string path = dir.file("model.safetensors");
   model.save(path);
-  const std::string bytes = read_file_text(path);
-  uint64_t header_length = 0;
-  std::memcpy(&header_length, bytes.data(), 8);
+  SavedModel saved{read_file_text(path)};
+  std::memcpy(&saved.header_length, saved.bytes.data(), 8);
+  return saved;
+}
+
+// The error loading bytes from dir/bad.safetensors (a test failure when they load).
+std::string load_error(const TempDir& dir, const std::string& bytes) {
   const std::string bad = dir.file("bad.safetensors");
-  // Flipping any header byte either still loads (a space or a digit of a float-free field may
-  // stay valid) or throws an Error: never a crash or another exception type.
-  for (size_t i = 0; i < 8 + header_length; ++i) {
-    std::string corrupted = bytes;
-    corrupted[i] = char(corrupted[i] ^ 0x5a);
-    write_file_text(bad, corrupted);
-    try {
-      Model::load(bad);
-    } catch (const Error& e) {
-      EXPECT_THAT(e.what(), ::testing::HasSubstr("bad.safetensors")) << "byte " << i;
+  write_file_text(bad, bytes);
+  return error_message([&] { Model::load(bad); });
+}
+
+// The checksum catches what the structural checks cannot: every byte of the header and of the
+// tensor data, flipped, is an Error naming the file, never a model that loads.
+TEST(Safetensors, EveryFlippedByteIsCaught) {
+  TempDir dir;
+  const SavedModel saved = saved_small_model(dir);
+  for (size_t i = 0; i < saved.bytes.size(); ++i) {
+    for (const int mask : {0x01, 0x5a}) {
+      std::string corrupted = saved.bytes;
+      corrupted[i] = char(corrupted[i] ^ mask);
+      EXPECT_THAT(load_error(dir, corrupted), ::testing::HasSubstr("bad.safetensors"))
+          << "byte " << i << " of " << saved.bytes.size() << " (header " << saved.header_length
+          << "), mask " << mask;
     }
+  }
+  std::string data_flip = saved.bytes;
+  data_flip.back() = char(data_flip.back() ^ 0x01);
+  EXPECT_THAT(load_error(dir, data_flip), ::testing::HasSubstr("checksum mismatch"));
+}
+
+TEST(Safetensors, AppendedBytesAndAShiftedHeaderAreCaught) {
+  TempDir dir;
+  const SavedModel saved = saved_small_model(dir);
+  EXPECT_THAT(load_error(dir, saved.bytes + "x"), ::testing::HasSubstr("1 bytes after the last"));
+  EXPECT_THAT(load_error(dir, saved.bytes + std::string(8, '\0')),
+              ::testing::HasSubstr("8 bytes after the last"));
+  // The header length lowered into its padding: the tensors would be read 1 to 7 bytes early.
+  for (uint64_t lower = 1; lower < 8; ++lower) {
+    std::string shifted = saved.bytes;
+    const uint64_t length = saved.header_length - lower;
+    std::memcpy(shifted.data(), &length, 8);
+    EXPECT_THAT(load_error(dir, shifted), ::testing::HasSubstr("not a multiple of 8")) << lower;
+  }
+  // A hole in the data section.
+  const std::string data(24, '\0');
+  write_file_text(dir.file("x.safetensors"),
+                  make_file(R"({"t":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})", data));
+  EXPECT_THAT(error_message([&] { read_safetensors(dir.file("x.safetensors")); }),
+              ::testing::HasSubstr("8 bytes of the data section before tensor 't'"));
+}
+
+// Files written before the checksum (format_version 2, and other writers' files) load with the
+// other checks; format_version 3 requires it, so a flip in its key is caught too.
+TEST(Safetensors, AFileWithoutChecksumLoadsUnlessItIsVersion3) {
+  TempDir dir;
+  const SavedModel saved = saved_small_model(dir);
+  nlohmann::json header = nlohmann::json::parse(saved.bytes.substr(8, saved.header_length));
+  ASSERT_TRUE(header["__metadata__"].contains(kSafetensorsChecksumKey));
+  header["__metadata__"].erase(kSafetensorsChecksumKey);
+  const std::string data = saved.bytes.substr(8 + saved.header_length);
+  EXPECT_THAT(load_error(dir, make_file(header.dump(), data)),
+              ::testing::HasSubstr("format_version 3 file without its \"checksum\""));
+  header["__metadata__"]["format_version"] = "2";
+  write_file_text(dir.file("old.safetensors"), make_file(header.dump(), data));
+  EXPECT_NO_THROW(Model::load(dir.file("old.safetensors")));
+  std::string flipped = data;
+  flipped[5] = char(flipped[5] ^ 0x01);  // unnoticed without a checksum, but still a model
+  write_file_text(dir.file("old.safetensors"), make_file(header.dump(), flipped));
+  EXPECT_NO_THROW(Model::load(dir.file("old.safetensors")));
+}
+
+TEST(Safetensors, NonFiniteWeightsAreRefused) {
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    TempDir dir;
+    Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
+                                testing::small_options());
+    model.parameters().front()->value.row(2)[3] = bad;
+    model.save(dir.file("m.safetensors"));
+    const std::string message = error_message([&] { Model::load(dir.file("m.safetensors")); });
+    EXPECT_THAT(message, ::testing::HasSubstr("m.safetensors"));
+    EXPECT_THAT(message, ::testing::HasSubstr("non-finite value"));
+    EXPECT_THAT(message, ::testing::HasSubstr("at row 2, column 3"));
   }
 }
 
@@ -153,6 +228,9 @@ std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
   uint64_t header_length = 0;
   std::memcpy(&header_length, bytes.data(), 8);
   nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
+  // The checks behind the checksum, on a file of version 2 (which has none).
+  header["__metadata__"].erase(kSafetensorsChecksumKey);
+  header["__metadata__"]["format_version"] = "2";
   edit(header);
   write_file_text(path,
                   make_file(header.dump(), std::string_view(bytes).substr(8 + header_length)));
@@ -161,8 +239,8 @@ std::string load_error_after(const std::function<void(nlohmann::json&)>& edit,
 
 TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
   using nlohmann::json;
-  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format_version"] = "3"; }),
-              ::testing::HasSubstr("format_version \"3\""));
+  EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format_version"] = "4"; }),
+              ::testing::HasSubstr("format_version \"4\""));
   EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"]["format"] = "other"; }),
               ::testing::HasSubstr("not a tessera model"));
   EXPECT_THAT(load_error_after([](json& h) { h["__metadata__"].erase("featurizer"); }),
@@ -171,10 +249,9 @@ TEST(Safetensors, ModelMetadataMismatchesAreErrors) {
               ::testing::HasSubstr("metadata has no"));
   // A table whose shape does not match vocabulary + buckets.
   EXPECT_THAT(load_error_after([](json& h) {
-                h["query.table"]["shape"] = {10, 16};
-                h["query.table"]["data_offsets"][1] = 10 * 16 * 4;
+                h["query.table"]["shape"] = {22, 8};
               }),
-              ::testing::HasSubstr("has shape [10, 16], the metadata implies [11, 16]"));
+              ::testing::HasSubstr("has shape [22, 8], the metadata implies [11, 16]"));
   EXPECT_THAT(load_error_after([](json& h) {
                 auto model = json::parse(h["__metadata__"]["model"].get<std::string>());
                 model["encoders"]["document"] = model["encoders"]["query"];

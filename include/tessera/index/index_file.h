@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "tessera/core/atomic_file.h"
+#include "tessera/core/checksum.h"
 
 namespace tessera {
 
@@ -31,10 +32,6 @@ static_assert(std::endian::native == std::endian::little, "index files are littl
 
 inline constexpr char kIndexFileMagic[8] = {'T', 'S', 'R', 'I', 'N', 'D', 'E', 'X'};
 inline constexpr uint32_t kIndexFileVersion = 1;
-
-// The checksum of index files: 64-bit words mixed by multiply-rotate, then the length (fast
-// enough not to show next to the disk; catches flipped bits and truncations, not an adversary).
-uint64_t index_checksum(std::span<const uint8_t> bytes);
 
 class IndexFileWriter {
  public:
@@ -62,13 +59,9 @@ class IndexFileWriter {
  private:
   void append(const void* data, size_t size);
 
-  // Hashes and writes the whole words of pending_, keeping the tail (< 8 bytes) for later.
-  void flush_words();
-
   AtomicFile file_;
-  std::vector<uint8_t> pending_;  // bytes not yet hashed and written
-  uint64_t hash_;                 // the checksum state over the bytes written so far
-  uint64_t total_ = 0;            // bytes appended so far
+  std::vector<uint8_t> pending_;  // bytes not yet written (written in chunks)
+  Checksum checksum_;             // over every byte appended
 };
 
 class IndexFileReader {

@@ -8,16 +8,18 @@
 // retrieval, as in dual encoders). Every tower gives vectors of the model's dim, so any two can be
 // compared, and every Matryoshka prefix applies to all of them.
 //
-// Saved as a safetensors file (safetensors.h), format_version 2:
+// Saved as a safetensors file (safetensors.h), format_version 3:
 //   tensors   every encoder's parameters by name ("query.table", "query.projection",
 //             "label.table", ...)
-//   metadata  "format" = "tessera", "format_version" = "2", "featurizer" = FeaturizerConfig
+//   metadata  "format" = "tessera", "format_version" = "3", "featurizer" = FeaturizerConfig
 //             JSON, "vocabulary" / "vocabulary_counts" = JSON arrays in id order, "model" = JSON
 //             {dim, prefixes, normalization, towers: {tower: encoder name}, encoders: {name:
-//             {kind, config}}}, "provenance" = a JSON object (data, options, tessera_version, ...)
-// Files of format_version 1 (one or two bag towers, written before towers had names) load as
-// the same model. A caller may store more in the file (a trainer's checkpoint): metadata keys
-// and tensors of its own, which load() skips, so that such a file also loads as the model.
+//             {kind, config}}}, "provenance" = a JSON object (data, options, tessera_version, ...),
+//             "checksum" (safetensors.h), which version 3 requires
+// Files of format_version 2 (the same without the checksum) and 1 (one or two bag towers,
+// written before towers had names) load as the same model. A caller may store more in the file (a
+// trainer's checkpoint): metadata keys and tensors of its own, which load() skips, so that such a
+// file also loads as the model.
 //
 // Immutable once built or loaded apart from the weights (a trainer updates them through the
 // encoders' parameters); embed and encode are const and safe to call from several threads.
@@ -39,7 +41,7 @@
 namespace tessera {
 
 inline constexpr int64_t kMaxModelDim = 1024;
-inline constexpr int kModelFormatVersion = 2;
+inline constexpr int kModelFormatVersion = 3;
 
 // The towers of retrieval.
 inline constexpr std::string_view kQueryTower = "query";
@@ -105,7 +107,8 @@ class Model {
   static Model create(const FeaturizerConfig& config, Vocabulary vocabulary,
                       const ModelOptions& options = {});
   // Reads a file written by save() (or a format_version 1 file); every inconsistency is an
-  // Error naming the file.
+  // Error naming the file: the checksum (safetensors.h) when the file has one, the metadata
+  // against the tensors, and every weight finite.
   static Model load(const std::string& path);
   // Writes the model (and extras) atomically: temporary file + rename.
   void save(const std::string& path, const ModelFileExtras& extras = {}) const;

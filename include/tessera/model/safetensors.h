@@ -8,14 +8,20 @@
 // Python reads such a file with json + numpy.frombuffer alone.
 //
 // Reading validates the header completely before any tensor memory is allocated: file size,
-// header length (capped at kMaxSafetensorsHeaderBytes), JSON syntax, dtype, shape against the
-// byte range, ranges inside the data section and not overlapping. Every failure is a
-// tessera::Error whose message starts with the file's path.
+// header length (capped at kMaxSafetensorsHeaderBytes, a multiple of 8 so that the data section
+// is aligned), JSON syntax, dtype, shape against the byte range, and ranges that tile the data
+// section exactly (no overlap, no hole, no byte after the last tensor: the format forbids them).
+// tessera also stores a checksum in the metadata ("checksum", kSafetensorsChecksumKey) over the
+// tensor data and the rest of the header, which any other safetensors reader ignores; reading a
+// file that has one verifies it, so a flipped bit anywhere is an error. Files without one (older
+// tessera, other writers) load with the other checks. Every failure is a tessera::Error whose
+// message starts with the file's path.
 #pragma once
 
 #include <bit>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +33,7 @@ static_assert(std::endian::native == std::endian::little,
               "safetensors data is little-endian; tessera reads and writes it as native floats");
 
 inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100ull << 20;  // 100 MB
+inline constexpr const char* kSafetensorsChecksumKey = "checksum";
 
 // One tensor's entry in the header: its shape and byte range within the data section.
 struct SafetensorsEntry {
@@ -54,12 +61,16 @@ SafetensorsHeader read_safetensors_header(const std::string& path);
 std::map<std::string, std::string> read_safetensors_metadata(const std::string& path);
 // Reads the header, validates it, then every tensor.
 SafetensorsContents read_safetensors(const std::string& path);
-// Reads every tensor of a header read_safetensors_header(path) returned (so it is parsed once).
-SafetensorsContents read_safetensors(const std::string& path, SafetensorsHeader header);
+// Reads the tensors of a header read_safetensors_header(path) returned (so it is parsed once):
+// all of them, or those named in `only`. The checksum is verified either way (the other tensors'
+// bytes are read and hashed, not kept).
+SafetensorsContents read_safetensors(const std::string& path, const SafetensorsHeader& header,
+                                     const std::set<std::string>* only = nullptr);
 
-// Writes metadata and tensors (each contiguous or not; written row by row) to path atomically:
-// the bytes go to "<path>.tmp-<pid>", which is renamed over path only once complete, so a
-// failure leaves any previous file at path intact and removes the temporary file.
+// Writes metadata (with the checksum added, replacing one read from another file) and tensors
+// (each contiguous or not; written row by row) to path atomically: the bytes go to
+// "<path>.tmp-<pid>", which is renamed over path only once complete, so a failure leaves any
+// previous file at path intact and removes the temporary file.
 void write_safetensors(const std::string& path, const std::map<std::string, std::string>& metadata,
                        const std::map<std::string, Tensor>& tensors);
 

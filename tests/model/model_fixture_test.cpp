@@ -1,5 +1,5 @@
-// Model files of format version 1 (tests/model/fixtures, written by an earlier tessera) load and
-// embed exactly as the tessera that wrote them did.
+// Model files of format versions 1 and 2 (tests/model/fixtures, written by earlier tesseras)
+// load and embed exactly as the tessera that wrote them did.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -57,6 +57,15 @@ TEST(ModelV1Fixture, TwoTowersWithProjectionsLoadAndEmbedAsWritten) {
   expect_embeds_as_stored(model, 0, kQueryTower, "v1_two_towers.query.npy");
   expect_embeds_as_stored(model, 0, kDocumentTower, "v1_two_towers.document.npy");
   expect_embeds_as_stored(model, 4, kDocumentTower, "v1_two_towers.document4.npy");
+}
+
+// Version 2: named towers, no checksum.
+TEST(ModelV2Fixture, LoadsWithoutChecksumAndEmbedsAsWritten) {
+  const Model model = Model::load(kFixtures + "/v2_shared.safetensors");
+  EXPECT_EQ(model.dim(), 16);
+  EXPECT_EQ(model.prefixes(), (std::vector<int64_t>{8, 16}));
+  EXPECT_TRUE(model.shared(kQueryTower, kDocumentTower));
+  expect_embeds_as_stored(model, 0, kQueryTower, "v2_shared.query.npy");
 }
 
 }  // namespace
