@@ -66,7 +66,9 @@ void add_embed_command(CLI::App& app) {
                   "none: float32; binary: sign bits packed 8 per byte (MSB first); int8: "
                   "per-dim symmetric codes, scales calibrated on the first 65536 rows and "
                   "written to <out without extension>.scale.npy");
-  cmd->add_option("--out", args->out, "Vector file to write (.npy, .fvecs, .bvecs or .jsonl)")
+  cmd->add_option("--out", args->out,
+                  "Vector file to write (.npy, .fvecs, .bvecs or .jsonl); - for standard output "
+                  "(JSON lines unless --out-format)")
       ->required();
   CLI::Option* out_format = add_enum_option(*cmd, "--out-format", args->out_format,
                                             "Output format (default: from the --out name)")
@@ -84,8 +86,10 @@ void add_embed_command(CLI::App& app) {
                   model.dim(), args->model);
     model.tower(args->tower);  // an Error listing the towers when the model has no such one
     EmbeddingWriterOptions options;
-    options.format =
-        out_format->count() > 0 ? args->out_format : vector_format_from_path(args->out);
+    const bool to_stdout = args->out == kStandardOutput;
+    options.format = out_format->count() > 0 ? args->out_format
+                     : to_stdout             ? VectorFormat::kJsonl
+                                             : vector_format_from_path(args->out);
     options.quantization = args->quantize;
     TextInput input(args->input);
 
@@ -107,16 +111,16 @@ void add_embed_command(CLI::App& app) {
     const double seconds = watch.seconds();
     const bool prefix =
         std::find(model.prefixes().begin(), model.prefixes().end(), dim) != model.prefixes().end();
-    fmt::print(stderr,
-               "embed: {} rows x {} dims ({}) written to {}{}: {} bytes, {:.2f} s, {:.0f} "
-               "sentences/s{}\n",
-               writer.rows(), dim, describe_codes(writer), writer.path(),
-               writer.scale_path().empty() ? "" : fmt::format(" (scales: {})", writer.scale_path()),
-               writer.bytes(), seconds,
-               seconds > 0 ? static_cast<double>(writer.rows()) / seconds : 0.0,
-               prefix ? ""
-                      : fmt::format(" (note: {} is not a trained Matryoshka prefix: {})", dim,
-                                    fmt::join(model.prefixes(), ",")));
+    fmt::print(
+        stderr,
+        "embed: {} rows x {} dims ({}) written to {}{}: {} bytes, {:.2f} s, {:.0f} "
+        "sentences/s{}\n",
+        writer.rows(), dim, describe_codes(writer), to_stdout ? "standard output" : writer.path(),
+        writer.scale_path().empty() ? "" : fmt::format(" (scales: {})", writer.scale_path()),
+        writer.bytes(), seconds, seconds > 0 ? static_cast<double>(writer.rows()) / seconds : 0.0,
+        prefix ? ""
+               : fmt::format(" (note: {} is not a trained Matryoshka prefix: {})", dim,
+                             fmt::join(model.prefixes(), ",")));
   });
 }
 

@@ -1,10 +1,13 @@
 // tessera: learn, compress, index, serve and evaluate embeddings. `tessera <verb> --help`.
 #include <malloc.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "commands.h"
+#include "options.h"
 #include "tessera/core/check.h"
 #include "tessera/version.h"
 
@@ -37,8 +40,15 @@ int run(int argc, char** argv) {
   tessera::cli::add_tokenize_command(app);
   tessera::cli::add_train_command(app);
   tessera::cli::add_vocab_command(app);
+  tessera::cli::require_finite_numbers(app);
   try {
     app.parse(argc, argv);
+    // Output lost to a full disk or a closed pipe is a failure, not a success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+      std::fprintf(stderr, "tessera: error: writing standard output failed: %s\n",
+                   std::strerror(errno));
+      return kExitRuntimeError;
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

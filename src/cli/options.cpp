@@ -1,5 +1,8 @@
 #include "options.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
 #include "tessera/index/retriever_factory.h"
@@ -29,6 +32,23 @@ CLI::Validator spec_check(const std::string& what, bool list, Parse parse) {
 }
 
 }  // namespace
+
+void require_finite_numbers(CLI::App& app) {
+  const CLI::Validator finite(
+      [](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double number = std::strtod(value.c_str(), &end);
+        if (end != value.c_str() && *end == '\0' && !std::isfinite(number)) {
+          return fmt::format("{} is not a finite number", value);
+        }
+        return {};
+      },
+      "", "finite");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_name().starts_with("FLOAT")) option->check(finite);
+  }
+  for (CLI::App* verb : app.get_subcommands({})) require_finite_numbers(*verb);
+}
 
 void add_threads_option(CLI::App& cmd, int& threads) {
   cmd.add_option("--threads", threads, "Threads (0: all cores)")

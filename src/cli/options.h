@@ -15,6 +15,10 @@
 
 namespace tessera::cli {
 
+// Every floating-point option of app and its verbs refuses nan and inf (a usage error naming
+// the option), so that no comparison with a NaN silently turns a check or a weight off.
+void require_finite_numbers(CLI::App& app);
+
 // --threads N (0: all cores; at most 1024); the default is what `threads` holds.
 void add_threads_option(CLI::App& cmd, int& threads);
 // Sizes tessera's thread pool: `threads` workers, or one per core for 0.

@@ -15,8 +15,13 @@ namespace {
 constexpr size_t kBufferBytes = size_t{1} << 20;
 }
 
-AtomicFile::AtomicFile(std::string path)
-    : path_(std::move(path)), temp_path_(fmt::format("{}.tmp-{}", path_, ::getpid())) {
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (path_ == kStandardOutput) {  // written as it comes: a pipe cannot be replaced whole
+    file_ = stdout;
+    temp_path_ = "standard output";
+    return;
+  }
+  temp_path_ = fmt::format("{}.tmp-{}", path_, ::getpid());
   file_ = std::fopen(temp_path_.c_str(), "wb");
   if (file_ == nullptr) {
     TESSERA_FAIL("{}: cannot create {}: {}", path_, temp_path_, std::strerror(errno));
@@ -29,6 +34,11 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::close_and_remove() noexcept {
+  if (is_standard_output()) {
+    if (file_ != nullptr) std::fflush(file_);
+    file_ = nullptr;
+    return;
+  }
   if (file_ != nullptr) {
     std::fclose(file_);
     file_ = nullptr;
@@ -50,6 +60,8 @@ void AtomicFile::overwrite(uint64_t offset, const void* data, size_t size) {
   TESSERA_CHECK(file_ != nullptr, "{}: write after commit", path_);
   TESSERA_CHECK(offset + size <= size_, "{}: overwrite of [{}, {}) beyond the {} bytes written",
                 path_, offset, offset + size, size_);
+  TESSERA_CHECK(!is_standard_output(),
+                "standard output cannot take back bytes written (this format needs a file)");
   if (std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0 ||
       std::fwrite(data, 1, size, file_) != size || std::fseek(file_, 0, SEEK_END) != 0) {
     TESSERA_FAIL("{}: rewriting {} failed: {}", path_, temp_path_, std::strerror(errno));
@@ -58,6 +70,14 @@ void AtomicFile::overwrite(uint64_t offset, const void* data, size_t size) {
 
 void AtomicFile::commit() {
   TESSERA_CHECK(file_ != nullptr, "{}: committed twice", path_);
+  if (is_standard_output()) {
+    const bool flushed = std::fflush(file_) == 0 && std::ferror(file_) == 0;
+    const int flush_errno = errno;
+    file_ = nullptr;
+    if (!flushed) TESSERA_FAIL("writing standard output failed: {}", std::strerror(flush_errno));
+    committed_ = true;
+    return;
+  }
   const bool flushed = std::fflush(file_) == 0;
   const int flush_errno = errno;
   const bool closed = std::fclose(file_) == 0;

@@ -45,6 +45,8 @@ EmbeddingWriter::EmbeddingWriter(std::string path, int64_t dim,
   TESSERA_CHECK(options.calibration_rows >= 1, "int8 calibration needs at least 1 row, not {}",
                 options.calibration_rows);
   if (options_.quantization == Quantization::kInt8) {
+    TESSERA_CHECK(writer_.path() != kStandardOutput,
+                  "int8 codes need a file, not standard output: their scales go beside it");
     scale_path_ = int8_scale_path(writer_.path());
     TESSERA_CHECK(scale_path_ != writer_.path(),
                   "{}: the int8 scales would overwrite the vectors; name the output otherwise",

@@ -91,6 +91,9 @@ VectorWriter::VectorWriter(std::string path, VectorFormat format, VectorDtype dt
   TESSERA_CHECK(format != VectorFormat::kBvecs || dtype == VectorDtype::kUint8,
                 "{}: .bvecs holds uint8 codes, not {} (use npy or jsonl{})", file_.path(),
                 name_of(dtype), dtype == VectorDtype::kFloat32 ? ", or fvecs" : "");
+  TESSERA_CHECK(format != VectorFormat::kNpy || !file_.is_standard_output(),
+                "standard output cannot hold .npy (its header is completed last): write jsonl, "
+                "fvecs or bvecs there, or .npy to a file");
   if (format_ == VectorFormat::kNpy) {
     const int64_t shape[] = {0, cols_};
     file_.write(npy_header(dtype_, shape, std::numeric_limits<int64_t>::max()));

@@ -4,8 +4,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tessera/core/atomic_directory.h"
 #include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
+#include "tessera/core/checksum.h"
+#include "tessera/core/fault_injection.h"
 #include "tessera/core/stopwatch.h"
 #include "tessera/index/bm25_retriever.h"
 #include "tessera/index/dense_retriever.h"
@@ -28,6 +31,62 @@ void write_text(const std::string& path, const std::string& text) {
   AtomicFile file(path);
   file.write(text);
   file.commit();
+}
+
+constexpr const char* kManifestFile = "manifest.json";
+constexpr const char* kDocumentsFile = "documents.jsonl";
+
+// An existing directory is replaced only when it is a text index (or empty): never a directory
+// of other files that happens to be named as the output.
+void check_replaceable(const std::string& directory) {
+  std::error_code error;
+  if (!fs::exists(directory, error)) return;
+  TESSERA_CHECK(fs::is_directory(directory, error), "{} exists and is not a directory", directory);
+  if (fs::exists(fs::path(directory) / kManifestFile, error)) return;
+  TESSERA_CHECK(fs::is_empty(directory, error),
+                "{} exists and is not a tessera index directory (no {}); refusing to replace it",
+                directory, kManifestFile);
+}
+
+// The checksum an index file ends with (index_file.h), as hex: the manifest binds each file.
+std::string stored_index_checksum(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t value = 0;
+  in.seekg(-static_cast<std::streamoff>(sizeof value), std::ios::end);
+  in.read(reinterpret_cast<char*>(&value), sizeof value);
+  TESSERA_CHECK(in.good(), "{}: cannot read its checksum", path);
+  return checksum_hex(value);
+}
+
+// The checksum of a whole file's bytes, as hex.
+std::string file_checksum(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  TESSERA_CHECK(in.good(), "{}: cannot open", path);
+  Checksum sum;
+  std::vector<char> buffer(1 << 20);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    sum.update(buffer.data(), static_cast<size_t>(in.gcount()));
+  }
+  return checksum_hex(sum.value());
+}
+
+// Each file the manifest lists must have its size and checksum: a directory whose files come
+// from two saves (or were edited) is an error, not a search over mismatched parts.
+void verify_files(const Json& files, const std::string& directory) {
+  for (const auto& [name, entry] : files.items()) {
+    const std::string path = (fs::path(directory) / name).string();
+    std::error_code error;
+    const uint64_t bytes = fs::file_size(path, error);
+    TESSERA_CHECK(!error, "{}: {} is missing: the directory is damaged", directory, name);
+    const bool index_file = name != kDocumentsFile;
+    const std::string sum = index_file ? stored_index_checksum(path) : file_checksum(path);
+    TESSERA_CHECK(bytes == entry.at("bytes").get<uint64_t>() &&
+                      sum == entry.at("checksum").get<std::string>(),
+                  "{}: {} is not the file the manifest names ({} bytes, checksum {}; the manifest "
+                  "says {} and {}): the directory is damaged or was changed by hand",
+                  directory, name, bytes, sum, entry.at("bytes").get<uint64_t>(),
+                  entry.at("checksum").get<std::string>());
+  }
 }
 
 // Hits of one query from a TopK row.
@@ -112,10 +171,10 @@ std::vector<std::vector<TextHit>> TextIndex::search(std::span<const std::string>
 }
 
 void TextIndex::save(const std::string& directory) const {
-  std::error_code error;
-  fs::create_directories(directory, error);
-  TESSERA_CHECK(!error, "cannot create index directory {}: {}", directory, error.message());
-  const fs::path dir(directory);
+  check_replaceable(directory);
+  AtomicDirectory out(directory);
+  const fs::path dir(out.temp_path());
+  Json files = Json::object();
   {
     std::string lines;
     for (const BeirDocument& doc : documents_) {
@@ -123,9 +182,20 @@ void TextIndex::save(const std::string& directory) const {
       lines += line.dump(-1, ' ', false, Json::error_handler_t::replace);
       lines += '\n';
     }
-    write_text((dir / "documents.jsonl").string(), lines);
+    write_text((dir / kDocumentsFile).string(), lines);
+    files[kDocumentsFile] = {
+        {"bytes", lines.size()},
+        {"checksum",
+         checksum_hex(checksum({reinterpret_cast<const uint8_t*>(lines.data()), lines.size()}))}};
   }
-  retriever_->save(directory);
+  fault_point("index-save:documents");
+  retriever_->save(dir.string());
+  for (const char* name : {kVectorIndexFile, kBm25IndexFile}) {
+    const std::string path = (dir / name).string();
+    if (!fs::exists(path)) continue;
+    files[name] = {{"bytes", fs::file_size(path)}, {"checksum", stored_index_checksum(path)}};
+  }
+  fault_point("index-save:index-files");
   Json manifest = {{"format", kFormat},
                    {"version", kVersion},
                    {"method", retriever_->name()},
@@ -138,13 +208,16 @@ void TextIndex::save(const std::string& directory) const {
                     {{"method", name_of(fusion_.method)},
                      {"weight", fusion_.weight},
                      {"rrf_k", fusion_.rrf_k},
-                     {"depth", fusion_.depth}}}};
-  write_text((dir / "manifest.json").string(), manifest.dump(1) + "\n");
+                     {"depth", fusion_.depth}}},
+                   {"files", files}};
+  write_text((dir / kManifestFile).string(), manifest.dump(1) + "\n");
+  fault_point("index-save:manifest");
+  out.commit();
 }
 
 TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Model> model) {
   const fs::path dir(directory);
-  const std::string manifest_path = (dir / "manifest.json").string();
+  const std::string manifest_path = (dir / kManifestFile).string();
   std::ifstream in(manifest_path);
   TESSERA_CHECK(in.good(), "{}: not a tessera index directory (no manifest.json)", directory);
   Json manifest;
@@ -157,6 +230,7 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
   int version = 0;
   std::string method;
   int64_t model_dim = 0;
+  int64_t manifest_documents = -1;  // unknown
   // What the directory holds, and the canonical name of its dense part.
   bool lexical = false, dense = false;
   std::string dense_name;
@@ -168,6 +242,7 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
     method = manifest.at("method").get<std::string>();
     index.dim_ = manifest.at("dim").get<int64_t>();
     model_dim = manifest.at("model_dim").get<int64_t>();
+    manifest_documents = manifest.value("documents", int64_t{-1});
     if (version == 1) {  // the method by name
       TESSERA_CHECK(method == "flat" || method == "int8" || method == "binary" ||
                         method == "hnsw" || method == "funnel" || method == "bm25" ||
@@ -197,8 +272,18 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
     TESSERA_FAIL("{}: {}", manifest_path, e.what());
   }
 
-  index.documents_ = read_beir_corpus((dir / "documents.jsonl").string());
+  if (manifest.contains("files")) {  // saves before the manifest listed its files have none
+    try {
+      verify_files(manifest.at("files"), directory);
+    } catch (const nlohmann::json::exception& e) {
+      TESSERA_FAIL("{}: \"files\": {}", manifest_path, e.what());
+    }
+  }
+  index.documents_ = read_beir_corpus((dir / kDocumentsFile).string());
   const auto num_documents = static_cast<int64_t>(index.documents_.size());
+  TESSERA_CHECK(manifest_documents < 0 || num_documents == manifest_documents,
+                "{}: the manifest says {} documents, {} holds {}", directory, manifest_documents,
+                kDocumentsFile, num_documents);
   std::shared_ptr<const Retriever> vectors, words;
   if (dense) {
     if (model == nullptr) {

@@ -336,6 +336,12 @@ check "prefix-weight error names the option" grep -q -- '--prefix-weights' "$err
 expect 2 "train with a doubling epoch 0" -- "$tessera" train --pairs "$work/pairs.tsv" \
   --ngame-double-at 0 --out "$work/t.safetensors"
 check "the doubling error says epochs count from 1" grep -q 'count from 1' "$err"
+for option in "--lr nan" "--beir-weight nan" "--typo NaN" "--dev-fraction -nan"; do
+  # shellcheck disable=SC2086
+  expect 2 "train $option is a usage error before any data is read" -- "$tessera" train \
+    --pairs "$work/none.tsv" $option --out "$work/t.safetensors"
+  check "its error names the option (${option% *})" grep -q -- "${option% *}: .* is not a finite number" "$err"
+done
 expect 1 "train without data" -- "$tessera" train --out "$work/t.safetensors"
 check "no-data error says what to give" grep -q 'give a BEIR directory, a corpus or pair files' "$err"
 expect 1 "train on a missing pairs file" -- "$tessera" train --pairs "$work/none.tsv" \
@@ -437,6 +443,67 @@ assert r["sweep"][0]["recall"] <= r["sweep"][1]["recall"], r' "$out"
     --queries "$work/queries.npy"
   check "the error names the file" grep -q 'none.npy' "$err"
 fi
+
+# ---- output that cannot be written (a full disk: /dev/full) is exit 1 with the reason, never 0
+printf 'first text\nsecond text\n' >"$work/two.txt"
+expect 0 "embed to standard output" -- "$tessera" embed --model "$work/pairs.safetensors" \
+  --input "$work/two.txt" --out - --quiet
+check "embed --out - writes JSON lines to stdout" test "$(grep -c '^\[' "$out")" -eq 2
+check "and no file named -" test ! -e ./-
+expect 1 "embed .npy to standard output" -- "$tessera" embed --model "$work/pairs.safetensors" \
+  --input "$work/two.txt" --out - --out-format npy --quiet
+check "the error says why" grep -q 'standard output cannot hold .npy' "$err"
+expect 1 "embed to a full disk" -- bash -c "'$tessera' embed --model '$work/pairs.safetensors' \
+  --input '$work/two.txt' --out - --out-format jsonl --quiet >/dev/full"
+check "the error names standard output" grep -q 'writing standard output failed' "$err"
+expect 1 "doctor to a full disk" -- bash -c "'$tessera' doctor >/dev/full"
+expect 1 "train with its log on a full disk" -- "$tessera" train --pairs "$work/pairs.tsv" \
+  --dim 16 --prefixes 16 --buckets 64 --epochs 1 --log /dev/full --out "$work/full.safetensors"
+check "the error names the log" grep -q 'writing the metrics log /dev/full failed' "$err"
+if [[ -d $work/idx_bm25 ]]; then
+  expect 1 "search to a full disk" -- bash -c \
+    "'$tessera' search --index '$work/idx_bm25' --query 'protein folding' >/dev/full"
+  expect 1 "eval beir to a full disk" -- bash -c \
+    "'$tessera' eval beir '$beir' --methods bm25 --threads 2 >/dev/full"
+fi
+
+# ---- an index directory is one unit: a rebuild killed (kill -9) at any phase of its save leaves
+# the whole old index or the whole new one; a second writer fails; damage is an error
+/usr/bin/python3 -c '
+import json, sys
+for name, n, offset in (("old", 40, 0), ("new", 60, 1000)):
+    with open(f"{sys.argv[1]}/{name}_corpus.jsonl", "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"_id": f"{name}{i}", "title": f"{name} {i}",
+                                "text": f"document {i + offset} about topic{(i + offset) % 7}"}) + "\n")' "$work"
+unit_index() {  # CORPUS DIR [env...]: a hybrid index (both index files and the documents)
+  env "${@:3}" "$tessera" index --corpus "$work/$1_corpus.jsonl" --model "$work/pairs.safetensors" \
+    --method hybrid --out "$2" --threads 2
+}
+unit_search() { "$tessera" search --index "$1" --query "document about topic3" -k 5 --json; }
+unit_index new "$work/unit_new" >/dev/null 2>&1 && unit_search "$work/unit_new" >"$work/unit_new.out"
+unit_index old "$work/unit_old" >/dev/null 2>&1 && unit_search "$work/unit_old" >"$work/unit_old.out"
+check "old and new indexes answer differently" bash -c "! cmp -s '$work/unit_old.out' '$work/unit_new.out'"
+for phase in atomic-directory:created index-save:documents index-save:index-files \
+  index-save:manifest atomic-directory:swapped; do
+  rm -rf "$work/unit" && cp -r "$work/unit_old" "$work/unit"
+  expect 137 "index killed at $phase" -- unit_index new "$work/unit" TESSERA_KILL_AT="$phase"
+  expect 0 "search after a kill at $phase" -- unit_search "$work/unit"
+  check "after a kill at $phase the index is the old or the new one, whole" bash -c \
+    "cmp -s '$out' '$work/unit_old.out' || cmp -s '$out' '$work/unit_new.out'"
+done
+expect 0 "the next index after a kill" -- unit_index new "$work/unit"
+check "it removes the killed run's leftovers" test -z "$(ls -d "$work"/unit.* 2>/dev/null)"
+expect 1 "a second writer of one index" -- flock "$work/unit.lock" \
+  "$tessera" index --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/unit"
+check "the second writer is told why" grep -q 'another tessera is writing' "$err"
+mkdir -p "$work/not_an_index" && echo keep >"$work/not_an_index/notes.txt"
+expect 1 "index over a directory of other files" -- "$tessera" index \
+  --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/not_an_index"
+check "which is left alone" test -f "$work/not_an_index/notes.txt"
+sed -i 's/document 1003/document 9999/' "$work/unit/documents.jsonl"
+expect 1 "search an index whose documents were edited" -- unit_search "$work/unit"
+check "the error names the file" grep -q 'documents.jsonl is not the file the manifest names' "$err"
 
 # ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
 if [[ -f /usr/share/wordnet/data.noun ]]; then

@@ -4,7 +4,9 @@
 // final rename stays on one file system and is atomic); commit() flushes, closes and renames it
 // over path. An AtomicFile destroyed without commit() (an error, an exception unwinding) removes
 // its temporary file, so a failed or interrupted write never replaces a good file (DESIGN.md,
-// "Rules of the house"). Every failure is a tessera::Error naming the target path.
+// "Rules of the house"). The path "-" is standard output, written as it comes (no rename; no
+// overwrite), every write and the final flush checked. Every failure is a tessera::Error naming
+// the target path.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,8 @@
 #include <string_view>
 
 namespace tessera {
+
+inline constexpr const char* kStandardOutput = "-";
 
 class AtomicFile {
  public:
@@ -37,6 +41,7 @@ class AtomicFile {
   const std::string& temp_path() const { return temp_path_; }
   uint64_t size() const { return size_; }  // bytes written so far
   bool committed() const { return committed_; }
+  bool is_standard_output() const { return path_ == kStandardOutput; }
 
  private:
   void close_and_remove() noexcept;

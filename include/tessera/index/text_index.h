@@ -7,13 +7,18 @@
 //   manifest.json     {"format": "tessera-text-index", "version": 2, "method" (the retriever's
 //                     canonical name, e.g. "funnel@64>256", "bm25", "hybrid(bm25+flat@256)"),
 //                     "model" (the model file's absolute path, null for bm25), "model_dim",
-//                     "dim", "documents", "build_seconds", "fusion"}
+//                     "dim", "documents", "build_seconds", "fusion", "files" (each file's
+//                     bytes and checksum: the whole file's for documents.jsonl, the one an
+//                     index file ends with for the others)}
 //   documents.jsonl   the documents as a BEIR corpus ({"_id", "title", "text"})
 //   vectors.index     the vector index (index_file.h), for dense and hybrid search
 //   bm25.index        the BM25 index, for bm25 and hybrid
-// Every file is written atomically and the manifest last, so an interrupted save never leaves a
-// directory that opens as a different index. Directories of version 1 (methods flat, int8,
-// binary, hnsw, funnel, bm25, hybrid) open as well.
+// The directory is one unit: save() writes it beside the target and swaps it in with one rename
+// (atomic_directory.h), under a lock, so a save killed at any point leaves the complete old
+// index or the complete new one, and a second writer of the same directory fails at once. load()
+// checks every file against the manifest and the document count. Directories saved before the
+// manifest listed its files, and those of version 1 (methods flat, int8, binary, hnsw, funnel,
+// bm25, hybrid), open as well.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +56,8 @@ class TextIndex {
   static TextIndex build(std::vector<BeirDocument> documents, std::shared_ptr<const Model> model,
                          const std::string& model_path, const TextIndexOptions& options);
 
-  // Writes the directory (created if missing; files in it replaced atomically).
+  // Writes the directory: created, or an existing index directory (or empty one) replaced as a
+  // whole; any other existing path is an Error.
   void save(const std::string& directory) const;
   // Opens a directory save() wrote. model: the model to embed queries with; null loads the one
   // the manifest names. A model of another dim than the index's is an Error.

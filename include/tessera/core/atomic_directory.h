@@ -1,0 +1,40 @@
+// Atomic directory output: a directory of files (a text index, a report) that appears at its
+// path only once complete, and replaces an older one in one step.
+//
+// Files are written into "<path>.tmp-<pid>" beside the target; commit() swaps it with the
+// target in one rename (renameat2 RENAME_EXCHANGE; where a file system cannot, two renames with
+// the old directory moved aside first) and removes the old contents. A reader that opens the
+// target therefore sees the whole old directory or the whole new one, whenever the writer is
+// killed. An AtomicDirectory destroyed without commit() removes its temporary directory.
+// Temporary directories that killed processes left beside the target are removed on the next
+// start. A lock file "<path>.lock" is held from construction to destruction, so a second writer
+// of the same target fails at once (file_lock.h).
+#pragma once
+
+#include <string>
+
+#include "tessera/core/file_lock.h"
+
+namespace tessera {
+
+class AtomicDirectory {
+ public:
+  explicit AtomicDirectory(std::string path);
+  ~AtomicDirectory();
+  AtomicDirectory(const AtomicDirectory&) = delete;
+  AtomicDirectory& operator=(const AtomicDirectory&) = delete;
+
+  // Where to write the files (the temporary directory until commit()).
+  const std::string& temp_path() const { return temp_path_; }
+  const std::string& path() const { return path_; }
+  // Replaces the target with the temporary directory. Nothing may be written after.
+  void commit();
+
+ private:
+  std::string path_;
+  FileLock lock_;
+  std::string temp_path_;
+  bool committed_ = false;
+};
+
+}  // namespace tessera

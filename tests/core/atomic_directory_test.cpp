@@ -1,0 +1,100 @@
+#include "tessera/core/atomic_directory.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tessera/core/check.h"
+#include "tessera/core/file_lock.h"
+#include "test_support.h"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::error_message;
+using testing::read_file_text;
+using testing::TempDir;
+using testing::write_file_text;
+
+TEST(AtomicDirectory, CommitCreatesOrReplacesTheWholeDirectory) {
+  TempDir dir;
+  const std::string target = dir.file("out");
+  {
+    AtomicDirectory out(target);
+    write_file_text(out.temp_path() + "/a.txt", "first");
+    write_file_text(out.temp_path() + "/only_first.txt", "x");
+    EXPECT_FALSE(fs::exists(target));
+    out.commit();
+  }
+  EXPECT_EQ(read_file_text(target + "/a.txt"), "first");
+  {
+    AtomicDirectory out(target + "/");  // the same target
+    write_file_text(out.temp_path() + "/a.txt", "second");
+    EXPECT_EQ(read_file_text(target + "/a.txt"), "first");  // untouched until commit
+    out.commit();
+  }
+  EXPECT_EQ(read_file_text(target + "/a.txt"), "second");
+  EXPECT_FALSE(fs::exists(target + "/only_first.txt"));  // replaced, not merged
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1)
+      << "no temporary, old or lock file is left";
+}
+
+TEST(AtomicDirectory, WithoutCommitTheTargetStaysAndNothingIsLeft) {
+  TempDir dir;
+  const std::string target = dir.file("out");
+  fs::create_directories(target);
+  write_file_text(target + "/a.txt", "old");
+  {
+    AtomicDirectory out(target);
+    write_file_text(out.temp_path() + "/a.txt", "new");
+  }
+  EXPECT_EQ(read_file_text(target + "/a.txt"), "old");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+}
+
+TEST(AtomicDirectory, TemporariesOfDeadProcessesAreSwept) {
+  TempDir dir;
+  const std::string target = dir.file("out");
+  // pid 2^22 + 1 is above Linux's pid_max (2^22 at most): no such process can exist.
+  fs::create_directories(target + ".tmp-4194305");
+  fs::create_directories(target + ".tmp-12x");  // not ours: left alone
+  AtomicDirectory out(target);
+  EXPECT_FALSE(fs::exists(target + ".tmp-4194305"));
+  EXPECT_TRUE(fs::exists(target + ".tmp-12x"));
+}
+
+TEST(AtomicDirectory, AnOldDirectoryMovedAsideReturnsWhenTheTargetIsMissing) {
+  TempDir dir;
+  const std::string target = dir.file("out");
+  fs::create_directories(target + ".old-4194305");
+  write_file_text(target + ".old-4194305/a.txt", "old");
+  AtomicDirectory out(target);
+  EXPECT_EQ(read_file_text(target + "/a.txt"), "old");
+}
+
+TEST(AtomicDirectory, ASecondWriterFailsAtOnce) {
+  TempDir dir;
+  const std::string target = dir.file("out");
+  AtomicDirectory first(target);
+  EXPECT_THAT(error_message([&] { AtomicDirectory second(target); }),
+              ::testing::HasSubstr("another tessera is writing " + target));
+  first.commit();
+}
+
+TEST(FileLock, IsExclusiveAndReleasedOnDestruction) {
+  TempDir dir;
+  const std::string path = dir.file("x.lock");
+  {
+    FileLock lock(path, "x");
+    EXPECT_THAT(error_message([&] { FileLock again(path, "x"); }),
+                ::testing::HasSubstr("another tessera is writing x"));
+  }
+  EXPECT_FALSE(fs::exists(path));
+  FileLock again(path, "x");
+}
+
+}  // namespace
+}  // namespace tessera
