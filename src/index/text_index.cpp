@@ -1,8 +1,11 @@
 #include "tessera/index/text_index.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
 
 #include "tessera/core/atomic_directory.h"
 #include "tessera/core/atomic_file.h"
@@ -120,6 +123,13 @@ TextIndex TextIndex::build(std::vector<BeirDocument> documents, std::shared_ptr<
                            const std::string& model_path, const TextIndexOptions& options) {
   const Stopwatch watch;
   const RetrieverSpec spec = parse_retriever_spec(options.method);
+  // An id twice would list one document twice in results (train and eval refuse it too).
+  std::unordered_map<std::string_view, size_t> seen;
+  for (size_t d = 0; d < documents.size(); ++d) {
+    const auto [it, fresh] = seen.emplace(documents[d].id, d);
+    TESSERA_CHECK(fresh, "document id '{}' appears twice (documents {} and {} of the corpus)",
+                  documents[d].id, it->second + 1, d + 1);
+  }
   TextIndex index;
   index.model_ = std::move(model);
   index.fusion_ = options.fusion;
@@ -164,7 +174,8 @@ std::vector<std::vector<TextHit>> TextIndex::search(std::span<const std::string>
                                                     const TextOrigin& origin) const {
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   std::vector<std::vector<TextHit>> results(queries.size());
-  if (queries.empty()) return results;
+  if (queries.empty() || documents_.empty()) return results;
+  k = std::min<int64_t>(k, static_cast<int64_t>(documents_.size()));  // no more hits than exist
   const TopK top = retriever_->search(queries, k, params, origin);
   for (size_t q = 0; q < queries.size(); ++q) results[q] = hits_of(top, static_cast<int64_t>(q));
   return results;

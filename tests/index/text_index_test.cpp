@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "../core/test_support.h"
@@ -154,13 +155,48 @@ TEST(TextIndex, ErrorsNameWhatIsWrong) {
   ModelOptions wide;
   wide.dim = 64;
   const auto other = std::make_shared<const Model>(Model::create(config, Vocabulary(), wide));
-  EXPECT_NE(error_message([&] { (void)TextIndex::load(dir.file("flat"), other); })
-                .find("built with a model of 32 dims; this one gives 64"),
+  EXPECT_NE(error_message([&] {
+              (void)TextIndex::load(dir.file("flat"), other);
+            }).find("built with a model of 32 dims; this one gives 64"),
             std::string::npos);
   dir.write("flat/manifest.json", "{\"format\": \"tessera-text-index\", \"version\": 9}");
   EXPECT_NE(
       error_message([&] { (void)TextIndex::load(dir.file("flat"), model); }).find("version 9"),
       std::string::npos);
+}
+
+TEST(TextIndex, DuplicateIdsAreRefusedAndKIsCappedAtTheCorpus) {
+  std::vector<BeirDocument> docs = corpus();
+  docs.push_back(docs[1]);
+  TextIndexOptions options;
+  options.method = "bm25";
+  EXPECT_NE(error_message([&] {
+              (void)TextIndex::build(docs, nullptr, "", options);
+            }).find("document id 'd2' appears twice (documents 2 and 6 of the corpus)"),
+            std::string::npos);
+  docs.pop_back();
+  const TextIndex index = TextIndex::build(docs, nullptr, "", options);
+  const std::vector<std::string> queries = {"cats dogs birds fish market"};
+  // A k far beyond the corpus (as big as an int64 goes) costs what the corpus holds.
+  EXPECT_EQ(index.search(queries, std::numeric_limits<int64_t>::max())[0].size(), docs.size());
+}
+
+// A saved directory replaces only a directory of its own kind.
+TEST(TextIndex, SaveNeverReplacesADirectoryOfOtherFiles) {
+  const std::vector<BeirDocument> docs = corpus();
+  TempDir dir;
+  dir.write("mine/notes.txt", "keep");
+  TextIndexOptions options;
+  options.method = "bm25";
+  const TextIndex index = TextIndex::build(docs, nullptr, "", options);
+  EXPECT_NE(error_message([&] {
+              index.save(dir.file("mine"));
+            }).find("is not a tessera index directory (no manifest.json); refusing"),
+            std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir.file("mine/notes.txt")));
+  index.save(dir.file("index"));
+  index.save(dir.file("index"));  // an index over an index
+  EXPECT_EQ(TextIndex::load(dir.file("index")).documents().size(), docs.size());
 }
 
 }  // namespace
