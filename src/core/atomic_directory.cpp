@@ -1,15 +1,14 @@
 #include "tessera/core/atomic_directory.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <string_view>
 
+#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/core/fault_injection.h"
 
@@ -24,34 +23,6 @@ std::string normalized(std::string path) {
   path = fs::path(std::move(path)).lexically_normal().string();
   while (path.size() > 1 && path.ends_with('/')) path.pop_back();
   return path;
-}
-
-// Removes "<name>.tmp-<pid>" beside target whose process is gone, and "<name>.old-<pid>" (an
-// old directory moved aside by the two-rename fallback) unless the target is missing: then the
-// old directory is complete and goes back into place.
-void remove_stale_temporaries(const fs::path& target) {
-  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  const std::string name = target.filename().string();
-  std::error_code error;
-  for (fs::directory_iterator it(parent, error), end; !error && it != end; it.increment(error)) {
-    const std::string entry = it->path().filename().string();
-    for (const char* kind : {".tmp-", ".old-"}) {
-      const std::string prefix = name + kind;
-      if (!entry.starts_with(prefix) || entry.size() == prefix.size()) continue;
-      const std::string digits = entry.substr(prefix.size());
-      if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) {
-        continue;
-      }
-      const auto pid = static_cast<pid_t>(std::stol(digits));
-      if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // still alive
-      std::error_code ignored;
-      if (kind == std::string_view(".old-") && !fs::exists(target, ignored)) {
-        fs::rename(it->path(), target, ignored);
-      } else {
-        fs::remove_all(it->path(), ignored);
-      }
-    }
-  }
 }
 
 }  // namespace

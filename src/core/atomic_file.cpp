@@ -1,18 +1,47 @@
 #include "tessera/core/atomic_file.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "tessera/core/check.h"
 
 namespace tessera {
 
 namespace {
+namespace fs = std::filesystem;
 constexpr size_t kBufferBytes = size_t{1} << 20;
+}  // namespace
+
+void remove_stale_temporaries(const std::string& target_path) {
+  const fs::path target(target_path);
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  const std::string name = target.filename().string();
+  std::error_code error;
+  for (fs::directory_iterator it(parent, error), end; !error && it != end; it.increment(error)) {
+    const std::string entry = it->path().filename().string();
+    for (const char* kind : {".tmp-", ".old-"}) {
+      const std::string prefix = name + kind;
+      if (!entry.starts_with(prefix) || entry.size() == prefix.size()) continue;
+      const std::string digits = entry.substr(prefix.size());
+      if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) {
+        continue;
+      }
+      const auto pid = static_cast<pid_t>(std::stol(digits));
+      if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // still alive
+      std::error_code ignored;
+      if (kind == std::string_view(".old-") && !fs::exists(target, ignored)) {
+        fs::rename(it->path(), target, ignored);
+      } else {
+        fs::remove_all(it->path(), ignored);
+      }
+    }
+  }
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
@@ -21,6 +50,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     temp_path_ = "standard output";
     return;
   }
+  remove_stale_temporaries(path_);
   temp_path_ = fmt::format("{}.tmp-{}", path_, ::getpid());
   file_ = std::fopen(temp_path_.c_str(), "wb");
   if (file_ == nullptr) {
@@ -58,10 +88,10 @@ void AtomicFile::write(const void* data, size_t size) {
 
 void AtomicFile::overwrite(uint64_t offset, const void* data, size_t size) {
   TESSERA_CHECK(file_ != nullptr, "{}: write after commit", path_);
-  TESSERA_CHECK(offset + size <= size_, "{}: overwrite of [{}, {}) beyond the {} bytes written",
-                path_, offset, offset + size, size_);
   TESSERA_CHECK(!is_standard_output(),
                 "standard output cannot take back bytes written (this format needs a file)");
+  TESSERA_CHECK(offset + size <= size_, "{}: overwrite of [{}, {}) beyond the {} bytes written",
+                path_, offset, offset + size, size_);
   if (std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0 ||
       std::fwrite(data, 1, size, file_) != size || std::fseek(file_, 0, SEEK_END) != 0) {
     TESSERA_FAIL("{}: rewriting {} failed: {}", path_, temp_path_, std::strerror(errno));
@@ -94,6 +124,7 @@ void AtomicFile::commit() {
 
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write) {
+  remove_stale_temporaries(path);
   const std::string temp = fmt::format("{}.tmp-{}", path, ::getpid());
   // Removes the temporary file unless the rename succeeded.
   struct Guard {

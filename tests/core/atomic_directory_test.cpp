@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/core/file_lock.h"
 #include "test_support.h"
@@ -82,6 +83,23 @@ TEST(AtomicDirectory, ASecondWriterFailsAtOnce) {
   EXPECT_THAT(error_message([&] { AtomicDirectory second(target); }),
               ::testing::HasSubstr("another tessera is writing " + target));
   first.commit();
+}
+
+// A killed writer's "<path>.tmp-<pid>" (a 32 MB checkpoint, say) goes with the next write.
+TEST(AtomicFile, TemporariesOfDeadProcessesAreSweptAndStandardOutputIsChecked) {
+  TempDir dir;
+  const std::string target = dir.file("model.safetensors.checkpoint");
+  write_file_text(target + ".tmp-4194305", "partial");
+  write_file_text(dir.file("other.tmp-4194305"), "another target's");
+  AtomicFile file(target);
+  file.write("complete");
+  file.commit();
+  EXPECT_FALSE(fs::exists(target + ".tmp-4194305"));
+  EXPECT_EQ(read_file_text(target), "complete");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 2);
+  AtomicFile out(kStandardOutput);
+  EXPECT_THAT(error_message([&] { out.overwrite(0, "y", 1); }),
+              ::testing::HasSubstr("standard output cannot take back bytes"));
 }
 
 TEST(FileLock, IsExclusiveAndReleasedOnDestruction) {

@@ -2,7 +2,8 @@
 //
 // Bytes go to a temporary file beside the target, "<path>.tmp-<pid>" (same directory, so the
 // final rename stays on one file system and is atomic); commit() flushes, closes and renames it
-// over path. An AtomicFile destroyed without commit() (an error, an exception unwinding) removes
+// over path; temporaries that killed processes left beside path are removed first. An
+// AtomicFile destroyed without commit() (an error, an exception unwinding) removes
 // its temporary file, so a failed or interrupted write never replaces a good file (DESIGN.md,
 // "Rules of the house"). The path "-" is standard output, written as it comes (no rename; no
 // overwrite), every write and the final flush checked. Every failure is a tessera::Error naming
@@ -52,6 +53,12 @@ class AtomicFile {
   uint64_t size_ = 0;
   bool committed_ = false;
 };
+
+// Removes the temporaries "<path>.tmp-<pid>" that processes no longer alive (killed while
+// writing) left beside path; an old directory "<path>.old-<pid>" that atomic_directory.h moved
+// aside goes back into place when path is missing, else is removed. AtomicFile and
+// AtomicDirectory call it before they write.
+void remove_stale_temporaries(const std::string& path);
 
 // Opens "<path>.tmp-<pid>" as a binary std::ostream, calls write(out), and renames the file over
 // path when write returns and the stream is still good; on an exception or a stream error the
