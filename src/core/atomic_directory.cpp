@@ -58,7 +58,8 @@ void AtomicDirectory::commit() {
     TESSERA_CHECK(errno == EINVAL || errno == ENOSYS, "{}: cannot swap in {}: {}", path_,
                   temp_path_, std::strerror(errno));
     // No exchange on this file system: the old directory moves aside, then the new one in. A
-    // kill between the two leaves the old one at "<path>.old-<pid>" (restored by hand).
+    // kill between the two leaves the old one at "<path>.old-<pid>", which the next writer
+    // puts back (remove_stale_temporaries).
     const std::string old = fmt::format("{}.old-{}", path_, ::getpid());
     fs::rename(path_, old, error);
     TESSERA_CHECK(!error, "{}: cannot move it aside: {}", path_, error.message());
