@@ -21,6 +21,7 @@ uint64_t mix_word(uint64_t hash, uint64_t word) {
 }  // namespace
 
 void Checksum::update(const void* data, size_t size) {
+  if (size == 0) return;  // data may be null (an empty span); memcpy must not see it
   const auto* bytes = static_cast<const uint8_t*>(data);
   total_ += size;
   if (tail_size_ > 0) {  // complete the pending word first
