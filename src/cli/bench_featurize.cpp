@@ -39,7 +39,7 @@ void add_bench_featurize(CLI::App& bench) {
   cmd->callback([args] {
     use_threads(args->threads);
     const FeaturizerConfig config = args->featurizer.resolve();
-    const TextInputOptions input = args->input;
+    const TextInputOptions input = with_utf8_policy(args->input, config.tokenizer);
 
     Stopwatch watch;
     VocabularyBuilder builder{Tokenizer(config.tokenizer)};

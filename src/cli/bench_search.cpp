@@ -42,9 +42,7 @@ void add_bench_search(CLI::App& bench) {
   cmd->add_option("--base", args->base, "Base vectors, float32 .npy (rows = vectors)")->required();
   cmd->add_option("--queries", args->queries, "Query vectors, float32 .npy")->required();
   SearchBenchmarkOptions& o = args->options;
-  cmd->add_option("-k", o.k, "Neighbours per query")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  cmd->add_option("-k", o.k, "Neighbours per query")->check(positive())->capture_default_str();
   cmd->add_option("--method", o.method,
                   "Index spec: flat, int8, binary, hnsw[:M16:efc200:ef64], funnel[@64>256][:int8], "
                   "binary+rescore[:int8], A>R (README: index specs)")
@@ -52,14 +50,14 @@ void add_bench_search(CLI::App& bench) {
       ->capture_default_str();
   add_threads_option(*cmd, args->threads);
   cmd->add_option("--repeat", o.repeat, "Timed search runs (the fastest counts)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   add_index_defaults(*cmd, o.defaults);
   cmd->add_option("--efforts", o.efforts,
                   "hnsw and funnels: search efforts to measure, comma-separated (ef_search or "
                   "shortlist)")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   cmd->add_option("--target-recall", o.target_recall,
                   "hnsw and funnels: the smallest search effort reaching this recall@k")
       ->check(CLI::Range(0.0, 1.0));

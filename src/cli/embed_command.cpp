@@ -54,10 +54,11 @@ void add_embed_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Model file (.safetensors, from tessera train)")
       ->required();
   add_input_options(*cmd, args->input);
+  add_invalid_utf8_option(*cmd, args->input);
   cmd->add_option("--dim", args->dim,
                   "Keep the first k dims (a Matryoshka prefix), normalized as the model says "
                   "(0: all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_option("--tower", args->tower,
                   "Tower of the model that embeds the texts (query or document for retrieval)")

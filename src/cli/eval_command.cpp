@@ -93,7 +93,7 @@ void add_eval_beir(CLI::App& eval) {
                   "Dims of flat search (Matryoshka prefixes), comma-separated (default: the "
                   "model's prefixes)")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   cmd->add_option("--methods", args->methods,
                   "Retriever specs, comma-separated: bm25 (Lucene's BM25, k1 0.9, b 0.4, English "
                   "stemming and stop words; no model), flat (exact search at each of --dims), "
@@ -104,7 +104,7 @@ void add_eval_beir(CLI::App& eval) {
       ->check(retriever_spec_list_check());
   cmd->add_option("--depth", args->retrieval.depth,
                   "Results kept per query (the run depth; BEIR's run files use 1000)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd->add_option("--out", args->out,
                   "Directory for metrics.json, report.html and one TREC run per method "
@@ -114,12 +114,12 @@ void add_eval_beir(CLI::App& eval) {
   add_fusion_options(*cmd, retrieval.fusion);
   cmd->add_option("--latency-queries", retrieval.latency_queries,
                   "Queries searched one at a time for the p50/p99 latencies (0: none)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_option("--batch-seconds", retrieval.batch_seconds,
                   "Each method's batch of all queries is searched again until this much time is "
                   "spent; the fastest search gives queries/s (0: one search)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   add_threads_option(*cmd, args->threads);
   cmd->callback([args] {

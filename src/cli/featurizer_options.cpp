@@ -37,19 +37,19 @@ void add_featurizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
   add_tokenizer_options(cmd, flags);
   FeaturizerConfig& c = flags.config;
   cmd.add_option("--max-tokens", c.max_tokens, "Featurize only the first N tokens (0: all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd.add_option("--word-ngrams", c.word_ngrams, "Hashed word n-grams up to this n (1: none)")
       ->check(CLI::Range(1, 3))
       ->capture_default_str();
   cmd.add_option("--char-ngram-min", c.char_ngram_min, "Shortest hashed character n-gram (0: none)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd.add_option("--char-ngram-max", c.char_ngram_max, "Longest hashed character n-gram")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd.add_option("--buckets", c.buckets, "Hash buckets for n-grams (0: no hashed features)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   add_enum_option(cmd, "--weighting", c.weighting, "Feature weight: count, binary or sublinear");
   cmd.add_option("--hash-seed", c.hash_seed, "Seed mixed into hashed features")

@@ -48,7 +48,7 @@ void add_index(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Index directory to write")->required();
   cmd->add_option("--dim", o.dim, "Dims indexed, a Matryoshka prefix (default: the model's)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   add_index_defaults(*cmd, o.defaults);
   add_fusion_options(*cmd, o.fusion);
   add_threads_option(*cmd, args->threads);
@@ -123,13 +123,11 @@ void add_search(CLI::App& app) {
   cmd->add_option("--model", args->model,
                   "Model to embed queries with (default: the one the index was built with)");
   cmd->add_option("--query,-q", args->queries, "Query text (repeatable); default: read stdin");
-  cmd->add_option("-k", args->k, "Results per query")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  cmd->add_option("-k", args->k, "Results per query")->check(positive())->capture_default_str();
   cmd->add_option("--ef-search", args->ef_search, "hnsw: candidates while searching")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(int64_t{1}, kMaxHnswCandidates));
   cmd->add_option("--shortlist", args->shortlist, "Funnels: candidates rescored")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   cmd->add_flag("--json", args->json, "One JSON line per query: {query, results: [...]}");
   add_threads_option(*cmd, args->threads);
   cmd->callback([args] {

@@ -7,6 +7,7 @@
 
 #include "options.h"
 #include "tessera/data/text_input.h"
+#include "tessera/text/tokenizer.h"
 
 namespace tessera::cli {
 
@@ -18,6 +19,21 @@ inline void add_input_options(CLI::App& cmd, TextInputOptions& input) {
   cmd.add_option("--field", input.field,
                  "JSONL field (nested a.b, joined title+text; default text) or TSV/CSV column "
                  "(header name, or 0-based index; default 0)");
+}
+
+// --on-invalid-utf8 for a verb without tokenizer options (embed): repair or refuse invalid UTF-8
+// as the input is read, in any format.
+inline void add_invalid_utf8_option(CLI::App& cmd, TextInputOptions& input) {
+  add_enum_option(cmd, "--on-invalid-utf8", input.on_invalid_utf8,
+                  "Invalid UTF-8: stop with an error naming file, line and byte, or replace it "
+                  "with U+FFFD");
+}
+
+// `input` read with the tokenizer's --on-invalid-utf8, so that one option repairs the JSON, CSV
+// or plain text lines and the texts in them alike.
+inline TextInputOptions with_utf8_policy(TextInputOptions input, const TokenizerOptions& t) {
+  input.on_invalid_utf8 = t.normalize.on_invalid_utf8;
+  return input;
 }
 
 // Reads every text of `input` in batches of at most batch_size consecutive lines and calls

@@ -31,7 +31,32 @@ CLI::Validator spec_check(const std::string& what, bool list, Parse parse) {
       what);
 }
 
+// A validator accepting numbers that `holds`, whose name is `name`; anything else gets "must be
+// `bound`, got VALUE". Text that is no number passes: the option's own conversion reports it.
+template <typename Holds>
+CLI::Validator number_check(const std::string& name, const std::string& bound, Holds holds) {
+  return CLI::Validator(
+      [bound, holds](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double number = std::strtod(value.c_str(), &end);
+        // nan and inf are require_finite_numbers' to report.
+        if (end == value.c_str() || *end != '\0' || !std::isfinite(number) || holds(number)) {
+          return {};
+        }
+        return fmt::format("must be {}, got {}", bound, value);
+      },
+      name);
+}
+
 }  // namespace
+
+CLI::Validator positive() {
+  return number_check("POSITIVE", "> 0", [](double x) { return x > 0; });
+}
+
+CLI::Validator non_negative() {
+  return number_check("NONNEGATIVE", ">= 0", [](double x) { return x >= 0; });
+}
 
 void require_finite_numbers(CLI::App& app) {
   const CLI::Validator finite(
@@ -75,27 +100,27 @@ CLI::Validator retriever_spec_list_check() {
 void add_index_defaults(CLI::App& cmd, IndexDefaults& defaults) {
   cmd.add_option("--shortlist", defaults.shortlist,
                  "Funnels (binary+rescore, funnel, A>R): candidates rescored per query")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd.add_option("--funnel-dim", defaults.funnel_dim,
                  "funnel: dims of the shortlist when the spec gives none (0: 64, or a quarter of "
                  "a vector of 64 dims or fewer)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   add_enum_option(cmd, "--rescore", defaults.rescorer,
                   "funnel, binary+rescore: rescore with the float vectors or with int8 codes of "
                   "them (a quarter of the bytes), when the spec does not say");
   HnswOptions& hnsw = defaults.hnsw;
   cmd.add_option("--hnsw-m", hnsw.m, "hnsw: links per element (spec option M)")
-      ->check(CLI::Range(int64_t{2}, int64_t{1024}))
+      ->check(CLI::Range(int64_t{2}, kMaxHnswLinks))
       ->capture_default_str();
   cmd.add_option("--ef-construction", hnsw.ef_construction,
                  "hnsw: candidates kept while inserting (spec option efc)")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(int64_t{1}, kMaxHnswCandidates))
       ->capture_default_str();
   cmd.add_option("--ef-search", hnsw.ef_search,
                  "hnsw: candidates kept while searching (spec option ef)")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(int64_t{1}, kMaxHnswCandidates))
       ->capture_default_str();
 }
 
@@ -107,7 +132,7 @@ void add_fusion_options(CLI::App& cmd, FusionOptions& fusion) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd.add_option("--rrf-k", fusion.rrf_k, "hybrid (rrf): the rank offset")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -18,6 +19,11 @@ namespace tessera::cli {
 // Every floating-point option of app and its verbs refuses nan and inf (a usage error naming
 // the option), so that no comparison with a NaN silently turns a check or a weight off.
 void require_finite_numbers(CLI::App& app);
+
+// Checks of a number option: > 0, and >= 0. A value outside is a usage error that states the
+// bound ("must be > 0, got -1"), not CLI11's range up to the largest double.
+CLI::Validator positive();
+CLI::Validator non_negative();
 
 // --threads N (0: all cores; at most 1024); the default is what `threads` holds.
 void add_threads_option(CLI::App& cmd, int& threads);
@@ -52,7 +58,8 @@ CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, E& value,
       ->default_str(std::string(name_of(value)));
 }
 
-// "a,b,c" -> numbers; a malformed item is a usage error naming the option.
+// "a,b,c" -> numbers; a malformed item (nan and inf among them) is a usage error naming the
+// option.
 template <typename T>
 std::vector<T> parse_number_list(const std::string& text, const std::string& option) {
   std::vector<T> out;
@@ -66,11 +73,14 @@ std::vector<T> parse_number_list(const std::string& text, const std::string& opt
       if constexpr (std::is_integral_v<T>) {
         out.push_back(static_cast<T>(std::stoll(item, &used)));
       } else {
-        out.push_back(static_cast<T>(std::stod(item, &used)));
+        const double value = std::stod(item, &used);
+        if (!std::isfinite(value)) throw std::invalid_argument(item);
+        out.push_back(static_cast<T>(value));
       }
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      throw CLI::ValidationError(option, "expected comma-separated numbers, got \"" + text + "\"");
+      throw CLI::ValidationError(option,
+                                 "expected comma-separated finite numbers, got \"" + text + "\"");
     }
     pos = comma + 1;
   }

@@ -106,18 +106,18 @@ void add_quickstart(CLI::App& app) {
   cmd->add_option("--wordnet", args->wordnet, "WordNet 3.0 database directory")
       ->capture_default_str();
   cmd->add_option("--held-out", args->task.held_out, "Senses whose definition becomes a query")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd->add_option("--max-words", args->task.max_words,
                   "Keep only the words with the most senses (0: all; smaller is faster)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_option("--seed", args->task.seed, "Which senses are held out")->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Training epochs")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd->add_option("--buckets", args->buckets, "Hash buckets of the model's bigram features")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   add_threads_option(*cmd, args->threads);
   cmd->add_flag("--quiet", args->quiet, "No progress line");

@@ -46,12 +46,12 @@ void add_tokenize_command(CLI::App& app) {
   cmd->add_option("--vocab", args->vocab,
                   "Vocabulary (from tessera vocab); default: one built from the lines shown");
   cmd->add_option("--limit", args->limit, "Lines to show (0: all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "One JSON object per line");
   cmd->callback([args] {
     const FeaturizerConfig config = args->featurizer.resolve();
-    TextInput input(args->input);
+    TextInput input(with_utf8_policy(args->input, config.tokenizer));
     std::vector<Item> items;
     Item item;
     while ((args->limit == 0 || static_cast<int64_t>(items.size()) < args->limit) &&

@@ -15,6 +15,7 @@
 #include "tessera/core/check.h"
 #include "tessera/core/stopwatch.h"
 #include "tessera/eval/dev_evaluation.h"
+#include "tessera/train/batcher.h"
 #include "train_run.h"
 
 namespace tessera::cli {
@@ -32,7 +33,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->group("Data");
   cmd.add_option("--beir-weight", data.beir_weight,
                  "Times each judged pair is drawn per epoch (0: corpus only)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--dev-fraction", data.dev_fraction,
@@ -47,19 +48,19 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
   cmd.add_option("--corpus-field", data.corpus_field, "Text field/column of a non-BEIR corpus")
       ->group("Data");
   cmd.add_option("--crops-weight", data.crops_weight, "Crop pairs per epoch, relative (0: none)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--pairs-per-doc", data.crops.pairs_per_document, "Crop pairs per document")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(int64_t{1}, kMaxSlotsPerEpoch))
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--span-min", data.crops.span_min, "Shortest crop, tokens")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--span-max", data.crops.span_max, "Longest crop, tokens")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--typo", data.crops.perturb.typo, "Crop queries: per-token typo probability")
@@ -73,14 +74,14 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->group("Data");
   cmd.add_option("--shuffle-window", data.crops.perturb.shuffle_window,
                  "Crop queries: tokens move at most this far (0: no shuffle)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--pairs", data.pair_files,
                  "Pairs file(s): JSONL {query, positive[, negative]} or TSV/CSV columns")
       ->group("Data");
   cmd.add_option("--pairs-weight", data.pairs_weight, "Times each pair is drawn per epoch")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str()
       ->group("Data");
   cmd.add_option("--query-field", data.pair_fields.query, "JSONL field of pair queries")
@@ -99,12 +100,12 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
   ModelOptions& model = a.training.model;
   cmd.add_option("--min-count", a.training.vocabulary.min_count,
                  "Vocabulary: leave out rarer words")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Model");
   cmd.add_option("--max-vocab", a.training.vocabulary.max_size,
                  "Vocabulary: keep the N most frequent (0: all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str()
       ->group("Model");
   cmd.add_option("--dim", model.dim, "Output dimension")
@@ -118,12 +119,12 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
   cmd.add_flag("--projection", model.projection, "Learned linear map after pooling")
       ->group("Model");
   cmd.add_option("--table-dim", model.table_dim, "Table width with --projection (0: dim)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->group("Model");
   cmd.add_flag("--two-towers", model.two_towers, "Separate query and document towers")
       ->group("Model");
   cmd.add_option("--init-std", model.init_std, "Initial weights N(0, std^2)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Model");
 
@@ -131,7 +132,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
   TrainerOptions& t = a.training.trainer;
   InfoNceOptions& loss = a.training.loss;
   cmd.add_option("--epochs", t.epochs, "Passes over the data")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Training");
   cmd.add_option("--batch-size", t.batch_size, "Pairs per batch (in-batch negatives)")
@@ -139,7 +140,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->capture_default_str()
       ->group("Training");
   cmd.add_option("--lr", t.lr.base_lr, "Learning rate")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Training");
   add_enum_option(cmd, "--decay", t.lr.decay, "Learning-rate decay after warm-up")
@@ -152,7 +153,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
                   "Optimizer of the tables (AdamW for projections)")
       ->group("Training");
   cmd.add_option("--scale", loss.scale, "Inverse temperature of InfoNCE")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Training");
   cmd.add_flag("--learn-scale", loss.learn_scale,
@@ -166,7 +167,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->group("Training");
   cmd.add_option("--ngame-cluster-size", t.ngame.cluster_size,
                  "NGAME: queries per cluster at the start (1: random batches)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Training");
   cmd.add_option("--ngame-double-at", a.ngame_double_at,
@@ -175,7 +176,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->group("Training");
   cmd.add_option("--ngame-recluster-every", t.ngame.recluster_every,
                  "NGAME: epochs between clusterings")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Training");
   cmd.add_option("--seed", t.seed, "Seed of initialization, sampling and batching")
@@ -188,7 +189,7 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
   cmd.add_option("--checkpoint", a.checkpoint, "Checkpoint file (default: OUT.checkpoint)")
       ->group("Output");
   cmd.add_option("--checkpoint-minutes", t.checkpoint_minutes, "Minutes between checkpoints")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str()
       ->group("Output");
   cmd.add_flag("--resume", a.resume, "Continue from the checkpoint (same options and threads)")
@@ -203,6 +204,26 @@ std::string format_duration(double seconds) {
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+// The Matryoshka options against --dim: usage errors before any data is read.
+void check_prefixes(const std::vector<int64_t>& prefixes, const std::vector<float>& weights,
+                    int64_t dim) {
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    if (prefixes[i] < 1 || (i > 0 && prefixes[i] <= prefixes[i - 1])) {
+      throw CLI::ValidationError("--prefixes", fmt::format("must be positive and ascending, got {}",
+                                                           fmt::join(prefixes, ",")));
+    }
+  }
+  if (!prefixes.empty() && prefixes.back() != dim) {
+    throw CLI::ValidationError(
+        "--prefixes", fmt::format("must end at --dim {}, got {}", dim, fmt::join(prefixes, ",")));
+  }
+  const size_t count = prefixes.empty() ? default_prefixes(dim).size() : prefixes.size();
+  if (!weights.empty() && weights.size() != count) {
+    throw CLI::ValidationError("--prefix-weights",
+                               fmt::format("{} weights for {} prefixes", weights.size(), count));
+  }
+}
+
 }  // namespace
 
 void run_train(TrainArgs& a) {
@@ -212,6 +233,7 @@ void run_train(TrainArgs& a) {
   options.featurizer = a.featurizer.resolve();
   options.model.prefixes = parse_number_list<int64_t>(a.prefixes, "--prefixes");
   options.prefix_weights = parse_number_list<float>(a.prefix_weights, "--prefix-weights");
+  check_prefixes(options.model.prefixes, options.prefix_weights, options.model.dim);
   for (const int64_t e : parse_number_list<int64_t>(a.ngame_double_at, "--ngame-double-at")) {
     if (e < 1) throw CLI::ValidationError("--ngame-double-at", "epochs count from 1");
     options.trainer.ngame.double_at.push_back(e - 1);  // 1-based on the command line

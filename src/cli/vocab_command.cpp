@@ -36,14 +36,14 @@ void add_vocab_command(CLI::App& app) {
   add_input_options(*cmd, args->input);
   add_tokenizer_options(*cmd, args->featurizer);
   cmd->add_option("--min-count", args->vocabulary.min_count, "Leave out words seen fewer times")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd->add_option("--max-size", args->vocabulary.max_size, "Keep the N most frequent (0: all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_option("--max-table", args->builder.max_table_entries,
                   "Distinct words held while counting before rare ones are pruned (memory bound)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cmd->add_option("--out", args->out, "Vocabulary file to write (word<TAB>count per line)")
       ->required();
@@ -53,7 +53,7 @@ void add_vocab_command(CLI::App& app) {
     use_threads(args->threads);
     const FeaturizerConfig config = args->featurizer.resolve();
     VocabularyBuilder builder{Tokenizer(config.tokenizer), args->builder};
-    TextInput input(args->input);
+    TextInput input(with_utf8_policy(args->input, config.tokenizer));
     Progress progress("vocab", args->quiet ? 0 : -1);
     builder.set_progress_callback(
         [&](const VocabularyProgress& p) { progress.update(p.texts, p.bytes); });

@@ -22,6 +22,8 @@ struct LineSource::Impl {
   bool at_end = false;
   int64_t line_number = 0;
   int64_t max_line_bytes = kDefaultMaxLineBytes;
+  InvalidUtf8 invalid_utf8 = InvalidUtf8::kError;
+  std::string repaired;  // the last line, when invalid UTF-8 in it was replaced
   // buffer[begin, end) holds bytes read but not yet returned as lines.
   std::string buffer;
   size_t begin = 0;
@@ -82,6 +84,10 @@ struct LineSource::Impl {
     if (line_number == 0 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     ++line_number;
     begin = resume;
+    if (invalid_utf8 == InvalidUtf8::kReplace && !is_valid_utf8(text)) {
+      repaired = replace_invalid_utf8(text);
+      text = repaired;
+    }
     line = text;
   }
 };
@@ -126,6 +132,8 @@ void LineSource::set_max_line_bytes(int64_t max_bytes) {
   TESSERA_CHECK(max_bytes > 0, "max_line_bytes must be positive, got {}", max_bytes);
   impl_->max_line_bytes = max_bytes;
 }
+
+void LineSource::set_invalid_utf8(InvalidUtf8 policy) { impl_->invalid_utf8 = policy; }
 
 void LineSource::fail(std::string_view expected, std::string_view found) const {
   throw_source_error(impl_->name, impl_->line_number, expected, found);

@@ -51,6 +51,7 @@ TextInput::TextInput(const TextInputOptions& options) {
     format = options.path == "-" ? TextFormat::kPlain : guess_text_format(options.path);
   }
   LineSource source = LineSource::open(options.path);
+  source.set_invalid_utf8(options.on_invalid_utf8);
   std::string name = source.name();
   switch (format) {
     case TextFormat::kJsonl: {

@@ -14,8 +14,6 @@ namespace tessera {
 namespace {
 
 constexpr int64_t kMaxSpecDim = int64_t{1} << 20;
-constexpr int64_t kMaxCandidates = int64_t{1} << 20;  // efc and ef
-constexpr int64_t kMaxLinks = 1024;                   // M, as --hnsw-m
 
 // Reads the parts of one spec, naming the whole spec in every error.
 class SpecParser {
@@ -70,11 +68,11 @@ class SpecParser {
     }
     // Longest prefix first: "efc" before "ef".
     if (option.starts_with("efc")) {
-      out.ef_construction = number(option.substr(3), part, kMaxCandidates);
+      out.ef_construction = number(option.substr(3), part, kMaxHnswCandidates);
     } else if (option.starts_with("ef")) {
-      out.ef_search = number(option.substr(2), part, kMaxCandidates);
+      out.ef_search = number(option.substr(2), part, kMaxHnswCandidates);
     } else if (option.starts_with("M")) {
-      out.m = number(option.substr(1), part, kMaxLinks, 2);
+      out.m = number(option.substr(1), part, kMaxHnswLinks, 2);
     } else {
       fail(part, fmt::format("unknown hnsw option '{}' (M<links>, efc<candidates>, ef<candidates>)",
                              option));

@@ -14,11 +14,6 @@ namespace tessera {
 
 namespace {
 
-std::vector<int64_t> default_prefixes(int64_t dim) {
-  if (dim == 256) return {32, 64, 128, 256};
-  return {dim};
-}
-
 nlohmann::json parse_provenance(const std::string& provenance) {
   nlohmann::json parsed;
   try {
@@ -37,6 +32,11 @@ std::string tower_list(const std::map<std::string, std::string>& towers) {
 }
 
 }  // namespace
+
+std::vector<int64_t> default_prefixes(int64_t dim) {
+  if (dim == 256) return {32, 64, 128, 256};
+  return {dim};
+}
 
 Model::Model(Featurizer featurizer, std::vector<std::unique_ptr<Encoder>> encoders,
              std::map<std::string, std::string> towers, std::vector<int64_t> prefixes,

@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "tessera/core/utf8.h"
 #include "tessera/text/stop_words.h"
-#include "tessera/text/utf8.h"
 
 namespace tessera {
 

@@ -10,7 +10,7 @@
 
 #include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
-#include "tessera/text/utf8.h"
+#include "tessera/core/utf8.h"
 
 namespace tessera {
 

@@ -29,11 +29,18 @@ std::vector<int64_t> random_order(size_t n, uint64_t seed, int64_t epoch) {
 
 std::vector<Slot> draw_slots(const std::vector<WeightedSource>& sources, uint64_t seed,
                              int64_t epoch) {
+  double total = 0;
+  for (const WeightedSource& ws : sources) {
+    TESSERA_CHECK(ws.weight >= 0 && std::isfinite(ws.weight),
+                  "source weight must be finite and >= 0, got {}", ws.weight);
+    total += ws.weight * static_cast<double>(ws.source->size());
+  }
+  TESSERA_CHECK(total <= static_cast<double>(kMaxSlotsPerEpoch),
+                "an epoch of {:.3g} examples is more than the {} one epoch can hold", total,
+                kMaxSlotsPerEpoch);
   std::vector<Slot> slots;
   for (size_t s = 0; s < sources.size(); ++s) {
     const WeightedSource& ws = sources[s];
-    TESSERA_CHECK(ws.weight >= 0 && std::isfinite(ws.weight),
-                  "source weight must be finite and >= 0, got {}", ws.weight);
     const int64_t size = ws.source->size();
     const auto whole = static_cast<int64_t>(std::floor(ws.weight));
     for (int64_t copy = 0; copy < whole; ++copy) {

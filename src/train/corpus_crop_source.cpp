@@ -6,7 +6,8 @@
 
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
-#include "tessera/text/utf8.h"
+#include "tessera/core/utf8.h"
+#include "tessera/train/batcher.h"
 #include "tessera/train/text_pair_source.h"
 
 namespace tessera {
@@ -15,7 +16,8 @@ CorpusCropSource::CorpusCropSource(const Featurizer& featurizer,
                                    const std::vector<BeirDocument>& corpus,
                                    const CropOptions& options, std::string name)
     : featurizer_(&featurizer), options_(options), name_(std::move(name)) {
-  TESSERA_CHECK(options.pairs_per_document >= 1, "pairs per document must be >= 1, got {}",
+  TESSERA_CHECK(options.pairs_per_document >= 1 && options.pairs_per_document <= kMaxSlotsPerEpoch,
+                "pairs per document must be in [1, {}], got {}", kMaxSlotsPerEpoch,
                 options.pairs_per_document);
   TESSERA_CHECK(options.span_min >= 1 && options.span_max >= options.span_min,
                 "need 1 <= span min <= span max, got {} and {}", options.span_min,

@@ -173,9 +173,16 @@ Vocabulary TrainingData::count_vocabulary(const TokenizerOptions& tokenizer,
 std::vector<WeightedSource> TrainingData::make_sources(const Featurizer& featurizer) {
   sources_.clear();
   std::vector<WeightedSource> out;
-  auto add = [&](std::unique_ptr<ExampleSource> source, double weight) {
-    if (weight <= 0 || source->size() == 0) return;
+  std::vector<std::string> options;  // the option that sets each source's share, for messages
+  // A source asked for (weight > 0) that gives nothing is an error: training on the others
+  // without a word would silently change what the model learns.
+  auto add = [&](std::unique_ptr<ExampleSource> source, double weight, const char* option,
+                 const char* why_empty) {
+    if (weight <= 0) return;
+    TESSERA_CHECK(source->size() > 0, "{} gives no training pairs ({}); {} 0 trains without it",
+                  source->describe(), why_empty, option);
     out.push_back({source.get(), weight});
+    options.emplace_back(option);
     sources_.push_back(std::move(source));
   };
   const TrainingDataOptions& o = options_;
@@ -184,25 +191,40 @@ std::vector<WeightedSource> TrainingData::make_sources(const Featurizer& featuri
     if (memory_pairs_) names.push_back(o.pairs_name);
     add(std::make_unique<TextPairSource>(TextPairSource::from_pairs(
             featurizer, pairs_, fmt::format("{}", fmt::join(names, ",")))),
-        o.pairs_weight);
+        o.pairs_weight, "--pairs-weight", "all of them held out as dev pairs");
   }
   if (has_beir() && o.beir_weight > 0) {
     add(std::make_unique<TextPairSource>(
             TextPairSource::from_beir(featurizer, beir_, train_qrels_, dev_.query_ids,
                                       fmt::format("{}/qrels/{}.tsv", o.beir_dir, o.beir_split))),
-        o.beir_weight);
+        o.beir_weight, "--beir-weight",
+        "no judgement with a score above 0 outside the dev queries");
   }
   if (o.crops_weight > 0) {
+    const char* why = "no document has any token";
     if (!corpus_.empty()) {
       add(std::make_unique<CorpusCropSource>(featurizer, corpus_, o.crops, o.corpus_path),
-          o.crops_weight);
+          o.crops_weight, "--crops-weight", why);
     } else if (has_beir()) {
       add(std::make_unique<CorpusCropSource>(featurizer, beir_.corpus, o.crops,
                                              o.beir_dir + "/corpus.jsonl"),
-          o.crops_weight);
+          o.crops_weight, "--crops-weight", why);
     }
   }
   TESSERA_CHECK(!out.empty(), "the training data gives no pairs (check the weights)");
+  // An epoch's plan holds every pair it draws: bound it before the first epoch allocates it.
+  double total = 0;
+  std::string shares;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double drawn = out[i].weight * static_cast<double>(out[i].source->size());
+    total += drawn;
+    shares += fmt::format("{}{}: {} x {} ({})", i ? "; " : "", out[i].source->describe(),
+                          out[i].source->size(), out[i].weight, options[i]);
+  }
+  TESSERA_CHECK(total <= static_cast<double>(kMaxSlotsPerEpoch),
+                "one epoch would draw {:.3g} pairs, more than the {} an epoch can hold: lower the "
+                "weights or --pairs-per-doc, and train more epochs instead ({})",
+                total, kMaxSlotsPerEpoch, shares);
   return out;
 }
 

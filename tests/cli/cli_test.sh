@@ -101,6 +101,15 @@ expect 1 "invalid UTF-8 is an error" -- "$tessera" tokenize --input "$work/inval
 check "invalid UTF-8 error names the line" grep -q 'invalid.txt:2' "$err"
 expect 0 "invalid UTF-8 replaced on request" -- "$tessera" tokenize --input "$work/invalid.txt" \
   --on-invalid-utf8 replace
+printf '{"text": "good line"}\n{"text": "bad \xff byte"}\n' >"$work/invalid.jsonl"
+printf 'text\ngood line\nbad \xff byte\n' >"$work/invalid.csv"
+for input in invalid.jsonl invalid.csv; do
+  expect 1 "invalid UTF-8 in ${input#*.} is an error" -- "$tessera" tokenize --input "$work/$input"
+  check "its error names the line" grep -q "$input:[23]" "$err"
+  expect 0 "invalid UTF-8 in ${input#*.} replaced on request" -- "$tessera" tokenize \
+    --input "$work/$input" --field text --on-invalid-utf8 replace
+  check "the text keeps its words around the replaced byte" grep -q '2 tokens: bad byte' "$out"
+done
 expect 1 "missing input file" -- "$tessera" vocab --input "$work/none.jsonl" --out "$work/v.tsv"
 expect 2 "vocab without --out" -- "$tessera" vocab --input "$work/bad.jsonl"
 expect 1 "--field on plain text" -- "$tessera" tokenize --input "$work/invalid.txt" --field x
@@ -302,6 +311,10 @@ assert html.count("<svg") == 3 and "hybrid(bm25+flat@32)" in html' "$work/all_re
     --method flat,int8 --model "$eval_model" --out "$work/idx"
   expect 1 "search a missing index" -- "$tessera" search --index "$work/no-index" --query x
   check "missing index error names the manifest" grep -q 'manifest.json' "$err"
+  expect 2 "search --ef-search beyond its bound" -- "$tessera" search --index "$work/no-index" \
+    --ef-search 100000000 --query x
+  expect 2 "index --ef-construction beyond its bound" -- "$tessera" index \
+    --corpus "$beir/corpus.jsonl" --method hnsw --ef-construction 100000000 --out "$work/x"
   for method in flat hnsw funnel bm25 hybrid binary+rescore:int8; do
     model_flag=(--model "$eval_model")
     [[ $method == bm25 ]] && model_flag=()
@@ -342,6 +355,32 @@ for option in "--lr nan" "--beir-weight nan" "--typo NaN" "--dev-fraction -nan";
     --pairs "$work/none.tsv" $option --out "$work/t.safetensors"
   check "its error names the option (${option% *})" grep -q -- "${option% *}: .* is not a finite number" "$err"
 done
+expect 2 "train with prefixes out of order" -- "$tessera" train --pairs "$work/none.tsv" \
+  --prefixes 64,32,256 --out "$work/t.safetensors"
+check "the error says they must ascend" grep -q -- '--prefixes: must be positive and ascending' "$err"
+expect 2 "train with prefixes that do not end at --dim" -- "$tessera" train \
+  --pairs "$work/none.tsv" --dim 64 --prefixes 16,32 --out "$work/t.safetensors"
+expect 2 "train with a prefix weight of nan" -- "$tessera" train --pairs "$work/none.tsv" \
+  --prefix-weights 1,nan,1,1 --out "$work/t.safetensors"
+expect 2 "train with a weight per prefix too few" -- "$tessera" train --pairs "$work/none.tsv" \
+  --prefix-weights 1,2 --out "$work/t.safetensors"
+check "the error counts both" grep -q '2 weights for 4 prefixes' "$err"
+expect 2 "train --epochs 0" -- "$tessera" train --pairs "$work/none.tsv" --epochs 0 \
+  --out "$work/t.safetensors"
+check "a range error states the bound, not the largest double" \
+  grep -qx 'tessera: usage error: --epochs: must be > 0, got 0 (see tessera --help)' "$err"
+expect 2 "train --pairs-per-doc 1e9" -- "$tessera" train --pairs "$work/none.tsv" \
+  --pairs-per-doc 1000000000 --out "$work/t.safetensors"
+check "the error names the option" grep -q -- '--pairs-per-doc' "$err"
+mkdir -p "$work/zero_beir/qrels"
+printf '{"_id": "d1", "text": "a cat on a mat"}\n{"_id": "d2", "text": "a dog in a fog"}\n' \
+  >"$work/zero_beir/corpus.jsonl"
+printf '{"_id": "q1", "text": "cat"}\n{"_id": "q2", "text": "dog"}\n' >"$work/zero_beir/queries.jsonl"
+printf 'query-id\tcorpus-id\tscore\nq1\td1\t0\nq2\td2\t0\n' >"$work/zero_beir/qrels/train.tsv"
+expect 1 "train on qrels whose scores are all 0" -- "$tessera" train --beir "$work/zero_beir" \
+  --span-min 1 --out "$work/t.safetensors"
+check "the error names the qrels and the option that leaves them out" \
+  grep -q 'qrels/train.tsv (0 pairs) gives no training pairs .*--beir-weight 0' "$err"
 expect 1 "train without data" -- "$tessera" train --out "$work/t.safetensors"
 check "no-data error says what to give" grep -q 'give a BEIR directory, a corpus or pair files' "$err"
 expect 1 "train on a missing pairs file" -- "$tessera" train --pairs "$work/none.tsv" \
@@ -379,6 +418,10 @@ assert p["options"]["epochs"] == 5 and "pairs.tsv" in p["data"]["sources"][0], p
   "$work/pairs.safetensors"
 printf 'q one\tdoc one\tneg one\nq two\tdoc two\tneg two\nq three\tdoc three\tneg one\n' \
   >"$work/triplets.tsv"
+expect 1 "train drawing each pair a billion times an epoch" -- "$tessera" train \
+  --pairs "$work/pairs.tsv" --pairs-weight 1e9 --out "$work/t.safetensors"
+check "the error names the option and the bound" \
+  grep -q 'one epoch would draw 1.92e+11 pairs, more than the 134217728 .*(--pairs-weight)' "$err"
 expect 0 "train on TSV triplets" -- "$tessera" train --pairs "$work/triplets.tsv" --dim 16 \
   --prefixes 16 --buckets 64 --epochs 2 --out "$work/triplets.safetensors"
 check "a third column is read as hard negatives" grep -q 'with hard negatives' "$err"
@@ -450,6 +493,15 @@ expect 0 "embed to standard output" -- "$tessera" embed --model "$work/pairs.saf
   --input "$work/two.txt" --out - --quiet
 check "embed --out - writes JSON lines to stdout" test "$(grep -c '^\[' "$out")" -eq 2
 check "and no file named -" test ! -e ./-
+expect 1 "embed a file with invalid UTF-8" -- "$tessera" embed --model "$work/pairs.safetensors" \
+  --input "$work/invalid.jsonl" --out - --quiet
+check "the error names the line" grep -q 'invalid.jsonl:2' "$err"
+for input in invalid.txt invalid.jsonl; do
+  expect 0 "embed $input with --on-invalid-utf8 replace" -- "$tessera" embed \
+    --model "$work/pairs.safetensors" --input "$work/$input" --on-invalid-utf8 replace --out - \
+    --quiet
+  check "every line gets a vector" test "$(grep -c '^\[' "$out")" -eq 2
+done
 expect 1 "embed .npy to standard output" -- "$tessera" embed --model "$work/pairs.safetensors" \
   --input "$work/two.txt" --out - --out-format npy --quiet
 check "the error says why" grep -q 'standard output cannot hold .npy' "$err"

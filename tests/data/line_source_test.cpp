@@ -66,6 +66,16 @@ TEST(LineSource, StripsCrlfAndBomOnlyAtStart) {
   EXPECT_THAT(all_lines(LineSource::from_memory("m", "\xEF\xBB\xBF")), ElementsAre(""));
 }
 
+TEST(LineSource, RepairsInvalidUtf8OnlyWhenAsked) {
+  const std::string bytes = "{\"text\": \"a \xff b\"}\nok\n";
+  EXPECT_THAT(all_lines(LineSource::from_memory("m", bytes)),
+              ElementsAre("{\"text\": \"a \xff b\"}", "ok"));
+  LineSource repaired = LineSource::from_memory("m", bytes);
+  repaired.set_invalid_utf8(InvalidUtf8::kReplace);
+  EXPECT_THAT(all_lines(std::move(repaired)),
+              ElementsAre("{\"text\": \"a \xEF\xBF\xBD b\"}", "ok"));
+}
+
 TEST(LineSource, KeepsUnicodeBytes) {
   EXPECT_THAT(all_lines(LineSource::from_memory("m", "caf\xC3\xA9\n\xE4\xB8\xAD\xE6\x96\x87\n")),
               ElementsAre("caf\xC3\xA9", "\xE4\xB8\xAD\xE6\x96\x87"));
@@ -81,7 +91,9 @@ TEST(LineSource, ReadsVeryLongLinesAcrossBufferRefills) {
 }
 
 TEST(LineSource, RejectsLinesOverTheCap) {
-  LineSource source = LineSource::from_memory("big.txt", "ok\n" + std::string(300000, 'x') + "\n");
+  std::string bytes = "ok\n";
+  bytes.append(300000, 'x').append("\n");
+  LineSource source = LineSource::from_memory("big.txt", bytes);
   source.set_max_line_bytes(100000);
   std::string_view line;
   ASSERT_TRUE(source.next(line));

@@ -5,9 +5,9 @@
 #include <random>
 #include <string>
 
+#include "tessera/core/utf8.h"
 #include "tessera/text/normalize.h"
 #include "tessera/text/tokenizer.h"
-#include "tessera/text/utf8.h"
 
 namespace tessera {
 namespace {

@@ -60,6 +60,15 @@ TEST(DrawSlots, WeightsScaleHowOftenEachSourceIsDrawn) {
   for (size_t i = 0; i < slots.size(); ++i) EXPECT_EQ(again[i].item, slots[i].item);
 }
 
+TEST(DrawSlots, AnEpochBeyondTheBoundIsAnErrorBeforeAnythingIsAllocated) {
+  KeyedSource a({1, 2, 3, 4}, {1, 2, 3, 4});
+  // 4e9 slots would take ~128 GB; the check comes first, so this fails at once.
+  const std::vector<WeightedSource> sources = {{&a, 1e9}};
+  EXPECT_THROW((void)draw_slots(sources, 7, 0), Error);
+  const double fits = static_cast<double>(kMaxSlotsPerEpoch) / 4;
+  EXPECT_NO_THROW((void)draw_slots({{&a, fits / 1024}}, 7, 0));
+}
+
 TEST(NoDuplicateBatches, NoKeyTwiceInABatchAndEverySlotOnce) {
   // Documents repeat (10 distinct among 40 items) and so do some queries.
   std::vector<uint64_t> queries, documents;

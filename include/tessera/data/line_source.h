@@ -6,6 +6,11 @@
 // ending in "\r\n" is returned without the "\r". Memory is one read buffer plus the longest line,
 // which is capped (max_line_bytes) so that a file without newlines cannot exhaust memory.
 //
+// Bytes that are not UTF-8 are passed on as they are (the reader that parses the line reports
+// them), or with set_invalid_utf8(kReplace) each maximal invalid subpart becomes U+FFFD before any
+// reader sees the line: a JSON or CSV line keeps its structure, as no structural character is
+// ever part of an invalid sequence.
+//
 // Errors (unreadable file, corrupt or truncated gzip, over-long line) are tessera::Error in the
 // `FILE:LINE: expected ..., found ...` form of source_error.h, naming the source as given.
 #pragma once
@@ -15,6 +20,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "tessera/core/utf8.h"
 
 namespace tessera {
 
@@ -46,6 +53,8 @@ class LineSource {
   bool compressed() const;
   // Lines longer than this are an error (default kDefaultMaxLineBytes).
   void set_max_line_bytes(int64_t max_bytes);
+  // kReplace repairs invalid UTF-8 in every line returned (default kError: lines as read).
+  void set_invalid_utf8(InvalidUtf8 policy);
 
   // Throws the source error "name:line_number(): expected ..., found ..." (for readers on top).
   [[noreturn]] void fail(std::string_view expected, std::string_view found) const;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tessera/core/enum_names.h"
+#include "tessera/core/utf8.h"
 
 namespace tessera {
 
@@ -29,6 +30,8 @@ struct TextInputOptions {
   std::string path;
   TextFormat format = TextFormat::kAuto;
   std::string field;  // JSONL field spec or TSV/CSV column; empty: the format's default
+  // kError: invalid UTF-8 is an error naming file, line and byte; kReplace: U+FFFD, in any format.
+  InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError;
 };
 
 // The format `path` would be read as under kAuto.

@@ -54,6 +54,12 @@ inline constexpr EnumName<Rescorer> kRescorerNames[] = {{Rescorer::kFloat, "floa
 template <>
 inline constexpr EnumNames<Rescorer> enum_names<Rescorer> = kRescorerNames;
 
+// The most candidates an HNSW index keeps while building or searching (efc, ef), as a spec or
+// as the option that stands for it.
+inline constexpr int64_t kMaxHnswCandidates = int64_t{1} << 20;
+// The most links per element (M).
+inline constexpr int64_t kMaxHnswLinks = 1024;
+
 // The values a spec leaves to its context (a verb's options).
 struct IndexDefaults {
   int64_t shortlist = 100;  // candidates rescored per query

@@ -65,6 +65,10 @@ inline constexpr EnumNames<Normalization> enum_names<Normalization> = kNormaliza
 
 // What Model::create builds: a bag-encoder "query" tower, shared as "document" or beside its own
 // "document" tower, and any number of id towers.
+// The Matryoshka prefixes a model of `dim` gets when none are given: 32,64,128,256 at 256 dims,
+// else {dim}.
+std::vector<int64_t> default_prefixes(int64_t dim);
+
 struct ModelOptions {
   int64_t dim = 256;        // output dim (<= kMaxModelDim)
   bool projection = false;  // table_dim -> dim learned linear map after pooling

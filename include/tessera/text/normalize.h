@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "tessera/text/utf8.h"
+#include "tessera/core/utf8.h"
 
 namespace tessera {
 

@@ -38,7 +38,11 @@ struct WeightedSource {
   double weight = 1.0;  // items drawn per epoch = weight x size (rounded)
 };
 
-// The epoch's slots, in source order.
+// The most slots one epoch may draw (its plan takes ~32 bytes a slot: 4 GiB at this bound).
+inline constexpr int64_t kMaxSlotsPerEpoch = int64_t{1} << 27;
+
+// The epoch's slots, in source order; more than kMaxSlotsPerEpoch is an error, found before
+// anything is allocated.
 std::vector<Slot> draw_slots(const std::vector<WeightedSource>& sources, uint64_t seed,
                              int64_t epoch);
 

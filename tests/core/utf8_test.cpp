@@ -1,7 +1,7 @@
 // UTF-8 validation and repair: every class of ill-formed sequence (truncated, overlong,
 // surrogate, out of range, stray continuation bytes) is found at the right offset, and repaired
 // with one U+FFFD per maximal invalid subpart.
-#include "tessera/text/utf8.h"
+#include "tessera/core/utf8.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "tessera/text/utf8.h"
+#include "tessera/core/utf8.h"
 
 #include <cstdint>
 #include <string>
@@ -105,7 +105,7 @@ std::string to_valid_utf8(std::string_view text, InvalidUtf8 policy, std::string
     bytes += fmt::format("0x{:02X}", static_cast<unsigned char>(text[bad + k]));
   }
   TESSERA_FAIL(
-      "{}{}invalid UTF-8 at byte offset {} (bytes {}); use replacement mode to map it to "
+      "{}{}invalid UTF-8 at byte offset {} (bytes {}); --on-invalid-utf8 replace maps it to "
       "U+FFFD",
       where, where.empty() ? "" : ": ", bad, bytes);
 }
