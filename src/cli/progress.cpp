@@ -29,6 +29,10 @@ void Progress::show(std::string line) {
   draw(false);
 }
 
+void Progress::message(const std::string& text) {
+  fmt::print(stderr, "{}{}: {}\n", enabled_ ? "\n" : "", label_, text);
+}
+
 void Progress::finish() {
   if (finished_) return;
   finished_ = true;

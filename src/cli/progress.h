@@ -19,6 +19,8 @@ class Progress {
   void update(int64_t items, int64_t bytes);
   // Shows `line` (built by the caller) instead of the item counts; same throttling.
   void show(std::string line);
+  // Prints `text` on a line of its own (below the progress line, which goes on after it).
+  void message(const std::string& text);
   // Draws the final state and ends the line.
   void finish();
 

@@ -12,7 +12,9 @@
 #include "featurizer_options.h"
 #include "options.h"
 #include "progress.h"
+#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
+#include "tessera/core/file_lock.h"
 #include "tessera/core/stopwatch.h"
 #include "tessera/eval/dev_evaluation.h"
 #include "tessera/train/batcher.h"
@@ -192,7 +194,8 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
       ->check(positive())
       ->capture_default_str()
       ->group("Output");
-  cmd.add_flag("--resume", a.resume, "Continue from the checkpoint (same options and threads)")
+  cmd.add_flag("--resume", a.resume,
+               "Continue from the checkpoint (same options: others are an error)")
       ->group("Output");
   cmd.add_option("--log", a.log, "Metrics log, one JSON line per epoch")->group("Output");
   cmd.add_flag("--quiet", a.quiet, "No progress line")->group("Output");
@@ -253,8 +256,20 @@ void run_train(TrainArgs& a) {
                                         {"ngame_cluster_size", t.ngame.cluster_size},
                                         {"ngame_double_at", a.ngame_double_at},
                                         {"seed", t.seed},
-                                        {"min_count", options.vocabulary.min_count}}
+                                        {"min_count", options.vocabulary.min_count},
+                                        {"dim", options.model.dim},
+                                        {"prefixes", a.prefixes},
+                                        {"prefix_weights", a.prefix_weights},
+                                        {"beir_weight", options.data.beir_weight},
+                                        {"pairs_weight", options.data.pairs_weight},
+                                        {"crops_weight", options.data.crops_weight},
+                                        {"pairs_per_doc", options.data.crops.pairs_per_document}}
                              .dump();
+  // Before any data is read: a second run on the same output or checkpoint, or an output that
+  // cannot be written, fails now rather than after the training.
+  check_writable(a.out);
+  check_writable(t.checkpoint_path);
+  const FileLock lock(t.checkpoint_path + ".lock", "the checkpoint " + t.checkpoint_path);
 
   RetrievalTraining training(options);
   fmt::print(stderr, "train: vocabulary of {} words, {} hash buckets\n",
@@ -273,6 +288,7 @@ void run_train(TrainArgs& a) {
     trainer.on_epoch_end(std::move(evaluate));
   }
   Progress progress("train", a.quiet ? 0 : -1);
+  trainer.on_warning([&](const std::string& warning) { progress.message("warning: " + warning); });
   trainer.on_progress([&](const StepProgress& p) {
     const double rate = p.seconds > 0 ? static_cast<double>(p.examples) / p.seconds : 0.0;
     const double left = p.step > 0 ? p.seconds / static_cast<double>(p.step) *

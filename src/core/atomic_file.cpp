@@ -59,6 +59,14 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   std::setvbuf(file_, nullptr, _IOFBF, kBufferBytes);
 }
 
+void check_writable(const std::string& path) {
+  if (path == kStandardOutput) return;
+  std::error_code error;
+  TESSERA_CHECK(!std::filesystem::is_directory(path, error), "{}: is a directory, not a file",
+                path);
+  const AtomicFile probe(path);  // created and removed: the temporary is what a write would make
+}
+
 AtomicFile::~AtomicFile() {
   if (!committed_) close_and_remove();
 }

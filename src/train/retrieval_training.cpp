@@ -27,7 +27,9 @@ RetrievalTraining::RetrievalTraining(const RetrievalTrainingOptions& options) : 
   task.candidate_tower = std::string(kDocumentTower);
   task.objective = std::make_shared<MatryoshkaObjective>(
       std::make_shared<InfoNce>(options_.loss), model_->prefixes(), options_.prefix_weights);
-  trainer_ = std::make_unique<Trainer>(*model_, sources_, std::move(task), options_.trainer);
+  TrainerOptions trainer = options_.trainer;
+  if (trainer.settings_json.empty()) trainer.settings_json = options_.options_json;
+  trainer_ = std::make_unique<Trainer>(*model_, sources_, std::move(task), trainer);
 }
 
 RetrievalTraining::~RetrievalTraining() = default;

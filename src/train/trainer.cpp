@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tessera/core/check.h"
+#include "tessera/core/fault_injection.h"
 #include "tessera/core/ops.h"
 #include "tessera/core/parallel.h"
 #include "tessera/core/stopwatch.h"
@@ -148,6 +149,7 @@ struct Trainer::State {
             {"seed", options.seed},
             {"batch_size", options.batch_size},
             {"epochs", options.epochs},
+            {"settings", options.settings_json},
             {"epoch", epoch},
             {"next_batch", next_batch},
             {"step", steps},
@@ -175,7 +177,33 @@ struct Trainer::State {
     for (auto& [name, tensor] : step.state()) {
       extras.tensors.emplace(std::string(kStatePrefix) + name, *tensor);
     }
+    fault_point("trainer:checkpoint");
     model.save(options.checkpoint_path, extras);
+  }
+
+  // A checkpoint continues only the run it was made by: every setting it recorded must be this
+  // run's (a changed --lr or --epochs would otherwise be taken without a word).
+  void check_settings(const json& state) const {
+    const auto recorded = state.find("settings");
+    if (recorded == state.end() || options.settings_json.empty()) return;
+    const std::string& text = recorded->get_ref<const std::string&>();
+    if (text.empty() || text == options.settings_json) return;
+    const json before = json::parse(text), now = json::parse(options.settings_json);
+    std::string changed;
+    for (const auto& [key, value] : now.items()) {
+      const auto old = before.find(key);
+      if (old != before.end() && *old == value) continue;
+      changed += fmt::format("{}{} {} (the checkpoint's: {})", changed.empty() ? "" : ", ", key,
+                             value.dump(), old == before.end() ? "none" : old->dump());
+    }
+    for (const auto& [key, value] : before.items()) {
+      if (!now.contains(key)) {
+        changed += fmt::format("{}{} none (the checkpoint's: {})", changed.empty() ? "" : ", ", key,
+                               value.dump());
+      }
+    }
+    TESSERA_FAIL("the checkpoint was made with other settings: {}; resume with the same ones",
+                 changed);
   }
 
   void restore(const json& state, SafetensorsContents& contents) {
@@ -187,6 +215,7 @@ struct Trainer::State {
                   "the checkpoint was made with seed {} and batch size {}; this run has {} and {}",
                   state.at("seed").dump(), state.at("batch_size").dump(), options.seed,
                   options.batch_size);
+    check_settings(state);
     // The weights, then everything else a step holds, each by name.
     auto copy = [&](const std::string& name, Tensor& into) {
       const auto found = contents.tensors.find(name);
@@ -371,7 +400,12 @@ TrainReport Trainer::run() {
       }
       if (!o.checkpoint_path.empty() && since_checkpoint.seconds() >= o.checkpoint_minutes * 60.0) {
         ++s.next_batch;  // the checkpoint resumes after this batch
-        s.save_checkpoint();
+        try {
+          s.save_checkpoint();
+        } catch (const Error& e) {
+          if (warning_)
+            warning_(fmt::format("no checkpoint written ({}); training goes on", e.what()));
+        }
         --s.next_batch;
         since_checkpoint.restart();
       }

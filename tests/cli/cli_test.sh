@@ -381,6 +381,13 @@ expect 1 "train on qrels whose scores are all 0" -- "$tessera" train --beir "$wo
   --span-min 1 --out "$work/t.safetensors"
 check "the error names the qrels and the option that leaves them out" \
   grep -q 'qrels/train.tsv (0 pairs) gives no training pairs .*--beir-weight 0' "$err"
+expect 1 "train to a directory that does not exist" -- "$tessera" train --pairs "$work/none.tsv" \
+  --out "$work/no-such-dir/t.safetensors"
+check "is told before any data is read" grep -q 'no-such-dir/t.safetensors: cannot create' "$err"
+expect 1 "a second training of one output" -- flock "$work/t.safetensors.checkpoint.lock" \
+  "$tessera" train --pairs "$work/none.tsv" --out "$work/t.safetensors"
+check "is told another one holds its checkpoint" \
+  grep -q 'another tessera is writing the checkpoint .*t.safetensors.checkpoint' "$err"
 expect 1 "train without data" -- "$tessera" train --out "$work/t.safetensors"
 check "no-data error says what to give" grep -q 'give a BEIR directory, a corpus or pair files' "$err"
 expect 1 "train on a missing pairs file" -- "$tessera" train --pairs "$work/none.tsv" \
@@ -422,6 +429,11 @@ expect 1 "train drawing each pair a billion times an epoch" -- "$tessera" train 
   --pairs "$work/pairs.tsv" --pairs-weight 1e9 --out "$work/t.safetensors"
 check "the error names the option and the bound" \
   grep -q 'one epoch would draw 1.92e+11 pairs, more than the 134217728 .*(--pairs-weight)' "$err"
+expect 0 "train with checkpoints on a full disk" -- env TESSERA_FAIL_AT=trainer:checkpoint \
+  "$tessera" train --pairs "$work/pairs.tsv" --dim 16 --prefixes 16 --buckets 64 --epochs 2 \
+  --checkpoint-minutes 0.000001 --out "$work/full_ckpt.safetensors"
+check "warns and goes on" grep -q 'train: warning: no checkpoint written .*training goes on' "$err"
+check "and writes the model" test -s "$work/full_ckpt.safetensors"
 expect 0 "train on TSV triplets" -- "$tessera" train --pairs "$work/triplets.tsv" --dim 16 \
   --prefixes 16 --buckets 64 --epochs 2 --out "$work/triplets.safetensors"
 check "a third column is read as hard negatives" grep -q 'with hard negatives' "$err"

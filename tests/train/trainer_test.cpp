@@ -210,6 +210,45 @@ TEST(Trainer, ResumeRejectsAnotherRunsCheckpoint) {
             std::string::npos);
 }
 
+TEST(Trainer, ResumeRejectsACheckpointOfOtherSettings) {
+  const auto task = topic_task(32, 10, 5);
+  testing::TempDir dir;
+  TrainerOptions o = small_options();
+  o.epochs = 1;
+  o.checkpoint_path = (dir.path() / "c").string();
+  o.checkpoint_minutes = 0;
+  o.settings_json = R"({"lr":0.02,"epochs":1})";
+  Model model = topic_model(task);
+  const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+  Trainer(model, {{&source, 1.0}}, retrieval_task(model), o).run();
+  TrainerOptions other = o;
+  other.settings_json = R"({"lr":0.05,"epochs":1})";
+  Trainer changed(model, {{&source, 1.0}}, retrieval_task(model), other);
+  const std::string message = testing::error_message([&] { changed.resume(o.checkpoint_path); });
+  EXPECT_NE(message.find("other settings: lr 0.05 (the checkpoint's: 0.02)"), std::string::npos)
+      << message;
+  Trainer same(model, {{&source, 1.0}}, retrieval_task(model), o);
+  EXPECT_NO_THROW(same.resume(o.checkpoint_path));
+}
+
+TEST(Trainer, ACheckpointThatCannotBeWrittenIsAWarningAndTrainingGoesOn) {
+  const auto task = topic_task(32, 10, 5);
+  testing::TempDir dir;
+  TrainerOptions o = small_options();
+  o.epochs = 2;
+  o.checkpoint_path = (dir.path() / "missing" / "c").string();
+  o.checkpoint_minutes = 0;
+  Model model = topic_model(task);
+  const TextPairSource source = TextPairSource::from_pairs(model.featurizer(), task.pairs, "t");
+  Trainer trainer(model, {{&source, 1.0}}, retrieval_task(model), o);
+  std::vector<std::string> warnings;
+  trainer.on_warning([&](const std::string& w) { warnings.push_back(w); });
+  const TrainReport report = trainer.run();
+  EXPECT_EQ(report.epochs.size(), 2u);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(warnings[0].find("no checkpoint written"), std::string::npos) << warnings[0];
+}
+
 TEST(Trainer, RejectsBadOptions) {
   const auto task = topic_task(8, 5, 6);
   Model model = topic_model(task);

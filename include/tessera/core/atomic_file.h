@@ -60,6 +60,10 @@ class AtomicFile {
 // AtomicDirectory call it before they write.
 void remove_stale_temporaries(const std::string& path);
 
+// Throws the Error that writing path would end in (its directory missing or not writable, path a
+// directory) without writing anything: for verbs whose output comes after long work.
+void check_writable(const std::string& path);
+
 // Opens "<path>.tmp-<pid>" as a binary std::ostream, calls write(out), and renames the file over
 // path when write returns and the stream is still good; on an exception or a stream error the
 // temporary file is removed (and the exception rethrown, or an Error naming path thrown).

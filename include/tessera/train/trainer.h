@@ -38,6 +38,9 @@ struct TrainerOptions {
   std::string checkpoint_path;  // empty: no checkpoints
   double checkpoint_minutes = 10.0;
   std::string metrics_log;  // JSONL, one line per epoch; empty: none
+  // The settings the run was started with, a JSON object of the recipe's options ("": none).
+  // Checkpoints record them; resume refuses a checkpoint made with other settings.
+  std::string settings_json;
 };
 
 // What the progress callback sees after each step.
@@ -74,6 +77,7 @@ class Trainer {
  public:
   using ProgressFn = std::function<void(const StepProgress&)>;
   using EvaluateFn = std::function<std::map<std::string, double>(const Model&)>;
+  using WarningFn = std::function<void(const std::string&)>;
 
   Trainer(Model& model, std::vector<WeightedSource> sources, TrainingTask task,
           TrainerOptions options);
@@ -82,6 +86,9 @@ class Trainer {
   void on_progress(ProgressFn fn) { progress_ = std::move(fn); }
   // Called after every epoch; its metrics go into the report and the metrics log.
   void on_epoch_end(EvaluateFn fn) { evaluate_ = std::move(fn); }
+  // Told what went wrong without stopping the run: a checkpoint that could not be written (a
+  // full disk) is a warning, and training goes on; the model itself must still be written.
+  void on_warning(WarningFn fn) { warning_ = std::move(fn); }
   // Loads a checkpoint written by this trainer's options (same model shape, sources, seed);
   // run() then continues from it.
   void resume(const std::string& checkpoint_path);
@@ -93,6 +100,7 @@ class Trainer {
   std::unique_ptr<State> state_;
   ProgressFn progress_;
   EvaluateFn evaluate_;
+  WarningFn warning_;
 };
 
 }  // namespace tessera
