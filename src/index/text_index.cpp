@@ -308,9 +308,11 @@ TextIndex TextIndex::load(const std::string& directory, std::shared_ptr<const Mo
                   "{}: the index was built with a model of {} dims; this one gives {}", directory,
                   model_dim, model->dim());
     std::unique_ptr<Index> loaded = load_index((dir / kVectorIndexFile).string());
-    TESSERA_CHECK(loaded->dim() == index.dim_ && index.dim_ <= model->dim(),
+    TESSERA_CHECK(loaded->dim() == index.dim_, "{}: the manifest says {} dims, {} holds {}",
+                  directory, index.dim_, kVectorIndexFile, loaded->dim());
+    TESSERA_CHECK(index.dim_ <= model->dim(),
                   "{}: the index holds {}-dim vectors; the model gives {} dims", directory,
-                  loaded->dim(), model->dim());
+                  index.dim_, model->dim());
     TESSERA_CHECK(loaded->num_added() == num_documents, "{}: {} holds {} vectors for {} documents",
                   directory, kVectorIndexFile, loaded->num_added(), num_documents);
     const std::string name = version == 1 ? version1_name(method, *loaded, directory) : dense_name;

@@ -159,6 +159,15 @@ TEST(TextIndex, ErrorsNameWhatIsWrong) {
               (void)TextIndex::load(dir.file("flat"), other);
             }).find("built with a model of 32 dims; this one gives 64"),
             std::string::npos);
+  // A manifest whose dim is not the vectors' says which of the two is wrong.
+  nlohmann::json manifest =
+      nlohmann::json::parse(testing::read_file_text(dir.file("flat") + "/manifest.json"));
+  manifest["dim"] = 16;
+  dir.write("flat/manifest.json", manifest.dump());
+  const std::string wrong_dim =
+      error_message([&] { (void)TextIndex::load(dir.file("flat"), model); });
+  EXPECT_NE(wrong_dim.find("the manifest says 16 dims, vectors.index holds 32"), std::string::npos)
+      << wrong_dim;
   dir.write("flat/manifest.json", "{\"format\": \"tessera-text-index\", \"version\": 9}");
   EXPECT_NE(
       error_message([&] { (void)TextIndex::load(dir.file("flat"), model); }).find("version 9"),
