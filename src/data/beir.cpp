@@ -84,10 +84,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// `name` or `name.gz` inside `directory`; empty when neither exists.
+// `name` or `name.gz` inside `directory`; empty when neither exists. Anything but a directory
+// counts: a named pipe or a device is read as the stream it is.
 std::string find_file(const fs::path& directory, const std::string& name) {
   for (const auto& candidate : {directory / name, directory / (name + ".gz")}) {
-    if (fs::is_regular_file(candidate)) return candidate.string();
+    std::error_code error;
+    const fs::file_status status = fs::status(candidate, error);
+    if (fs::exists(status) && !fs::is_directory(status)) return candidate.string();
   }
   return {};
 }

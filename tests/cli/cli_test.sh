@@ -377,6 +377,15 @@ printf '{"_id": "d1", "text": "a cat on a mat"}\n{"_id": "d2", "text": "a dog in
   >"$work/zero_beir/corpus.jsonl"
 printf '{"_id": "q1", "text": "cat"}\n{"_id": "q2", "text": "dog"}\n' >"$work/zero_beir/queries.jsonl"
 printf 'query-id\tcorpus-id\tscore\nq1\td1\t0\nq2\td2\t0\n' >"$work/zero_beir/qrels/train.tsv"
+mkdir -p "$work/fifo_beir/qrels" && cp "$work/zero_beir/queries.jsonl" "$work/fifo_beir/"
+printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n' >"$work/fifo_beir/qrels/train.tsv"
+mkfifo "$work/fifo_beir/corpus.jsonl"
+# (timeout: a writer nobody opens must not hang the suite)
+timeout 60 bash -c "cat '$work/zero_beir/corpus.jsonl' >'$work/fifo_beir/corpus.jsonl'" &
+expect 0 "train on a BEIR directory whose corpus is a named pipe" -- "$tessera" train \
+  --beir "$work/fifo_beir" --crops-weight 0 --dim 16 --prefixes 16 --buckets 64 --epochs 1 \
+  --out "$work/fifo.safetensors"
+wait || true
 expect 1 "train on qrels whose scores are all 0" -- "$tessera" train --beir "$work/zero_beir" \
   --span-min 1 --out "$work/t.safetensors"
 check "the error names the qrels and the option that leaves them out" \
