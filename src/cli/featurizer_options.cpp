@@ -19,9 +19,7 @@ void add_tokenizer_options(CLI::App& cmd, FeaturizerFlags& flags) {
                "Keep letter case (default: Unicode case folding)");
   cmd.add_flag("--nfc", flags.nfc_only, "NFC instead of NFKC normalization");
   cmd.add_flag("--strip-accents", t.normalize.strip_accents, "Remove accents (combining marks)");
-  add_enum_option(cmd, "--on-invalid-utf8", t.normalize.on_invalid_utf8,
-                  "Invalid UTF-8: stop with an error naming file, line and byte, or replace it "
-                  "with U+FFFD");
+  add_enum_option(cmd, "--on-invalid-utf8", t.normalize.on_invalid_utf8, kInvalidUtf8Help);
   cmd.add_flag("--keep-punctuation", t.keep_punctuation,
                "Keep punctuation and symbols as one-character tokens");
   // Verbs may switch these on by default (train does), so each has its negation.

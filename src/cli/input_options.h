@@ -24,9 +24,7 @@ inline void add_input_options(CLI::App& cmd, TextInputOptions& input) {
 // --on-invalid-utf8 for a verb without tokenizer options (embed): repair or refuse invalid UTF-8
 // as the input is read, in any format.
 inline void add_invalid_utf8_option(CLI::App& cmd, TextInputOptions& input) {
-  add_enum_option(cmd, "--on-invalid-utf8", input.on_invalid_utf8,
-                  "Invalid UTF-8: stop with an error naming file, line and byte, or replace it "
-                  "with U+FFFD");
+  add_enum_option(cmd, "--on-invalid-utf8", input.on_invalid_utf8, kInvalidUtf8Help);
 }
 
 // `input` read with the tokenizer's --on-invalid-utf8, so that one option repairs the JSON, CSV

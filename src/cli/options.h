@@ -25,6 +25,10 @@ void require_finite_numbers(CLI::App& app);
 CLI::Validator positive();
 CLI::Validator non_negative();
 
+// The help of --on-invalid-utf8, wherever a verb has it.
+inline constexpr const char* kInvalidUtf8Help =
+    "Invalid UTF-8: stop with an error naming file, line and byte, or replace it with U+FFFD";
+
 // --threads N (0: all cores; at most 1024); the default is what `threads` holds.
 void add_threads_option(CLI::App& cmd, int& threads);
 // Sizes tessera's thread pool: `threads` workers, or one per core for 0.

@@ -210,15 +210,9 @@ std::string format_duration(double seconds) {
 // The Matryoshka options against --dim: usage errors before any data is read.
 void check_prefixes(const std::vector<int64_t>& prefixes, const std::vector<float>& weights,
                     int64_t dim) {
-  for (size_t i = 0; i < prefixes.size(); ++i) {
-    if (prefixes[i] < 1 || (i > 0 && prefixes[i] <= prefixes[i - 1])) {
-      throw CLI::ValidationError("--prefixes", fmt::format("must be positive and ascending, got {}",
-                                                           fmt::join(prefixes, ",")));
-    }
-  }
-  if (!prefixes.empty() && prefixes.back() != dim) {
-    throw CLI::ValidationError(
-        "--prefixes", fmt::format("must end at --dim {}, got {}", dim, fmt::join(prefixes, ",")));
+  if (!prefixes.empty()) {
+    const std::string problem = prefixes_problem(prefixes, dim);
+    if (!problem.empty()) throw CLI::ValidationError("--prefixes", problem);
   }
   const size_t count = prefixes.empty() ? default_prefixes(dim).size() : prefixes.size();
   if (!weights.empty() && weights.size() != count) {

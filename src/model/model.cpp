@@ -38,6 +38,18 @@ std::vector<int64_t> default_prefixes(int64_t dim) {
   return {dim};
 }
 
+std::string prefixes_problem(const std::vector<int64_t>& prefixes, int64_t dim) {
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    if (prefixes[i] < 1 || (i > 0 && prefixes[i] <= prefixes[i - 1])) {
+      return fmt::format("must be positive and ascending, got {}", fmt::join(prefixes, ","));
+    }
+  }
+  if (prefixes.empty() || prefixes.back() != dim) {
+    return fmt::format("must end at dim {}, got {}", dim, fmt::join(prefixes, ","));
+  }
+  return {};
+}
+
 Model::Model(Featurizer featurizer, std::vector<std::unique_ptr<Encoder>> encoders,
              std::map<std::string, std::string> towers, std::vector<int64_t> prefixes,
              Normalization normalization, std::string provenance)
@@ -79,13 +91,8 @@ Model::Model(Featurizer featurizer, std::vector<std::unique_ptr<Encoder>> encode
   dim_ = encoders_.front()->output_dim();
   TESSERA_CHECK(dim_ >= 1 && dim_ <= kMaxModelDim, "output dim {} is outside [1, {}]", dim_,
                 kMaxModelDim);
-  TESSERA_CHECK(!prefixes_.empty() && prefixes_.back() == dim_,
-                "Matryoshka prefixes must end at the output dim {}", dim_);
-  for (size_t i = 0; i < prefixes_.size(); ++i) {
-    TESSERA_CHECK(prefixes_[i] >= 1 && (i == 0 || prefixes_[i] > prefixes_[i - 1]),
-                  "Matryoshka prefixes must be positive and ascending, got {}",
-                  fmt::join(prefixes_, ","));
-  }
+  const std::string problem = prefixes_problem(prefixes_, dim_);
+  TESSERA_CHECK(problem.empty(), "Matryoshka prefixes {}", problem);
   parse_provenance(provenance_);
 }
 

@@ -68,6 +68,9 @@ inline constexpr EnumNames<Normalization> enum_names<Normalization> = kNormaliza
 // The Matryoshka prefixes a model of `dim` gets when none are given: 32,64,128,256 at 256 dims,
 // else {dim}.
 std::vector<int64_t> default_prefixes(int64_t dim);
+// What is wrong with `prefixes` for a model of `dim` ("must be positive and ascending, got ...",
+// "must end at dim ..."), or "" when they fit: the one rule, for models and their options alike.
+std::string prefixes_problem(const std::vector<int64_t>& prefixes, int64_t dim);
 
 struct ModelOptions {
   int64_t dim = 256;        // output dim (<= kMaxModelDim)
