@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "options.h"
 #include "tessera/core/check.h"
+#include "tessera/core/interrupt_cleanup.h"
 #include "tessera/version.h"
 
 namespace {
@@ -72,6 +73,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   keep_freed_memory();
+  tessera::install_interrupt_cleanup();
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {  // from setting up the command line itself

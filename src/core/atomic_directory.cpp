@@ -31,6 +31,7 @@ AtomicDirectory::AtomicDirectory(std::string path)
     : path_(normalized(std::move(path))), lock_(path_ + ".lock", path_) {
   remove_stale_temporaries(path_);
   temp_path_ = fmt::format("{}.tmp-{}", path_, ::getpid());
+  temporary_.watch(temp_path_);
   std::error_code error;
   fs::remove_all(temp_path_, error);
   fs::create_directories(temp_path_, error);
@@ -59,13 +60,18 @@ void AtomicDirectory::commit() {
                   temp_path_, std::strerror(errno));
     // No exchange on this file system: the old directory moves aside, then the new one in. A
     // kill between the two leaves the old one at "<path>.old-<pid>", which the next writer
-    // puts back (remove_stale_temporaries).
+    // puts back (remove_stale_temporaries); an interrupt waits for both.
+    const InterruptCleanupHold hold;
     const std::string old = fmt::format("{}.old-{}", path_, ::getpid());
     fs::rename(path_, old, error);
     TESSERA_CHECK(!error, "{}: cannot move it aside: {}", path_, error.message());
     fs::rename(temp_path_, path_, error);
-    TESSERA_CHECK(!error, "{}: cannot rename {} into place: {}", path_, temp_path_,
-                  error.message());
+    if (error) {
+      std::error_code ignored;
+      fs::rename(old, path_, ignored);  // the old one back, rather than none at all
+      TESSERA_FAIL("{}: cannot rename {} into place: {}", path_, temp_path_, error.message());
+    }
+    temporary_.watch(old);
     fs::remove_all(old, error);
     committed_ = true;
     return;

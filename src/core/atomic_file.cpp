@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tessera/core/check.h"
+#include "tessera/core/fault_injection.h"
 
 namespace tessera {
 
@@ -52,6 +53,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   }
   remove_stale_temporaries(path_);
   temp_path_ = fmt::format("{}.tmp-{}", path_, ::getpid());
+  temporary_.watch(temp_path_);
   file_ = std::fopen(temp_path_.c_str(), "wb");
   if (file_ == nullptr) {
     TESSERA_FAIL("{}: cannot create {}: {}", path_, temp_path_, std::strerror(errno));
@@ -83,6 +85,7 @@ void AtomicFile::close_and_remove() noexcept {
   }
   std::error_code ignored;
   std::filesystem::remove(temp_path_, ignored);
+  temporary_.release();
 }
 
 void AtomicFile::write(const void* data, size_t size) {
@@ -116,6 +119,7 @@ void AtomicFile::commit() {
     committed_ = true;
     return;
   }
+  fault_point("atomic-file:commit");
   const bool flushed = std::fflush(file_) == 0;
   const int flush_errno = errno;
   const bool closed = std::fclose(file_) == 0;
@@ -127,6 +131,7 @@ void AtomicFile::commit() {
   std::error_code error;
   std::filesystem::rename(temp_path_, path_, error);
   if (error) TESSERA_FAIL("{}: cannot rename {} over it: {}", path_, temp_path_, error.message());
+  temporary_.release();
   committed_ = true;
 }
 
@@ -134,6 +139,7 @@ void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write) {
   remove_stale_temporaries(path);
   const std::string temp = fmt::format("{}.tmp-{}", path, ::getpid());
+  RemovedOnInterrupt temporary(temp);
   // Removes the temporary file unless the rename succeeded.
   struct Guard {
     const std::string& temp;

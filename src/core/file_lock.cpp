@@ -26,6 +26,7 @@ FileLock::FileLock(std::string path, const std::string& what) : path_(std::move(
     }
     TESSERA_FAIL("{}: cannot lock: {}", path_, std::strerror(error));
   }
+  lock_file_.watch(path_);
 }
 
 FileLock::~FileLock() {
@@ -34,6 +35,7 @@ FileLock::~FileLock() {
   // before the removal may still lock the old file, which is harmless because every output
   // guarded here is also replaced atomically.
   ::unlink(path_.c_str());
+  lock_file_.release();
   ::close(fd_);
 }
 

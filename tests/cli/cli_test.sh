@@ -567,6 +567,27 @@ for phase in atomic-directory:created index-save:documents index-save:index-file
 done
 expect 0 "the next index after a kill" -- unit_index new "$work/unit"
 check "it removes the killed run's leftovers" test -z "$(ls -d "$work"/unit.* 2>/dev/null)"
+# An interrupt (SIGTERM, SIGINT, SIGHUP) removes the run's temporaries and its lock, and ends the
+# run by that signal (exit 128 + its number).
+for signal in TERM:143 INT:130 HUP:129; do
+  name=${signal%:*}
+  expect "${signal#*:}" "index interrupted by SIG$name while saving" -- unit_index new \
+    "$work/unit" TESSERA_KILL_AT=index-save:documents TESSERA_KILL_SIGNAL="$name"
+  check "SIG$name leaves nothing beside the index" test -z "$(ls -d "$work"/unit.* 2>/dev/null)"
+  expect 0 "search after SIG$name" -- unit_search "$work/unit"
+  check "the index is the one before" cmp -s "$out" "$work/unit_new.out"
+done
+cp "$work/pairs.safetensors" "$work/kept.safetensors"
+expect 143 "embed interrupted while committing its output" -- env TESSERA_KILL_AT=atomic-file:commit \
+  TESSERA_KILL_SIGNAL=TERM "$tessera" embed --model "$work/pairs.safetensors" \
+  --input "$work/new_corpus.jsonl" --out "$work/kept.safetensors.npy"
+check "leaves no temporary" test -z "$(ls "$work"/kept.safetensors.npy* 2>/dev/null)"
+expect 130 "train interrupted while checkpointing" -- env TESSERA_KILL_AT=atomic-file:commit \
+  TESSERA_KILL_SIGNAL=INT "$tessera" train --pairs "$work/pairs.tsv" --dim 16 --prefixes 16 \
+  --buckets 64 --epochs 2 --checkpoint-minutes 0.000001 --out "$work/kept.safetensors"
+check "leaves no temporary and no lock" \
+  test "$(ls "$work"/kept.safetensors* | tr '\n' ' ')" = "$work/kept.safetensors "
+check "nor touches the model there" cmp -s "$work/kept.safetensors" "$work/pairs.safetensors"
 expect 1 "a second writer of one index" -- flock "$work/unit.lock" \
   "$tessera" index --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/unit"
 check "the second writer is told why" grep -q 'another tessera is writing' "$err"

@@ -5,7 +5,8 @@
 // target in one rename (renameat2 RENAME_EXCHANGE; where a file system cannot, two renames with
 // the old directory moved aside first) and removes the old contents. A reader that opens the
 // target therefore sees the whole old directory or the whole new one, whenever the writer is
-// killed. An AtomicDirectory destroyed without commit() removes its temporary directory.
+// killed. An AtomicDirectory destroyed without commit(), or interrupted (interrupt_cleanup.h),
+// removes its temporary directory.
 // Temporary directories that killed processes left beside the target are removed on the next
 // start. A lock file "<path>.lock" is held from construction to destruction, so a second writer
 // of the same target fails at once (file_lock.h).
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "tessera/core/file_lock.h"
+#include "tessera/core/interrupt_cleanup.h"
 
 namespace tessera {
 
@@ -34,6 +36,7 @@ class AtomicDirectory {
   std::string path_;
   FileLock lock_;
   std::string temp_path_;
+  RemovedOnInterrupt temporary_;  // the new contents, then (after the swap) the old
   bool committed_ = false;
 };
 

@@ -4,10 +4,10 @@
 // final rename stays on one file system and is atomic); commit() flushes, closes and renames it
 // over path; temporaries that killed processes left beside path are removed first. An
 // AtomicFile destroyed without commit() (an error, an exception unwinding) removes
-// its temporary file, so a failed or interrupted write never replaces a good file (DESIGN.md,
-// "Rules of the house"). The path "-" is standard output, written as it comes (no rename; no
-// overwrite), every write and the final flush checked. Every failure is a tessera::Error naming
-// the target path.
+// its temporary file, and so does an interrupt (interrupt_cleanup.h), so a failed or interrupted
+// write never replaces a good file nor leaves a partial one (DESIGN.md, "Rules of the house"). The
+// path "-" is standard output, written as it comes (no rename; no overwrite), every write and the
+// final flush checked. Every failure is a tessera::Error naming the target path.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+
+#include "tessera/core/interrupt_cleanup.h"
 
 namespace tessera {
 
@@ -49,6 +51,7 @@ class AtomicFile {
 
   std::string path_;
   std::string temp_path_;
+  RemovedOnInterrupt temporary_;
   std::FILE* file_ = nullptr;
   uint64_t size_ = 0;
   bool committed_ = false;
