@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "tessera/core/atomic_directory.h"
 #include "tessera/core/check.h"
 #include "tessera/data/beir.h"
 #include "tessera/eval/metrics_json.h"
@@ -46,11 +47,9 @@ void print_table(const BenchmarkResult& result, const RetrievalOptions& options)
   }
 }
 
+// The run files, metrics.json and report.html, into the report's temporary directory.
 void write_outputs(const std::string& out_dir, const std::string& dataset, const std::string& split,
                    const std::string& model_path, const BenchmarkResult& result) {
-  std::error_code error;
-  fs::create_directories(out_dir, error);
-  TESSERA_CHECK(!error, "cannot create output directory {}: {}", out_dir, error.message());
   for (const MethodResult& method : result.methods) {
     write_trec_run((fs::path(out_dir) / (method.name + ".trec")).string(), method.run,
                    "tessera:" + method.name);
@@ -139,6 +138,10 @@ void add_eval_beir(CLI::App& eval) {
       if (!args->dims.empty()) throw CLI::ValidationError("--dims", "--dims needs --model");
     }
     options.keep_runs = !args->out.empty();
+    // Made (and locked) first, so that an --out that cannot be written fails before the work;
+    // its files move into --out together at the end, and a failed run leaves nothing there.
+    const std::unique_ptr<AtomicDirectory> report =
+        args->out.empty() ? nullptr : std::make_unique<AtomicDirectory>(args->out);
     const std::unique_ptr<Model> model =
         have_model ? std::make_unique<Model>(Model::load(args->model)) : nullptr;
     const BeirDataset dataset = load_beir(args->directory, {args->split});
@@ -165,8 +168,9 @@ void add_eval_beir(CLI::App& eval) {
       }
     }
     print_table(result, options);
-    if (!args->out.empty()) {
-      write_outputs(args->out, name, args->split, args->model, result);
+    if (report) {
+      write_outputs(report->temp_path(), name, args->split, args->model, result);
+      report->commit_files();
       fmt::print(stderr, "eval: metrics.json, report.html and {} run files written to {}\n",
                  result.methods.size(), args->out);
     }

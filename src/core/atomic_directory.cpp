@@ -25,14 +25,47 @@ std::string normalized(std::string path) {
   return path;
 }
 
+std::string parent_of(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
 }  // namespace
 
+CreatedDirectories::CreatedDirectories(const std::string& path) {
+  std::vector<fs::path> missing;
+  std::error_code error;
+  for (fs::path at = fs::path(path).lexically_normal(); !at.empty() && !fs::exists(at, error);
+       at = at.parent_path()) {
+    missing.push_back(at);
+    if (at == at.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!fs::create_directory(*it, error) && error) {
+      TESSERA_FAIL("cannot create directory {}: {}", it->string(), error.message());
+    }
+    created_.push_back(it->string());
+  }
+}
+
+CreatedDirectories::~CreatedDirectories() {
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    std::error_code ignored;
+    if (!fs::is_empty(*it, ignored) || ignored) break;  // something else was put there: keep it
+    fs::remove(*it, ignored);
+  }
+}
+
 AtomicDirectory::AtomicDirectory(std::string path)
-    : path_(normalized(std::move(path))), lock_(path_ + ".lock", path_) {
+    : path_(normalized(std::move(path))),
+      parents_(parent_of(path_)),
+      lock_(path_ + ".lock", path_) {
+  std::error_code error;
+  TESSERA_CHECK(!fs::exists(path_, error) || fs::is_directory(path_, error),
+                "{}: is a file, not a directory", path_);
   remove_stale_temporaries(path_);
   temp_path_ = fmt::format("{}.tmp-{}", path_, ::getpid());
   temporary_.watch(temp_path_);
-  std::error_code error;
   fs::remove_all(temp_path_, error);
   fs::create_directories(temp_path_, error);
   TESSERA_CHECK(!error, "{}: cannot create {}: {}", path_, temp_path_, error.message());
@@ -47,6 +80,7 @@ AtomicDirectory::~AtomicDirectory() {
 
 void AtomicDirectory::commit() {
   TESSERA_CHECK(!committed_, "{}: committed twice", path_);
+  parents_.keep();
   std::error_code error;
   if (!fs::exists(path_, error)) {
     fs::rename(temp_path_, path_, error);
@@ -79,6 +113,30 @@ void AtomicDirectory::commit() {
   committed_ = true;
   fault_point("atomic-directory:swapped");
   fs::remove_all(temp_path_, error);  // now the old contents
+}
+
+void AtomicDirectory::commit_files() {
+  TESSERA_CHECK(!committed_, "{}: committed twice", path_);
+  std::error_code error;
+  if (!fs::exists(path_, error)) {
+    commit();
+    return;
+  }
+  TESSERA_CHECK(fs::is_directory(path_, error), "{}: is a file, not a directory", path_);
+  parents_.keep();
+  std::vector<fs::path> files;  // listed first: a directory is not renamed out of while read
+  for (fs::directory_iterator it(temp_path_, error), end; !error && it != end;
+       it.increment(error)) {
+    files.push_back(it->path());
+  }
+  TESSERA_CHECK(!error, "{}: cannot list {}: {}", path_, temp_path_, error.message());
+  for (const fs::path& file : files) {
+    fs::rename(file, fs::path(path_) / file.filename(), error);
+    TESSERA_CHECK(!error, "{}: cannot move {} into place: {}", path_, file.string(),
+                  error.message());
+  }
+  committed_ = true;
+  fs::remove_all(temp_path_, error);
 }
 
 }  // namespace tessera

@@ -228,6 +228,25 @@ assert 29900 <= lines <= 30000, lines' \
   check "only bm25 is run without a model" test "$(grep -cE '^(bm25|flat|binary)' "$out")" -eq 1
 fi
 
+# A failed eval leaves no report, nor the directories made for it; a report written into a folder
+# of other files leaves them alone.
+mkdir -p "$work/tiny/qrels"
+printf '{"_id":"d1","text":"protein folding"}\n{"_id":"d2","text":"cell biology"}\n' \
+  >"$work/tiny/corpus.jsonl"
+printf '{"_id":"q1","text":"protein"}\n' >"$work/tiny/queries.jsonl"
+printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\n' >"$work/tiny/qrels/test.tsv"
+expect 1 "eval beir whose report cannot be written" -- env TESSERA_FAIL_AT=atomic-file:commit \
+  "$tessera" eval beir "$work/tiny" --methods bm25 --out "$work/reports/tiny"
+check "leaves no report and no directory" test ! -e "$work/reports"
+mkdir -p "$work/results" && echo keep >"$work/results/notes.txt"
+expect 0 "eval beir into a folder of other files" -- "$tessera" eval beir "$work/tiny" \
+  --methods bm25 --out "$work/results"
+check "the report goes in beside them" test -s "$work/results/metrics.json" -a \
+  -s "$work/results/bm25.trec" -a -f "$work/results/notes.txt"
+expect 1 "eval beir --out a file" -- "$tessera" eval beir "$work/tiny" --methods bm25 \
+  --out "$work/results/notes.txt"
+check "is refused before the work" grep -q 'notes.txt: is a file, not a directory' "$err"
+
 eval_model=
 if [[ -f $beir/corpus.jsonl ]] && "$tessera" train --help >/dev/null 2>&1; then
   "$tessera" train --beir "$beir" --dim 32 --prefixes 16,32 --buckets 4096 --epochs 1 \
@@ -591,6 +610,12 @@ check "nor touches the model there" cmp -s "$work/kept.safetensors" "$work/pairs
 expect 1 "a second writer of one index" -- flock "$work/unit.lock" \
   "$tessera" index --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/unit"
 check "the second writer is told why" grep -q 'another tessera is writing' "$err"
+expect 0 "index into directories still to be made" -- "$tessera" index \
+  --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/made/for/it"
+check "makes them" test -s "$work/made/for/it/manifest.json"
+expect 1 "index that fails to save" -- env TESSERA_FAIL_AT=atomic-file:commit "$tessera" index \
+  --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/not/made/idx"
+check "leaves no directory made for it" test ! -e "$work/not"
 mkdir -p "$work/not_an_index" && echo keep >"$work/not_an_index/notes.txt"
 expect 1 "index over a directory of other files" -- "$tessera" index \
   --corpus "$work/new_corpus.jsonl" --method bm25 --out "$work/not_an_index"

@@ -56,6 +56,57 @@ TEST(AtomicDirectory, WithoutCommitTheTargetStaysAndNothingIsLeft) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
 }
 
+TEST(AtomicDirectory, CreatesMissingParentsAndRemovesThemWhenNotCommitted) {
+  TempDir dir;
+  const std::string target = dir.file("runs/2026/out");
+  {
+    AtomicDirectory out(target);
+    write_file_text(out.temp_path() + "/a.txt", "unfinished");
+  }
+  EXPECT_FALSE(fs::exists(dir.file("runs"))) << "a failed write leaves no empty directory";
+  fs::create_directories(dir.file("runs/2026"));
+  write_file_text(dir.file("runs/notes.txt"), "the user's");
+  fs::remove(dir.file("runs/2026"));
+  { const AtomicDirectory out(target); }
+  EXPECT_TRUE(fs::exists(dir.file("runs/notes.txt"))) << "what was there before stays";
+  EXPECT_FALSE(fs::exists(dir.file("runs/2026")));
+  {
+    AtomicDirectory out(target);
+    write_file_text(out.temp_path() + "/a.txt", "done");
+    out.commit();
+  }
+  EXPECT_EQ(read_file_text(target + "/a.txt"), "done");
+}
+
+TEST(AtomicDirectory, CommitFilesReplacesItsOwnFilesAndKeepsTheOthers) {
+  TempDir dir;
+  const std::string target = dir.file("results");
+  fs::create_directories(target);
+  write_file_text(target + "/metrics.json", "old");
+  write_file_text(target + "/notes.txt", "the user's");
+  {
+    AtomicDirectory out(target);
+    write_file_text(out.temp_path() + "/metrics.json", "new");
+    write_file_text(out.temp_path() + "/bm25.trec", "run");
+    EXPECT_EQ(read_file_text(target + "/metrics.json"), "old");
+    out.commit_files();
+  }
+  EXPECT_EQ(read_file_text(target + "/metrics.json"), "new");
+  EXPECT_EQ(read_file_text(target + "/bm25.trec"), "run");
+  EXPECT_EQ(read_file_text(target + "/notes.txt"), "the user's");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1)
+      << "no temporary or lock file is left";
+  {
+    AtomicDirectory out(dir.file("fresh"));
+    write_file_text(out.temp_path() + "/metrics.json", "first");
+    out.commit_files();
+  }
+  EXPECT_EQ(read_file_text(dir.file("fresh/metrics.json")), "first");
+  write_file_text(dir.file("a_file"), "x");
+  EXPECT_THAT(error_message([&] { const AtomicDirectory out(dir.file("a_file")); }),
+              ::testing::HasSubstr("a_file: is a file, not a directory"));
+}
+
 TEST(AtomicDirectory, TemporariesOfDeadProcessesAreSwept) {
   TempDir dir;
   const std::string target = dir.file("out");
