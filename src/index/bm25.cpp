@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
+#include <utility>
 
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
@@ -37,54 +39,97 @@ bool ranks_before(const Bm25Hit& a, const Bm25Hit& b) {
 }  // namespace
 
 Bm25Index::Bm25Index(std::span<const std::string> documents, Bm25Options options)
-    : Bm25Index(options, [&] {
-        const Tokenizer tokenizer(options.tokenizer);
-        std::vector<std::vector<std::string>> tokens(documents.size());
-        parallel_for_dynamic(
-            std::ssize(documents),
-            [&](int64_t begin, int64_t end, int) {
-              for (int64_t d = begin; d < end; ++d) {
-                tokens[static_cast<size_t>(d)] = tokenizer.tokenize(
-                    documents[static_cast<size_t>(d)], fmt::format("document {}", d));
-              }
-            },
-            64);
-        return tokens;
-      }()) {}
+    : Bm25Index(options, std::ssize(documents),
+                [&, tokenizer = Tokenizer(options.tokenizer)](int64_t d, const TokenSink& add) {
+                  tokenizer.for_each_token(documents[static_cast<size_t>(d)],
+                                           fmt::format("document {}", d), [&](std::string&& token) {
+                                             add(std::move(token));
+                                             return true;
+                                           });
+                }) {}
 
 Bm25Index Bm25Index::from_tokens(const std::vector<std::vector<std::string>>& documents,
                                  Bm25Options options) {
-  return Bm25Index(std::move(options), documents);
+  return Bm25Index(std::move(options), std::ssize(documents), [&](int64_t d, const TokenSink& add) {
+    for (const std::string& token : documents[static_cast<size_t>(d)]) {
+      add(std::string(token));
+    }
+  });
 }
 
-Bm25Index::Bm25Index(Bm25Options options, const std::vector<std::vector<std::string>>& documents)
+namespace {
+
+// One document's distinct terms in order of first appearance, each with its frequency, and its
+// length in tokens.
+struct DocumentTerms {
+  std::vector<std::pair<std::string, uint32_t>> terms;
+  int64_t length = 0;
+};
+
+DocumentTerms count_terms(int64_t doc, const Bm25Index::TokenFeed& tokens_of) {
+  // term -> (first position among the distinct terms, frequency)
+  thread_local std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> seen;
+  seen.clear();
+  DocumentTerms counted;
+  tokens_of(doc, [&](std::string&& token) {
+    ++counted.length;
+    const auto [it, inserted] =
+        seen.try_emplace(std::move(token), static_cast<uint32_t>(seen.size()), 0);
+    ++it->second.second;
+  });
+  counted.terms.resize(seen.size());
+  for (auto& [term, order_and_tf] : seen) {
+    counted.terms[order_and_tf.first] = {term, order_and_tf.second};
+  }
+  return counted;
+}
+
+}  // namespace
+
+Bm25Index::Bm25Index(Bm25Options options, int64_t num_documents, const TokenFeed& tokens_of)
     : options_(std::move(options)), tokenizer_(options_.tokenizer) {
   TESSERA_CHECK(std::isfinite(options_.k1) && options_.k1 >= 0, "BM25 k1 must be >= 0, got {}",
                 options_.k1);
   TESSERA_CHECK(options_.b >= 0 && options_.b <= 1, "BM25 b must be in [0, 1], got {}", options_.b);
-  TESSERA_CHECK(documents.size() < std::numeric_limits<uint32_t>::max(),
-                "BM25 holds at most 2^32 - 1 documents, got {}", documents.size());
+  TESSERA_CHECK(num_documents < std::numeric_limits<uint32_t>::max(),
+                "BM25 holds at most 2^32 - 1 documents, got {}", num_documents);
   // Each document as (term id, tf) pairs in ascending term id; terms numbered as first seen.
-  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> doc_terms(documents.size());
+  // Documents are counted in parallel a block at a time and numbered in order, so the tokens of
+  // the whole corpus are never held at once and term ids do not depend on the thread count.
+  constexpr int64_t kBlockDocuments = 4096;
+  const auto n = static_cast<size_t>(num_documents);
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> doc_terms(n);
+  std::vector<int64_t> lengths(n);
   std::vector<int64_t> document_frequency;
-  std::vector<uint32_t> ids;
   int64_t total_length = 0;
-  for (size_t d = 0; d < documents.size(); ++d) {
-    ids.clear();
-    for (const std::string& token : documents[d]) {
-      const auto [it, inserted] = terms_.try_emplace(token, static_cast<uint32_t>(terms_.size()));
-      if (inserted) document_frequency.push_back(0);
-      ids.push_back(it->second);
-    }
-    total_length += std::ssize(ids);
-    std::sort(ids.begin(), ids.end());
-    auto& pairs = doc_terms[d];
-    for (size_t i = 0; i < ids.size();) {
-      size_t j = i;
-      while (j < ids.size() && ids[j] == ids[i]) ++j;
-      pairs.emplace_back(ids[i], static_cast<uint32_t>(j - i));
-      ++document_frequency[ids[i]];
-      i = j;
+  std::vector<DocumentTerms> block;
+  for (int64_t first = 0; first < num_documents; first += kBlockDocuments) {
+    const int64_t count = std::min(kBlockDocuments, num_documents - first);
+    block.assign(static_cast<size_t>(count), {});
+    parallel_for_dynamic(
+        count,
+        [&](int64_t begin, int64_t end, int) {
+          for (int64_t i = begin; i < end; ++i) {
+            block[static_cast<size_t>(i)] = count_terms(first + i, tokens_of);
+          }
+        },
+        16);
+    for (int64_t i = 0; i < count; ++i) {
+      const auto d = static_cast<size_t>(first + i);
+      DocumentTerms& counted = block[static_cast<size_t>(i)];
+      auto& pairs = doc_terms[d];
+      pairs.reserve(counted.terms.size());
+      for (auto& [term, tf] : counted.terms) {
+        const auto [it, inserted] =
+            terms_.try_emplace(std::move(term), static_cast<uint32_t>(terms_.size()));
+        if (inserted) document_frequency.push_back(0);
+        pairs.emplace_back(it->second, tf);
+        ++document_frequency[it->second];
+      }
+      std::sort(pairs.begin(), pairs.end());
+      lengths[d] = counted.length;
+      total_length += counted.length;
+      counted = {};
     }
   }
   term_offsets_.assign(document_frequency.size() + 1, 0);
@@ -101,13 +146,11 @@ Bm25Index::Bm25Index(Bm25Options options, const std::vector<std::vector<std::str
       posting_tfs_[slot] = tf;
     }
   }
-  average_length_ = documents.empty()
-                        ? 0.0
-                        : static_cast<double>(total_length) / static_cast<double>(documents.size());
-  doc_norms_.resize(documents.size());
-  for (size_t d = 0; d < documents.size(); ++d) {
+  average_length_ = n == 0 ? 0.0 : static_cast<double>(total_length) / static_cast<double>(n);
+  doc_norms_.resize(n);
+  for (size_t d = 0; d < n; ++d) {
     const double relative =
-        average_length_ > 0 ? static_cast<double>(documents[d].size()) / average_length_ : 0.0;
+        average_length_ > 0 ? static_cast<double>(lengths[d]) / average_length_ : 0.0;
     doc_norms_[d] = static_cast<float>(options_.k1 * (1.0 - options_.b + options_.b * relative));
   }
 }

@@ -41,6 +41,30 @@ void add_char_ngrams(const std::string& token, const FeaturizerConfig& config, i
   }
 }
 
+// Raw ids gathered before they are sorted and merged into counts: a long text (a 50 MB line with
+// every token's character n-grams) costs the memory of its distinct features, not of every id.
+constexpr size_t kRawIdsBuffer = size_t{1} << 20;
+
+// Sorts ids and merges them into counted (ascending ids, with their counts); clears ids.
+void merge_counts(std::vector<int32_t>& ids, std::vector<std::pair<int32_t, uint32_t>>& counted) {
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::pair<int32_t, uint32_t>> merged;
+  merged.reserve(counted.size() + 1024);
+  size_t c = 0;
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i;
+    while (j < ids.size() && ids[j] == ids[i]) ++j;
+    while (c < counted.size() && counted[c].first < ids[i]) merged.push_back(counted[c++]);
+    auto count = static_cast<uint32_t>(j - i);
+    if (c < counted.size() && counted[c].first == ids[i]) count += counted[c++].second;
+    merged.emplace_back(ids[i], count);
+    i = j;
+  }
+  merged.insert(merged.end(), counted.begin() + static_cast<std::ptrdiff_t>(c), counted.end());
+  counted.swap(merged);
+  ids.clear();
+}
+
 }  // namespace
 
 Featurizer::Featurizer(const FeaturizerConfig& config, Vocabulary vocabulary)
@@ -55,11 +79,8 @@ Featurizer Featurizer::from_config(const FeaturizerConfig& config, Vocabulary vo
 }
 
 std::vector<std::string> Featurizer::tokens(std::string_view text, std::string_view where) const {
-  std::vector<std::string> tokens = tokenizer_.tokenize(text, where);
-  if (config_.max_tokens > 0 && tokens.size() > static_cast<size_t>(config_.max_tokens)) {
-    tokens.resize(static_cast<size_t>(config_.max_tokens));
-  }
-  return tokens;
+  // The rest of a long text is never normalized nor split.
+  return tokenizer_.tokenize(text, where, static_cast<size_t>(config_.max_tokens));
 }
 
 Features Featurizer::featurize(std::string_view text, std::string_view where) const {
@@ -90,10 +111,15 @@ Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) co
   const int64_t offset = vocabulary_.size();
   const auto buckets = static_cast<uint64_t>(config_.buckets);
   std::vector<int32_t> ids;
-  ids.reserve(tokens.size() * 2);
+  ids.reserve(std::min(tokens.size() * 2, kRawIdsBuffer));
+  std::vector<std::pair<int32_t, uint32_t>> counted;  // once ids has filled up
+  const auto merge_if_full = [&] {
+    if (ids.size() >= kRawIdsBuffer) merge_counts(ids, counted);
+  };
   for (const std::string& token : tokens) {
     const int32_t id = vocabulary_.id(token);
     if (id >= 0) ids.push_back(id);
+    merge_if_full();
   }
   if (config_.word_ngrams >= 2 && tokens.size() >= 2) {
     std::vector<uint32_t> hashes(tokens.size());
@@ -103,6 +129,7 @@ Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) co
         const uint64_t x =
             word_ngram_hash(std::span<const uint32_t>(hashes.data() + i, n), config_.hash_seed);
         ids.push_back(static_cast<int32_t>(offset + static_cast<int64_t>(x % buckets)));
+        merge_if_full();
       }
     }
   }
@@ -111,20 +138,20 @@ Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) co
     std::vector<size_t> starts;
     for (const std::string& token : tokens) {
       add_char_ngrams(token, config_, offset, ids, marked, starts);
+      merge_if_full();
     }
   }
-  std::sort(ids.begin(), ids.end());
+  merge_counts(ids, counted);
   Features features;
-  for (size_t i = 0; i < ids.size();) {
-    size_t j = i;
-    while (j < ids.size() && ids[j] == ids[i]) ++j;
-    const auto count = static_cast<float>(j - i);
+  features.ids.reserve(counted.size());
+  features.weights.reserve(counted.size());
+  for (const auto& [id, tally] : counted) {
+    const auto count = static_cast<float>(tally);
     float weight = count;
     if (config_.weighting == FeatureWeighting::kBinary) weight = 1.0f;
     if (config_.weighting == FeatureWeighting::kSublinear) weight = 1.0f + std::log(count);
-    features.ids.push_back(ids[i]);
+    features.ids.push_back(id);
     features.weights.push_back(weight);
-    i = j;
   }
   return features;
 }

@@ -85,78 +85,108 @@ size_t count_code_points(std::string_view text) {
   return count;
 }
 
+// Splits normalized text (valid UTF-8; invalid bytes split like separators) into tokens, fed a
+// piece at a time: a word may run on from one piece into the next. Applies stop words and
+// stemming.
+class TokenSplitter {
+ public:
+  TokenSplitter(const TokenizerOptions& options, const Stemmer* stemmer,
+                const std::function<bool(std::string&&)>& on_token)
+      : options_(options), stemmer_(stemmer), on_token_(on_token) {}
+
+  // False once on_token has asked to stop.
+  bool feed(std::string_view normalized) {
+    size_t i = 0;
+    while (i < normalized.size() && going_) {
+      const Utf8Char c = decode_utf8(normalized, i);
+      const std::string_view bytes = normalized.substr(i, static_cast<size_t>(c.length));
+      i += static_cast<size_t>(c.length);
+      const CharClass cls = c.valid ? classify(c.code_point) : CharClass::kSeparator;
+      switch (cls) {
+        case CharClass::kWord:
+          if (open_ != Open::kWord) {
+            finish();
+            open_ = Open::kWord;
+          }
+          current_.append(bytes);
+          break;
+        case CharClass::kMark:
+          // A mark extends the character before it; with nothing to extend it is dropped.
+          if (open_ != Open::kNone) current_.append(bytes);
+          break;
+        case CharClass::kUnsegmented:
+          finish();
+          current_.append(bytes);
+          open_ = Open::kMarksOnly;
+          break;
+        case CharClass::kPunctuation:
+          finish();
+          if (options_.keep_punctuation) {
+            current_.append(bytes);
+            open_ = Open::kMarksOnly;
+          }
+          break;
+        case CharClass::kSeparator:
+          finish();
+          break;
+      }
+    }
+    return going_;
+  }
+
+  // Ends the token being built, if any.
+  void finish() {
+    if (open_ == Open::kNone || !going_) return;
+    open_ = Open::kNone;
+    if (options_.remove_stop_words && is_english_stop_word(current_)) {
+      current_.clear();
+      return;
+    }
+    // Like Lucene's PorterStemmer, words of one or two characters are left alone (Snowball
+    // would stem "s" to nothing); a stem is never empty.
+    if (stemmer_ != nullptr && count_code_points(current_) > 2) {
+      std::string stem = stemmer_->stem(current_);
+      going_ = on_token_(stem.empty() ? std::move(current_) : std::move(stem));
+    } else {
+      going_ = on_token_(std::move(current_));
+    }
+    current_ = std::string();
+  }
+
+ private:
+  // What the token being built accepts next: more word characters, or only trailing marks.
+  enum class Open { kNone, kWord, kMarksOnly };
+
+  const TokenizerOptions& options_;
+  const Stemmer* stemmer_;
+  const std::function<bool(std::string&&)>& on_token_;
+  Open open_ = Open::kNone;
+  std::string current_;
+  bool going_ = true;
+};
+
 }  // namespace
 
 Tokenizer::Tokenizer(TokenizerOptions options) : options_(std::move(options)) {
   if (options_.stem) stemmer_.emplace(options_.stem_algorithm);
 }
 
-std::vector<std::string> Tokenizer::tokenize(std::string_view text, std::string_view where) const {
+std::vector<std::string> Tokenizer::tokenize(std::string_view text, std::string_view where,
+                                             size_t max_tokens) const {
   std::vector<std::string> tokens;
-  split_normalized(normalize_text(text, options_.normalize, where), tokens);
+  for_each_token(text, where, [&](std::string&& token) {
+    tokens.push_back(std::move(token));
+    return max_tokens == 0 || tokens.size() < max_tokens;
+  });
   return tokens;
 }
 
-void Tokenizer::split_normalized(std::string_view normalized,
-                                 std::vector<std::string>& tokens) const {
-  // What the token being built accepts next: more word characters, or only trailing marks.
-  enum class Open { kNone, kWord, kMarksOnly };
-  Open open = Open::kNone;
-  std::string current;
-  auto finish = [&] {
-    if (open == Open::kNone) return;
-    open = Open::kNone;
-    if (options_.remove_stop_words && is_english_stop_word(current)) {
-      current.clear();
-      return;
-    }
-    // Like Lucene's PorterStemmer, words of one or two characters are left alone (Snowball
-    // would stem "s" to nothing); a stem is never empty.
-    if (stemmer_ && count_code_points(current) > 2) {
-      std::string stem = stemmer_->stem(current);
-      tokens.push_back(stem.empty() ? std::move(current) : std::move(stem));
-      current = std::string();
-    } else {
-      tokens.push_back(std::move(current));
-      current = std::string();
-    }
-  };
-  size_t i = 0;
-  while (i < normalized.size()) {
-    const Utf8Char c = decode_utf8(normalized, i);
-    const std::string_view bytes = normalized.substr(i, static_cast<size_t>(c.length));
-    i += static_cast<size_t>(c.length);
-    const CharClass cls = c.valid ? classify(c.code_point) : CharClass::kSeparator;
-    switch (cls) {
-      case CharClass::kWord:
-        if (open != Open::kWord) {
-          finish();
-          open = Open::kWord;
-        }
-        current.append(bytes);
-        break;
-      case CharClass::kMark:
-        // A mark extends the character before it; with nothing to extend it is dropped.
-        if (open != Open::kNone) current.append(bytes);
-        break;
-      case CharClass::kUnsegmented:
-        finish();
-        current.append(bytes);
-        open = Open::kMarksOnly;
-        break;
-      case CharClass::kPunctuation:
-        finish();
-        if (options_.keep_punctuation) {
-          current.append(bytes);
-          open = Open::kMarksOnly;
-        }
-        break;
-      case CharClass::kSeparator:
-        finish();
-        break;
-    }
-  }
-  finish();
+void Tokenizer::for_each_token(std::string_view text, std::string_view where,
+                               const std::function<bool(std::string&&)>& on_token) const {
+  TokenSplitter splitter(options_, stemmer_ ? &*stemmer_ : nullptr, on_token);
+  normalize_pieces(text, options_.normalize, where,
+                   [&](std::string_view normalized) { return splitter.feed(normalized); });
+  splitter.finish();
 }
 
 }  // namespace tessera

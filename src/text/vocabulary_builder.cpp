@@ -25,22 +25,24 @@ void VocabularyBuilder::add_texts(const std::vector<std::string>& texts, std::st
       n,
       [&](int64_t begin, int64_t end, int thread) {
         CountTable& table = tables[static_cast<size_t>(thread)];
-        std::vector<std::string> tokens;
+        int64_t& tokens = chunk_tokens[static_cast<size_t>(thread)];
         std::string where;
+        // Counted as they come: a text's tokens are never all held at once.
+        const auto count = [&](std::string&& token) {
+          ++tokens;
+          const auto it = table.find(token);
+          if (it != table.end()) {
+            ++it->second;
+          } else {
+            table.emplace(std::move(token), 1);
+          }
+          return true;
+        };
         for (int64_t i = begin; i < end; ++i) {
           const std::string& text = texts[static_cast<size_t>(i)];
           if (!source.empty()) where = fmt::format("{}:{}", source, first_line + i);
-          tokens = tokenizer_.tokenize(text, where);
+          tokenizer_.for_each_token(text, where, count);
           chunk_bytes[static_cast<size_t>(thread)] += static_cast<int64_t>(text.size());
-          chunk_tokens[static_cast<size_t>(thread)] += static_cast<int64_t>(tokens.size());
-          for (std::string& token : tokens) {
-            const auto it = table.find(token);
-            if (it != table.end()) {
-              ++it->second;
-            } else {
-              table.emplace(std::move(token), 1);
-            }
-          }
         }
       },
       /*min_chunk=*/64);

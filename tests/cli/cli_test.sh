@@ -624,6 +624,43 @@ sed -i 's/document 1003/document 9999/' "$work/unit/documents.jsonl"
 expect 1 "search an index whose documents were edited" -- unit_search "$work/unit"
 check "the error names the file" grep -q 'documents.jsonl is not the file the manifest names' "$err"
 
+# ---- one long line (24 MB, 4M words) costs memory in proportion to it, not ten times over: text is
+# normalized a piece at a time, a model reads only its first max_tokens tokens, vocab and BM25
+# count tokens as they come
+/usr/bin/python3 -c '
+import json, random, sys
+random.seed(5)
+line = " ".join(f"w{random.randrange(50000)}" for _ in range(4_000_000))
+open(sys.argv[1] + "/long.txt", "w").write(line + "\n")
+open(sys.argv[1] + "/short.txt", "w").write("a short line\n")
+for name, text in (("long", line), ("short", "a short line")):
+    with open(sys.argv[1] + f"/{name}.jsonl", "w") as f:
+        f.write(json.dumps({"_id": "1", "text": text}) + "\n" + json.dumps({"_id": "2", "text": "x"}) + "\n")' \
+  "$work"
+peak_mb() {  # COMMAND...: the peak resident memory of COMMAND in MB
+  /usr/bin/python3 -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$@"
+}
+line_mb=$(($(stat -c %s "$work/long.txt") >> 20))
+declare -A peak
+for verb in embed vocab index; do
+  for size in short long; do
+    case $verb in
+      embed) cmd=(embed --model "$work/pairs.safetensors" --input "$work/$size.txt" --out "$work/$size.npy") ;;
+      vocab) cmd=(vocab --input "$work/$size.txt" --out "$work/$size.vocab.tsv") ;;
+      index) cmd=(index --corpus "$work/$size.jsonl" --method bm25 --out "$work/$size.idx") ;;
+    esac
+    peak[$size]=$(peak_mb "$tessera" "${cmd[@]}" || echo failed)
+  done
+  # index keeps the documents (the line read, parsed, stored and written): a few copies of it
+  limit=$((4 * line_mb))
+  [[ $verb == index ]] && limit=$((8 * line_mb))
+  check "$verb of a $line_mb MB line grows by ${peak[long]} - ${peak[short]} MB, at most $limit" \
+    test "${peak[long]}" != failed -a "$((peak[long] - peak[short]))" -le "$limit"
+done
+
 # ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
 if [[ -f /usr/share/wordnet/data.noun ]]; then
   expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \

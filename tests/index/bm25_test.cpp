@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../core/test_support.h"
+#include "tessera/core/parallel.h"
 
 namespace tessera {
 namespace {
@@ -144,6 +145,36 @@ TEST(Bm25Index, BatchSearchEqualsOneAtATime) {
       }
     }
   }
+}
+
+TEST(Bm25Index, LargeCorporaIndexTheSameAtAnyThreadCount) {
+  // More documents than one counting block, with long and empty ones: the index file is the same
+  // from text at one or two threads and from the analyzer's tokens.
+  std::vector<std::string> documents;
+  for (int d = 0; d < 9000; ++d) {
+    std::string text;
+    const int words = d % 97 == 0 ? 3000 : d % 13;
+    for (int w = 0; w < words; ++w) text += fmt::format("Word{} ", (d * 31 + w * 7) % 997);
+    documents.push_back(text);
+  }
+  testing::TempDir dir;
+  const std::string one_thread = dir.file("one.index");
+  const std::string two_threads = dir.file("two.index");
+  const std::string from_tokens = dir.file("tokens.index");
+  const int threads = num_threads();
+  set_num_threads(1);
+  const Bm25Index index(documents);
+  index.save(one_thread);
+  set_num_threads(2);
+  Bm25Index(documents).save(two_threads);
+  set_num_threads(threads);
+  std::vector<std::vector<std::string>> tokens;
+  for (const std::string& document : documents) tokens.push_back(index.analyze(document));
+  Bm25Index::from_tokens(tokens).save(from_tokens);
+  EXPECT_EQ(testing::read_file_text(one_thread), testing::read_file_text(two_threads));
+  EXPECT_EQ(testing::read_file_text(one_thread), testing::read_file_text(from_tokens));
+  EXPECT_EQ(index.num_documents(), 9000);
+  EXPECT_EQ(index.num_terms(), 997);
 }
 
 TEST(Bm25Index, SavesAndLoadsWithItsAnalyzer) {

@@ -116,6 +116,26 @@ TEST(Featurizer, Weighting) {
   EXPECT_FLOAT_EQ(f.weights[1], 1.0f);
 }
 
+TEST(Featurizer, LongTextsCountEveryFeature) {
+  // 120k tokens of 13 character n-grams each: more ids than featurize gathers before it merges
+  // them into counts, which must come out as one copy's counts times the copies.
+  FeaturizerConfig config;
+  config.word_ngrams = 1;
+  config.char_ngram_min = 2;
+  config.char_ngram_max = 4;
+  config.buckets = 4096;
+  const Featurizer featurizer = Featurizer::from_config(config, small_vocab());
+  const std::string copy = "hello world again ";
+  std::string text;
+  for (int i = 0; i < 40000; ++i) text += copy;
+  const Features one = featurizer.featurize(copy);
+  const Features many = featurizer.featurize(text);
+  ASSERT_EQ(many.ids, one.ids);
+  for (size_t f = 0; f < one.ids.size(); ++f) {
+    EXPECT_EQ(many.weights[f], one.weights[f] * 40000) << f;
+  }
+}
+
 TEST(Featurizer, MaxTokensAndTokensForDisplay) {
   FeaturizerConfig config;
   config.max_tokens = 2;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "../core/test_support.h"
 
@@ -64,6 +66,86 @@ TEST(Normalize, InvalidUtf8IsReplacedOnRequest) {
   replace.on_invalid_utf8 = InvalidUtf8::kReplace;
   EXPECT_EQ(norm("Caf\xE9", replace), "caf\xEF\xBF\xBD");
   EXPECT_EQ(norm("\xED\xA0\x80X", replace), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx");
+}
+
+// Texts made of pieces that normalization joins or reorders (a letter and its combining accent,
+// kana and their voiced marks, halfwidth kana, Hangul jamo, marks in the wrong order), so that a
+// cut in the wrong place would change the result.
+std::string tricky_text(std::mt19937& gen, size_t parts) {
+  const std::vector<std::string> alphabet = {"e",
+                                             "E",
+                                             "\xCC\x81",
+                                             "\xCC\xA3",
+                                             "\xCC\x88",
+                                             "\xE3\x82\xAB",
+                                             "\xE3\x82\x99",
+                                             "\xEF\xBD\xB6",
+                                             "\xEF\xBE\x9E",
+                                             "\xE1\x84\x80",
+                                             "\xE1\x85\xA1",
+                                             "\xE1\x86\xA8",
+                                             "\xE4\xB8\x80",
+                                             "\xE9\xBE\x8D",
+                                             "\xC3\x9F",
+                                             "\xEF\xAC\x81",
+                                             " ",
+                                             "\n",
+                                             "-",
+                                             "\xE2\x91\xA0",
+                                             "A",
+                                             "\xCE\xA3"};
+  std::string text;
+  for (size_t i = 0; i < parts; ++i) {
+    text += alphabet[std::uniform_int_distribution<size_t>(0, alphabet.size() - 1)(gen)];
+  }
+  return text;
+}
+
+TEST(Normalize, PiecesTogetherAreTheWholeTextNormalized) {
+  std::mt19937 gen(7);
+  NormalizeOptions strip;
+  strip.strip_accents = true;
+  NormalizeOptions nfc;
+  nfc.nfkc = false;
+  for (int iteration = 0; iteration < 300; ++iteration) {
+    const std::string text = tricky_text(gen, 1 + iteration % 97);
+    for (const NormalizeOptions& options : {NormalizeOptions{}, strip, nfc}) {
+      const std::string whole = normalize_text(text, options);
+      for (const size_t piece_bytes : {size_t{1}, size_t{3}, size_t{8}, size_t{33}}) {
+        std::string joined;
+        size_t pieces = 0;
+        normalize_pieces(
+            text, options, {},
+            [&](std::string_view piece) {
+              joined.append(piece);
+              ++pieces;
+              return true;
+            },
+            piece_bytes);
+        ASSERT_EQ(joined, whole) << iteration << " in pieces of " << piece_bytes;
+        if (piece_bytes == 1 && text.size() > 40) {
+          EXPECT_GT(pieces, 2u) << iteration;
+        }
+      }
+    }
+  }
+}
+
+TEST(Normalize, PiecesStopWhenAskedAndLongTextsAgree) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "Caf\xC3\xA9 \xE3\x82\xAB\xE3\x82\x99 ";  // 200 KB
+  size_t pieces = 0;
+  normalize_pieces(text, {}, {}, [&](std::string_view) { return ++pieces < 2; });
+  EXPECT_EQ(pieces, 2u);
+  std::string short_text = "Caf\xC3\xA9 \xE3\x82\xAB\xE3\x82\x99 ";
+  std::string expected;
+  for (int i = 0; i < 20000; ++i) expected += normalize_text(short_text, {});
+  EXPECT_EQ(normalize_text(text, {}), expected);  // above kNormalizePieceBytes: in pieces
+  NormalizeOptions replace;
+  replace.on_invalid_utf8 = InvalidUtf8::kReplace;
+  const std::string message = error_message([&] { normalize_text(text + "\xFF", {}, "big:1"); });
+  EXPECT_NE(message.find("big:1: invalid UTF-8 at byte offset"), std::string::npos) << message;
+  EXPECT_EQ(normalize_text(text + "\xFF", replace), expected + "\xEF\xBF\xBD");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -131,6 +132,37 @@ TEST(Tokenizer, StemmingFromManyThreadsAgrees) {
   for (std::thread& thread : threads) thread.join();
   for (int m : mismatches) EXPECT_EQ(m, 0);
   EXPECT_THAT(expected, ElementsAre("connect", "connect", "connect", "gener", "relat"));
+}
+
+TEST(Tokenizer, LongTextsAreSplitAsTheirPartsAndStopAtMaxTokens) {
+  // Well above kNormalizePieceBytes, so words run across pieces; spaces split words anyway, so
+  // the tokens of the whole are the tokens of its space-separated parts.
+  std::mt19937 gen(3);
+  const std::vector<std::string> words = {"Alpha",
+                                          "b\xC3\xA9ta",
+                                          "GAMMA",
+                                          "de_lta",
+                                          "\xE4\xB8\x80\xE9\xBE\x8D",
+                                          "e\xCC\x81t\xC3\xA9",
+                                          "x-y",
+                                          "Stra\xC3\x9F"
+                                          "e"};
+  std::string text;
+  std::vector<std::string> expected;
+  const Tokenizer tokenizer;
+  while (text.size() < 3 * kNormalizePieceBytes) {
+    const std::string& word =
+        words[std::uniform_int_distribution<size_t>(0, words.size() - 1)(gen)];
+    text += word;
+    text += ' ';
+    for (std::string& token : tokenizer.tokenize(word)) expected.push_back(std::move(token));
+  }
+  EXPECT_EQ(tokenizer.tokenize(text), expected);
+  const std::vector<std::string> first = tokenizer.tokenize(text, {}, 1000);
+  EXPECT_EQ(first, std::vector<std::string>(expected.begin(), expected.begin() + 1000));
+  size_t seen = 0;
+  tokenizer.for_each_token(text, {}, [&](std::string&&) { return ++seen < 7; });
+  EXPECT_EQ(seen, 7u);
 }
 
 TEST(Tokenizer, InvalidUtf8ErrorNamesWhere) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +65,10 @@ class Bm25Index {
   static Bm25Index from_tokens(const std::vector<std::vector<std::string>>& documents,
                                Bm25Options options = {});
 
+  // tokens_of(d, add) calls add with each token of document d, from many threads at once.
+  using TokenSink = std::function<void(std::string&& token)>;
+  using TokenFeed = std::function<void(int64_t doc, const TokenSink& add)>;
+
   // The k best documents for a query, best first (fewer when fewer documents hold a query
   // token). k >= 1.
   std::vector<Bm25Hit> search(std::string_view query, int64_t k) const;
@@ -96,7 +101,8 @@ class Bm25Index {
   static Bm25Index read_fields(IndexFileReader& in);
 
  private:
-  Bm25Index(Bm25Options options, const std::vector<std::vector<std::string>>& documents);
+  // Indexes num_documents documents, counted as their tokens come (tokens_of), a block at a time.
+  Bm25Index(Bm25Options options, int64_t num_documents, const TokenFeed& tokens_of);
   explicit Bm25Index(Bm25Options options);
   // The term's id, or -1.
   int64_t term_id(std::string_view term) const;

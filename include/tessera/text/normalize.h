@@ -8,6 +8,8 @@
 // on_invalid_utf8 policy (see utf8.h).
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,5 +28,18 @@ struct NormalizeOptions {
 // message for invalid input. Thread-safe.
 std::string normalize_text(std::string_view text, const NormalizeOptions& options,
                            std::string_view where = {});
+
+// Bytes of input normalized at a time by normalize_pieces: a long text (a 50 MB line) costs the
+// memory of one piece, not four times the whole text (utf8proc's buffer of code points).
+inline constexpr size_t kNormalizePieceBytes = size_t{64} << 10;
+
+// Normalizes text a piece of about piece_bytes at a time and calls emit with each normalized
+// piece in order, until the text ends or emit returns false (a caller that needs only the first
+// tokens stops early). Pieces are cut only before an ASCII character or a CJK ideograph, which no
+// normalization joins to what precedes them, so the pieces together are normalize_text(text).
+void normalize_pieces(std::string_view text, const NormalizeOptions& options,
+                      std::string_view where,
+                      const std::function<bool(std::string_view normalized)>& emit,
+                      size_t piece_bytes = kNormalizePieceBytes);
 
 }  // namespace tessera

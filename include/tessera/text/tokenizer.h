@@ -2,17 +2,20 @@
 //
 // Over text normalized by normalize_text (normalize.h), a word is a maximal run of letters,
 // digits and connectors such as '_' (Unicode categories L*, N* and Pc, as Python's \w), with
-// combining marks (M*) that follow a letter or digit kept inside it. Ideographic and other scripts written without spaces (CJK ideographs,
-// Hiragana, Katakana, Bopomofo, Thai, Lao, Khmer, Myanmar) give one token per character, with
-// any combining marks that follow it. Punctuation and symbols (P*, S*) are dropped, or kept as
-// one-character tokens; separators, controls and unassigned code points (Z*, C*) always split.
-// Then, in this order (as Lucene's EnglishAnalyzer): optional English stop-word removal and
-// optional Snowball stemming (of words longer than two characters, as Lucene's PorterStemmer).
+// combining marks (M*) that follow a letter or digit kept inside it. Ideographic and other scripts
+// written without spaces (CJK ideographs, Hiragana, Katakana, Bopomofo, Thai, Lao, Khmer, Myanmar)
+// give one token per character, with any combining marks that follow it. Punctuation and symbols
+// (P*, S*) are dropped, or kept as one-character tokens; separators, controls and unassigned code
+// points (Z*, C*) always split. Then, in this order (as Lucene's EnglishAnalyzer): optional English
+// stop-word removal and optional Snowball stemming (of words longer than two characters, as
+// Lucene's PorterStemmer).
 //
 // A Tokenizer is immutable after construction; tokenize() is const and safe from many threads
 // (the stemmer keeps per-thread state, see stemmer.h).
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,13 +39,16 @@ class Tokenizer {
   // Throws tessera::Error for an unknown stem algorithm (only checked when stem is true).
   explicit Tokenizer(TokenizerOptions options = {});
 
-  // Normalizes then splits text. `where` (e.g. "corpus.jsonl:17") names the input in the error
-  // for invalid UTF-8.
-  std::vector<std::string> tokenize(std::string_view text, std::string_view where = {}) const;
+  // Normalizes then splits text; the first max_tokens tokens only when max_tokens > 0. `where`
+  // (e.g. "corpus.jsonl:17") names the input in the error for invalid UTF-8.
+  std::vector<std::string> tokenize(std::string_view text, std::string_view where = {},
+                                    size_t max_tokens = 0) const;
 
-  // Splits text that is already normalized (valid UTF-8; invalid bytes split like separators),
-  // appending to tokens; applies stop words and stemming.
-  void split_normalized(std::string_view normalized, std::vector<std::string>& tokens) const;
+  // Calls on_token with each token of text in order, until the text ends or on_token returns
+  // false. Text is normalized and split a piece at a time (normalize_pieces), so that the memory
+  // is that of one piece however long the text, and stopping early skips the rest.
+  void for_each_token(std::string_view text, std::string_view where,
+                      const std::function<bool(std::string&& token)>& on_token) const;
 
   const TokenizerOptions& options() const { return options_; }
 
