@@ -76,6 +76,7 @@ void add_eval_beir(CLI::App& eval) {
     std::string methods;  // default: bm25, and every dense method with a model
     std::string out;
     int threads = 0;
+    InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError;
     RetrievalOptions retrieval;
   };
   auto args = std::make_shared<Args>();
@@ -120,6 +121,7 @@ void add_eval_beir(CLI::App& eval) {
                   "spent; the fastest search gives queries/s (0: one search)")
       ->check(non_negative())
       ->capture_default_str();
+  add_enum_option(*cmd, "--on-invalid-utf8", args->on_invalid_utf8, kInvalidUtf8Help);
   add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
     use_threads(args->threads);
@@ -144,7 +146,7 @@ void add_eval_beir(CLI::App& eval) {
         args->out.empty() ? nullptr : std::make_unique<AtomicDirectory>(args->out);
     const std::unique_ptr<Model> model =
         have_model ? std::make_unique<Model>(Model::load(args->model)) : nullptr;
-    const BeirDataset dataset = load_beir(args->directory, {args->split});
+    const BeirDataset dataset = load_beir(args->directory, {args->split}, args->on_invalid_utf8);
     const RetrievalBenchmark benchmark = RetrievalBenchmark::from_beir(dataset, args->split);
     TESSERA_CHECK(benchmark.num_queries() > 0,
                   "{}: no query of split '{}' has a relevant document to evaluate", args->directory,

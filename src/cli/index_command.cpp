@@ -27,6 +27,7 @@ void add_index(CLI::App& app) {
     std::string corpus;
     std::string out;
     TextIndexOptions options;
+    InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError;
     int threads = 0;
   };
   auto args = std::make_shared<Args>();
@@ -51,6 +52,7 @@ void add_index(CLI::App& app) {
       ->check(positive());
   add_index_defaults(*cmd, o.defaults);
   add_fusion_options(*cmd, o.fusion);
+  add_enum_option(*cmd, "--on-invalid-utf8", args->on_invalid_utf8, kInvalidUtf8Help);
   add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
     use_threads(args->threads);
@@ -64,7 +66,7 @@ void add_index(CLI::App& app) {
     }
     std::shared_ptr<const Model> model;
     if (!args->model.empty()) model = std::make_shared<const Model>(Model::load(args->model));
-    std::vector<BeirDocument> documents = read_beir_corpus(args->corpus);
+    std::vector<BeirDocument> documents = read_beir_corpus(args->corpus, args->on_invalid_utf8);
     TESSERA_CHECK(!documents.empty(), "{}: the corpus holds no document", args->corpus);
     const TextIndex index = TextIndex::build(std::move(documents), model, args->model, options);
     index.save(args->out);

@@ -228,6 +228,8 @@ void run_train(TrainArgs& a) {
   const Stopwatch watch;
   RetrievalTrainingOptions options = a.training;
   options.featurizer = a.featurizer.resolve();
+  // One --on-invalid-utf8 for the files read and the texts the model will embed.
+  options.data.on_invalid_utf8 = options.featurizer.tokenizer.normalize.on_invalid_utf8;
   options.model.prefixes = parse_number_list<int64_t>(a.prefixes, "--prefixes");
   options.prefix_weights = parse_number_list<float>(a.prefix_weights, "--prefix-weights");
   check_prefixes(options.model.prefixes, options.prefix_weights, options.model.dim);

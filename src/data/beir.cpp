@@ -13,9 +13,9 @@
 
 namespace tessera {
 
-std::vector<BeirDocument> read_beir_corpus(const std::string& path) {
+std::vector<BeirDocument> read_beir_corpus(const std::string& path, InvalidUtf8 on_invalid_utf8) {
   std::vector<BeirDocument> documents;
-  BeirCorpusReader reader(LineSource::open(path));
+  BeirCorpusReader reader(LineSource::open(path, on_invalid_utf8));
   BeirDocument doc;
   while (reader.next(doc)) documents.push_back(std::move(doc));
   return documents;
@@ -107,7 +107,8 @@ void add_unique(IdLines& ids, const std::string& id, int64_t line, const std::st
 
 }  // namespace
 
-BeirDataset load_beir(const std::string& directory, const std::vector<std::string>& splits) {
+BeirDataset load_beir(const std::string& directory, const std::vector<std::string>& splits,
+                      InvalidUtf8 on_invalid_utf8) {
   const fs::path dir(directory);
   const std::string corpus_path = find_file(dir, "corpus.jsonl");
   const std::string queries_path = find_file(dir, "queries.jsonl");
@@ -121,7 +122,7 @@ BeirDataset load_beir(const std::string& directory, const std::vector<std::strin
   IdLines doc_ids;
   IdLines query_ids;
   {
-    BeirCorpusReader reader(LineSource::open(corpus_path));
+    BeirCorpusReader reader(LineSource::open(corpus_path, on_invalid_utf8));
     BeirDocument doc;
     while (reader.next(doc)) {
       add_unique(doc_ids, doc.id, doc.line, corpus_path);
@@ -129,7 +130,7 @@ BeirDataset load_beir(const std::string& directory, const std::vector<std::strin
     }
   }
   {
-    BeirQueryReader reader(LineSource::open(queries_path));
+    BeirQueryReader reader(LineSource::open(queries_path, on_invalid_utf8));
     BeirQuery query;
     while (reader.next(query)) {
       add_unique(query_ids, query.id, query.line, queries_path);
@@ -146,7 +147,7 @@ BeirDataset load_beir(const std::string& directory, const std::vector<std::strin
     }
     BeirSplit& out = dataset.splits.emplace_back();
     out.name = split;
-    QrelsReader reader(LineSource::open(path));
+    QrelsReader reader(LineSource::open(path, on_invalid_utf8));
     Qrel qrel;
     while (reader.next(qrel)) {
       if (query_ids.count(qrel.query_id) == 0) {

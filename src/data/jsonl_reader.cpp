@@ -7,6 +7,7 @@
 
 #include "tessera/core/check.h"
 #include "tessera/core/parallel.h"
+#include "tessera/core/utf8.h"
 #include "tessera/data/source_error.h"
 
 namespace tessera {
@@ -113,6 +114,13 @@ void parse_line(simdjson::dom::parser& parser, const std::string& line,
   simdjson::dom::element root;
   const auto status = parser.parse(line.data(), line.size(), true).get(root);
   if (status != simdjson::SUCCESS) {
+    if (status == simdjson::UTF8_ERROR) {  // quoted repaired: a message stays valid text
+      error = {
+          "valid JSON",
+          fmt::format("{} ({}; --on-invalid-utf8 replace maps bad bytes to U+FFFD)",
+                      quote_found(replace_invalid_utf8(line)), simdjson::error_message(status))};
+      return;
+    }
     error = {"valid JSON",
              fmt::format("{} ({})", quote_found(line), simdjson::error_message(status))};
     return;

@@ -97,8 +97,9 @@ LineSource::LineSource(LineSource&&) noexcept = default;
 LineSource& LineSource::operator=(LineSource&&) noexcept = default;
 LineSource::~LineSource() = default;
 
-LineSource LineSource::open(const std::string& path) {
+LineSource LineSource::open(const std::string& path, InvalidUtf8 on_invalid_utf8) {
   auto impl = std::make_unique<Impl>();
+  impl->invalid_utf8 = on_invalid_utf8;
   if (path == "-") {
     impl->name = "<stdin>";
     impl->raw = data_detail::stdin_input();

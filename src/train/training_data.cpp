@@ -24,10 +24,15 @@ bool ends_with_any(const std::string& path, std::initializer_list<const char*> s
 
 // A corpus file: BEIR corpus.jsonl ({_id, title?, text}) when JSONL with no field given, else
 // one document per text of the input (id = line number).
-std::vector<BeirDocument> read_corpus(const std::string& path, const std::string& field) {
-  if (field.empty() && ends_with_any(path, {".jsonl", ".jsonl.gz"})) return read_beir_corpus(path);
+std::vector<BeirDocument> read_corpus(const std::string& path, const std::string& field,
+                                      InvalidUtf8 on_invalid_utf8) {
+  if (field.empty() && ends_with_any(path, {".jsonl", ".jsonl.gz"})) {
+    return read_beir_corpus(path, on_invalid_utf8);
+  }
   std::vector<BeirDocument> docs;
-  TextInput input(TextInputOptions{path, TextFormat::kAuto, field});
+  TextInputOptions input_options{path, TextFormat::kAuto, field};
+  input_options.on_invalid_utf8 = on_invalid_utf8;
+  TextInput input(input_options);
   std::string text;
   int64_t line = 0;
   while (input.next(text, line)) {
@@ -40,11 +45,12 @@ std::vector<BeirDocument> read_corpus(const std::string& path, const std::string
   return docs;
 }
 
-std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fields) {
+std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fields,
+                                 InvalidUtf8 on_invalid_utf8) {
   std::vector<TextPair> pairs;
   PairReader reader = [&] {
     if (ends_with_any(path, {".jsonl", ".jsonl.gz", ".json"})) {
-      return PairReader::jsonl(LineSource::open(path), fields);
+      return PairReader::jsonl(LineSource::open(path, on_invalid_utf8), fields);
     }
     PairColumns columns;
     DelimitedOptions options = ends_with_any(path, {".csv", ".csv.gz"}) ? DelimitedOptions::csv()
@@ -58,7 +64,7 @@ std::vector<TextPair> read_pairs(const std::string& path, const PairFields& fiel
         columns.negative = Column::at(2);
       }
     }
-    return PairReader::delimited(LineSource::open(path), options, columns);
+    return PairReader::delimited(LineSource::open(path, on_invalid_utf8), options, columns);
   }();
   TextPair pair;
   while (reader.next(pair)) pairs.push_back(pair);
@@ -77,8 +83,10 @@ TrainingData TrainingData::load(const TrainingDataOptions& o) {
   TrainingData data;
   data.options_ = o;
   if (!o.beir_dir.empty()) {
-    data.beir_ = load_beir(o.beir_dir, o.beir_weight > 0 ? std::vector<std::string>{o.beir_split}
-                                                         : std::vector<std::string>{});
+    data.beir_ = load_beir(
+        o.beir_dir,
+        o.beir_weight > 0 ? std::vector<std::string>{o.beir_split} : std::vector<std::string>{},
+        o.on_invalid_utf8);
     for (BeirSplit& split : data.beir_.splits) {
       if (split.name == o.beir_split) data.train_qrels_ = split.qrels;
     }
@@ -104,9 +112,10 @@ TrainingData TrainingData::load(const TrainingDataOptions& o) {
       }
     }
   }
-  if (!o.corpus_path.empty()) data.corpus_ = read_corpus(o.corpus_path, o.corpus_field);
+  if (!o.corpus_path.empty())
+    data.corpus_ = read_corpus(o.corpus_path, o.corpus_field, o.on_invalid_utf8);
   for (const std::string& path : o.pair_files) {
-    std::vector<TextPair> pairs = read_pairs(path, o.pair_fields);
+    std::vector<TextPair> pairs = read_pairs(path, o.pair_fields, o.on_invalid_utf8);
     data.pairs_.insert(data.pairs_.end(), pairs.begin(), pairs.end());
   }
   data.pairs_.insert(data.pairs_.end(), o.pairs.begin(), o.pairs.end());

@@ -247,6 +247,31 @@ expect 1 "eval beir --out a file" -- "$tessera" eval beir "$work/tiny" --methods
   --out "$work/results/notes.txt"
 check "is refused before the work" grep -q 'notes.txt: is a file, not a directory' "$err"
 
+# Invalid UTF-8 in a BEIR directory: an error naming the line and the fix, or, with
+# --on-invalid-utf8 replace, repaired as read by every verb that reads one.
+cp -r "$work/tiny" "$work/bad_utf8"
+printf '{"_id":"d1","text":"caf\xe9 protein"}\n{"_id":"d2","text":"cell biology"}\n' \
+  >"$work/bad_utf8/corpus.jsonl"
+cp "$work/bad_utf8/qrels/test.tsv" "$work/bad_utf8/qrels/train.tsv"
+expect 1 "index of a corpus with invalid UTF-8" -- "$tessera" index \
+  --corpus "$work/bad_utf8/corpus.jsonl" --method bm25 --out "$work/bad_utf8.idx"
+check "the error names the line" grep -q 'corpus.jsonl:1: expected valid JSON' "$err"
+check "and the fix" grep -q -- '--on-invalid-utf8 replace maps bad bytes' "$err"
+expect 0 "index --on-invalid-utf8 replace" -- "$tessera" index --on-invalid-utf8 replace \
+  --corpus "$work/bad_utf8/corpus.jsonl" --method bm25 --out "$work/bad_utf8.idx"
+expect 0 "search the repaired index" -- "$tessera" search --index "$work/bad_utf8.idx" \
+  --query protein --json
+check "the document reads with U+FFFD" grep -q $'caf\xef\xbf\xbd protein' "$out"
+expect 1 "eval beir of a corpus with invalid UTF-8" -- "$tessera" eval beir "$work/bad_utf8" \
+  --methods bm25
+expect 0 "eval beir --on-invalid-utf8 replace" -- "$tessera" eval beir "$work/bad_utf8" \
+  --methods bm25 --on-invalid-utf8 replace
+expect 1 "train --beir of a corpus with invalid UTF-8" -- "$tessera" train --beir "$work/bad_utf8" \
+  --dim 16 --prefixes 16 --buckets 64 --epochs 1 --out "$work/bad_utf8.safetensors"
+expect 0 "train --beir --on-invalid-utf8 replace" -- "$tessera" train --beir "$work/bad_utf8" \
+  --dim 16 --prefixes 16 --buckets 64 --epochs 1 --on-invalid-utf8 replace \
+  --out "$work/bad_utf8.safetensors"
+
 eval_model=
 if [[ -f $beir/corpus.jsonl ]] && "$tessera" train --help >/dev/null 2>&1; then
   "$tessera" train --beir "$beir" --dim 32 --prefixes 16,32 --buckets 4096 --epochs 1 \

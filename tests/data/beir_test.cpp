@@ -83,6 +83,21 @@ TEST(Beir, BadQrelsRows) {
               HasSubstr("test.tsv:2: expected 3 columns, found 2"));
 }
 
+TEST(Beir, InvalidUtf8IsAnErrorOrReplacedOnRequest) {
+  TempDir dir;
+  write_small(dir, "query-id\tcorpus-id\tscore\nq1\td1\t1\n");
+  dir.write("b/corpus.jsonl",
+            "{\"_id\": \"d1\", \"text\": \"caf\xE9\"}\n{\"_id\": \"d2\", \"text\": \"b\"}\n");
+  EXPECT_THAT(error_message([&] { load_beir(dir.file("b")); }),
+              HasSubstr("corpus.jsonl:1: expected valid JSON"));
+  EXPECT_THAT(error_message([&] { read_beir_corpus(dir.file("b/corpus.jsonl")); }),
+              HasSubstr("--on-invalid-utf8 replace"));
+  const BeirDataset data = load_beir(dir.file("b"), {}, InvalidUtf8::kReplace);
+  EXPECT_EQ(data.corpus[0].text, "caf\xEF\xBF\xBD");
+  EXPECT_EQ(read_beir_corpus(dir.file("b/corpus.jsonl"), InvalidUtf8::kReplace)[0].text,
+            "caf\xEF\xBF\xBD");
+}
+
 TEST(Beir, DuplicateIdsAndMissingFiles) {
   TempDir dir;
   write_small(dir, "query-id\tcorpus-id\tscore\n");

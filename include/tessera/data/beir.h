@@ -48,8 +48,10 @@ class BeirCorpusReader {
   JsonlRecord record_;
 };
 
-// Every document of a corpus.jsonl (or .jsonl.gz, or - for stdin), in file order.
-std::vector<BeirDocument> read_beir_corpus(const std::string& path);
+// Every document of a corpus.jsonl (or .jsonl.gz, or - for stdin), in file order. Invalid UTF-8
+// is an error, or with kReplace each bad sequence becomes U+FFFD as the lines are read.
+std::vector<BeirDocument> read_beir_corpus(const std::string& path,
+                                           InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError);
 
 // Streams queries.jsonl: `_id` and `text` required.
 class BeirQueryReader {
@@ -87,8 +89,10 @@ struct BeirDataset {
 
 // Reads a BEIR directory. `splits` names the qrels to load (empty: every one present). Throws a
 // source error for duplicate ids (naming the first line) and for qrels ids not in the corpus or
-// queries (the first such id and its line).
-BeirDataset load_beir(const std::string& directory, const std::vector<std::string>& splits = {});
+// queries (the first such id and its line). on_invalid_utf8 as for read_beir_corpus, in every
+// file.
+BeirDataset load_beir(const std::string& directory, const std::vector<std::string>& splits = {},
+                      InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError);
 
 // Writes a BEIR directory load_beir reads back: corpus.jsonl, queries.jsonl and
 // qrels/<name>.tsv per split (the directory and qrels/ are created; each file is written

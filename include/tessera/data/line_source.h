@@ -29,8 +29,10 @@ class LineSource {
  public:
   static constexpr int64_t kDefaultMaxLineBytes = int64_t{256} << 20;
 
-  // Opens a file by path; "-" reads standard input (named "<stdin>" in messages).
-  static LineSource open(const std::string& path);
+  // Opens a file by path; "-" reads standard input (named "<stdin>" in messages). With kReplace,
+  // as set_invalid_utf8.
+  static LineSource open(const std::string& path,
+                         InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError);
   // Reads bytes held in memory (copied), named `name` in messages. For tests and fuzzers.
   static LineSource from_memory(std::string name, std::string_view bytes);
   // Reads from a stream the caller keeps alive while the LineSource is used.

@@ -35,7 +35,8 @@ struct TrainingDataOptions {
   std::vector<TextPair> pairs;       // in memory, after those of pair_files
   std::string pairs_name = "pairs";  // what describe() calls the in-memory pairs
   double pairs_weight = 1.0;
-  PairFields pair_fields;  // JSONL field names
+  PairFields pair_fields;                             // JSONL field names
+  InvalidUtf8 on_invalid_utf8 = InvalidUtf8::kError;  // in every file read (kReplace: U+FFFD)
 };
 
 // Queries held out of a BEIR split for evaluation.
