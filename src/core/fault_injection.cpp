@@ -28,9 +28,8 @@ int kill_signal() {
   return SIGKILL;
 }
 
-// Sends the signal to the whole process, as kill(1) does (a thread-directed raise() would stay
-// pending in a thread that blocks it), and waits here for it to end the process, so that what
-// is left behind is what this point leaves.
+// Sends the signal to the whole process, as kill(1) does (any thread may take it), and waits here
+// for it to end the process, so that what is left behind is what this point leaves.
 void kill_process(int signal_number) {
   ::kill(::getpid(), signal_number);
   for (int waited_ms = 0; waited_ms < 10'000; waited_ms += 10) ::usleep(10'000);
