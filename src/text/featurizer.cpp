@@ -49,7 +49,7 @@ constexpr size_t kRawIdsBuffer = size_t{1} << 20;
 void merge_counts(std::vector<int32_t>& ids, std::vector<std::pair<int32_t, uint32_t>>& counted) {
   std::sort(ids.begin(), ids.end());
   std::vector<std::pair<int32_t, uint32_t>> merged;
-  merged.reserve(counted.size() + 1024);
+  merged.reserve(counted.size() + ids.size() / 4);
   size_t c = 0;
   for (size_t i = 0; i < ids.size();) {
     size_t j = i;
@@ -141,18 +141,29 @@ Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) co
       merge_if_full();
     }
   }
-  merge_counts(ids, counted);
   Features features;
-  features.ids.reserve(counted.size());
-  features.weights.reserve(counted.size());
-  for (const auto& [id, tally] : counted) {
+  const auto add = [&](int32_t id, uint32_t tally) {
     const auto count = static_cast<float>(tally);
     float weight = count;
     if (config_.weighting == FeatureWeighting::kBinary) weight = 1.0f;
     if (config_.weighting == FeatureWeighting::kSublinear) weight = 1.0f + std::log(count);
     features.ids.push_back(id);
     features.weights.push_back(weight);
+  };
+  if (counted.empty()) {  // the common case, a text of fewer ids than the buffer: counted here
+    std::sort(ids.begin(), ids.end());
+    for (size_t i = 0; i < ids.size();) {
+      size_t j = i;
+      while (j < ids.size() && ids[j] == ids[i]) ++j;
+      add(ids[i], static_cast<uint32_t>(j - i));
+      i = j;
+    }
+    return features;
   }
+  merge_counts(ids, counted);
+  features.ids.reserve(counted.size());
+  features.weights.reserve(counted.size());
+  for (const auto& [id, tally] : counted) add(id, tally);
   return features;
 }
 
