@@ -143,7 +143,8 @@ void add_eval_beir(CLI::App& eval) {
     // Made (and locked) first, so that an --out that cannot be written fails before the work;
     // its files move into --out together at the end, and a failed run leaves nothing there.
     const std::unique_ptr<AtomicDirectory> report =
-        args->out.empty() ? nullptr : std::make_unique<AtomicDirectory>(args->out);
+        args->out.empty() ? nullptr
+                          : std::make_unique<AtomicDirectory>(args->out, DirectoryCommit::kMerge);
     const std::unique_ptr<Model> model =
         have_model ? std::make_unique<Model>(Model::load(args->model)) : nullptr;
     const BeirDataset dataset = load_beir(args->directory, {args->split}, args->on_invalid_utf8);
@@ -172,7 +173,7 @@ void add_eval_beir(CLI::App& eval) {
     print_table(result, options);
     if (report) {
       write_outputs(report->temp_path(), name, args->split, args->model, result);
-      report->commit_files();
+      report->commit();
       fmt::print(stderr, "eval: metrics.json, report.html and {} run files written to {}\n",
                  result.methods.size(), args->out);
     }

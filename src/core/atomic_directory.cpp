@@ -30,6 +30,14 @@ std::string parent_of(const std::string& path) {
   return parent.empty() ? "." : parent.string();
 }
 
+// Where the temporary directory and the lock go: beside the target, or inside an existing one
+// that files are merged into.
+std::string staging_for(const std::string& path, DirectoryCommit how) {
+  std::error_code error;
+  if (how == DirectoryCommit::kMerge && fs::is_directory(path, error)) return path + "/.tessera";
+  return path;
+}
+
 }  // namespace
 
 CreatedDirectories::CreatedDirectories(const std::string& path) {
@@ -41,10 +49,9 @@ CreatedDirectories::CreatedDirectories(const std::string& path) {
     if (at == at.parent_path()) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (!fs::create_directory(*it, error) && error) {
-      TESSERA_FAIL("cannot create directory {}: {}", it->string(), error.message());
-    }
-    created_.push_back(it->string());
+    const bool created = fs::create_directory(*it, error);
+    if (error) TESSERA_FAIL("cannot create directory {}: {}", it->string(), error.message());
+    if (created) created_.push_back(it->string());  // not one another process made meanwhile
   }
 }
 
@@ -56,15 +63,17 @@ CreatedDirectories::~CreatedDirectories() {
   }
 }
 
-AtomicDirectory::AtomicDirectory(std::string path)
+AtomicDirectory::AtomicDirectory(std::string path, DirectoryCommit how)
     : path_(normalized(std::move(path))),
-      parents_(parent_of(path_)),
-      lock_(path_ + ".lock", path_) {
+      how_(how),
+      staging_(staging_for(path_, how)),
+      parents_(parent_of(staging_)),
+      lock_(staging_ + ".lock", path_) {
   std::error_code error;
   TESSERA_CHECK(!fs::exists(path_, error) || fs::is_directory(path_, error),
                 "{}: is a file, not a directory", path_);
-  remove_stale_temporaries(path_);
-  temp_path_ = fmt::format("{}.tmp-{}", path_, ::getpid());
+  remove_stale_temporaries(staging_);
+  temp_path_ = fmt::format("{}.tmp-{}", staging_, ::getpid());
   temporary_.watch(temp_path_);
   fs::remove_all(temp_path_, error);
   fs::create_directories(temp_path_, error);
@@ -80,63 +89,80 @@ AtomicDirectory::~AtomicDirectory() {
 
 void AtomicDirectory::commit() {
   TESSERA_CHECK(!committed_, "{}: committed twice", path_);
-  parents_.keep();
-  std::error_code error;
-  if (!fs::exists(path_, error)) {
-    fs::rename(temp_path_, path_, error);
-    TESSERA_CHECK(!error, "{}: cannot rename {} into place: {}", path_, temp_path_,
-                  error.message());
-    committed_ = true;
-    return;
+  if (how_ == DirectoryCommit::kMerge) {
+    merge_in();
+  } else {
+    swap_in();
   }
-  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) != 0) {
-    TESSERA_CHECK(errno == EINVAL || errno == ENOSYS, "{}: cannot swap in {}: {}", path_,
-                  temp_path_, std::strerror(errno));
-    // No exchange on this file system: the old directory moves aside, then the new one in. A
-    // kill between the two leaves the old one at "<path>.old-<pid>", which the next writer
-    // puts back (remove_stale_temporaries); an interrupt waits for both.
-    const InterruptCleanupHold hold;
-    const std::string old = fmt::format("{}.old-{}", path_, ::getpid());
-    fs::rename(path_, old, error);
-    TESSERA_CHECK(!error, "{}: cannot move it aside: {}", path_, error.message());
-    fs::rename(temp_path_, path_, error);
-    if (error) {
-      std::error_code ignored;
-      fs::rename(old, path_, ignored);  // the old one back, rather than none at all
-      TESSERA_FAIL("{}: cannot rename {} into place: {}", path_, temp_path_, error.message());
-    }
-    temporary_.watch(old);
-    fs::remove_all(old, error);
-    committed_ = true;
-    return;
-  }
-  committed_ = true;
-  fault_point("atomic-directory:swapped");
-  fs::remove_all(temp_path_, error);  // now the old contents
 }
 
-void AtomicDirectory::commit_files() {
-  TESSERA_CHECK(!committed_, "{}: committed twice", path_);
+// In both, the renames run under an InterruptCleanupHold: an interrupt that removed the
+// temporary directory while it moved in would leave part of it at the target.
+void AtomicDirectory::swap_in() {
   std::error_code error;
-  if (!fs::exists(path_, error)) {
-    commit();
-    return;
+  std::string old_contents = temp_path_;  // after the swap
+  {
+    const InterruptCleanupHold hold;
+    parents_.keep();
+    if (!fs::exists(path_, error)) {
+      fs::rename(temp_path_, path_, error);
+      TESSERA_CHECK(!error, "{}: cannot rename {} into place: {}", path_, temp_path_,
+                    error.message());
+      temporary_.release();
+      committed_ = true;
+      return;
+    }
+    if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) != 0) {
+      TESSERA_CHECK(errno == EINVAL || errno == ENOSYS, "{}: cannot swap in {}: {}", path_,
+                    temp_path_, std::strerror(errno));
+      // No exchange on this file system: the old directory moves aside, then the new one in. A
+      // kill between the two leaves the old one at "<path>.old-<pid>", which the next writer
+      // puts back (remove_stale_temporaries).
+      old_contents = fmt::format("{}.old-{}", path_, ::getpid());
+      fs::rename(path_, old_contents, error);
+      TESSERA_CHECK(!error, "{}: cannot move it aside: {}", path_, error.message());
+      fs::rename(temp_path_, path_, error);
+      if (error) {
+        std::error_code ignored;
+        fs::rename(old_contents, path_, ignored);  // the old one back, rather than none at all
+        TESSERA_FAIL("{}: cannot rename {} into place: {}", path_, temp_path_, error.message());
+      }
+      temporary_.watch(old_contents);
+    }
+    committed_ = true;
   }
-  TESSERA_CHECK(fs::is_directory(path_, error), "{}: is a file, not a directory", path_);
-  parents_.keep();
-  std::vector<fs::path> files;  // listed first: a directory is not renamed out of while read
-  for (fs::directory_iterator it(temp_path_, error), end; !error && it != end;
-       it.increment(error)) {
-    files.push_back(it->path());
+  fault_point("atomic-directory:swapped");
+  fs::remove_all(old_contents, error);
+}
+
+void AtomicDirectory::merge_in() {
+  std::error_code error;
+  {
+    const InterruptCleanupHold hold;
+    parents_.keep();
+    if (!fs::exists(path_, error)) {  // missing at construction: the directory moves in whole
+      fs::rename(temp_path_, path_, error);
+      TESSERA_CHECK(!error, "{}: cannot rename {} into place: {}", path_, temp_path_,
+                    error.message());
+      temporary_.release();
+      committed_ = true;
+      return;
+    }
+    TESSERA_CHECK(fs::is_directory(path_, error), "{}: is a file, not a directory", path_);
+    std::vector<fs::path> files;  // listed first: a directory is not renamed out of while read
+    for (fs::directory_iterator it(temp_path_, error), end; !error && it != end;
+         it.increment(error)) {
+      files.push_back(it->path());
+    }
+    TESSERA_CHECK(!error, "{}: cannot list {}: {}", path_, temp_path_, error.message());
+    for (const fs::path& file : files) {
+      fs::rename(file, fs::path(path_) / file.filename(), error);
+      TESSERA_CHECK(!error, "{}: cannot move {} into place: {}", path_, file.string(),
+                    error.message());
+    }
+    committed_ = true;
   }
-  TESSERA_CHECK(!error, "{}: cannot list {}: {}", path_, temp_path_, error.message());
-  for (const fs::path& file : files) {
-    fs::rename(file, fs::path(path_) / file.filename(), error);
-    TESSERA_CHECK(!error, "{}: cannot move {} into place: {}", path_, file.string(),
-                  error.message());
-  }
-  committed_ = true;
-  fs::remove_all(temp_path_, error);
+  fs::remove_all(temp_path_, error);  // empty now
 }
 
 }  // namespace tessera

@@ -16,14 +16,15 @@ namespace tessera {
 namespace {
 
 // Guards the registry; the cleanup thread takes it and never gives it back (the process ends).
+// Both are never destroyed: a signal may come while exit() runs the static destructors.
 std::recursive_mutex& registry_mutex() {
-  static std::recursive_mutex mutex;
-  return mutex;
+  static auto* mutex = new std::recursive_mutex;
+  return *mutex;
 }
 
 std::map<const RemovedOnInterrupt*, std::string>& registry() {
-  static std::map<const RemovedOnInterrupt*, std::string> paths;
-  return paths;
+  static auto* paths = new std::map<const RemovedOnInterrupt*, std::string>;
+  return *paths;
 }
 
 int signal_pipe[2] = {-1, -1};

@@ -69,7 +69,11 @@ struct DocumentTerms {
 DocumentTerms count_terms(int64_t doc, const Bm25Index::TokenFeed& tokens_of) {
   // term -> (first position among the distinct terms, frequency)
   thread_local std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> seen;
-  seen.clear();
+  if (seen.bucket_count() > 4096) {
+    seen = {};  // after a huge document: clear() would wipe all its buckets for every next one
+  } else {
+    seen.clear();
+  }
   DocumentTerms counted;
   tokens_of(doc, [&](std::string&& token) {
     ++counted.length;
@@ -78,8 +82,9 @@ DocumentTerms count_terms(int64_t doc, const Bm25Index::TokenFeed& tokens_of) {
     ++it->second.second;
   });
   counted.terms.resize(seen.size());
-  for (auto& [term, order_and_tf] : seen) {
-    counted.terms[order_and_tf.first] = {term, order_and_tf.second};
+  while (!seen.empty()) {
+    auto node = seen.extract(seen.begin());  // the key moves out, not copied
+    counted.terms[node.mapped().first] = {std::move(node.key()), node.mapped().second};
   }
   return counted;
 }

@@ -593,8 +593,10 @@ for name, n, offset in (("old", 40, 0), ("new", 60, 1000)):
         for i in range(n):
             f.write(json.dumps({"_id": f"{name}{i}", "title": f"{name} {i}",
                                 "text": f"document {i + offset} about topic{(i + offset) % 7}"}) + "\n")' "$work"
+# env --default-signal: a run of this script in the background (SIGINT, SIGHUP ignored) still
+# tests the interrupts.
 unit_index() {  # CORPUS DIR [env...]: a hybrid index (both index files and the documents)
-  env "${@:3}" "$tessera" index --corpus "$work/$1_corpus.jsonl" --model "$work/pairs.safetensors" \
+  env --default-signal=INT,HUP "${@:3}" "$tessera" index --corpus "$work/$1_corpus.jsonl" --model "$work/pairs.safetensors" \
     --method hybrid --out "$2" --threads 2
 }
 unit_search() { "$tessera" search --index "$1" --query "document about topic3" -k 5 --json; }
@@ -626,9 +628,9 @@ expect 143 "embed interrupted while committing its output" -- env TESSERA_KILL_A
   TESSERA_KILL_SIGNAL=TERM "$tessera" embed --model "$work/pairs.safetensors" \
   --input "$work/new_corpus.jsonl" --out "$work/kept.safetensors.npy"
 check "leaves no temporary" test -z "$(ls "$work"/kept.safetensors.npy* 2>/dev/null)"
-expect 130 "train interrupted while checkpointing" -- env TESSERA_KILL_AT=atomic-file:commit \
-  TESSERA_KILL_SIGNAL=INT "$tessera" train --pairs "$work/pairs.tsv" --dim 16 --prefixes 16 \
-  --buckets 64 --epochs 2 --checkpoint-minutes 0.000001 --out "$work/kept.safetensors"
+expect 130 "train interrupted while checkpointing" -- env --default-signal=INT \
+  TESSERA_KILL_AT=atomic-file:commit TESSERA_KILL_SIGNAL=INT "$tessera" train \
+  --pairs "$work/pairs.tsv" --dim 16 --prefixes 16 --buckets 64 --epochs 2 --checkpoint-minutes 0.000001 --out "$work/kept.safetensors"
 check "leaves no temporary and no lock" \
   test "$(ls "$work"/kept.safetensors* | tr '\n' ' ')" = "$work/kept.safetensors "
 check "nor touches the model there" cmp -s "$work/kept.safetensors" "$work/pairs.safetensors"

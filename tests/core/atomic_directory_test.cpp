@@ -85,21 +85,26 @@ TEST(AtomicDirectory, CommitFilesReplacesItsOwnFilesAndKeepsTheOthers) {
   write_file_text(target + "/metrics.json", "old");
   write_file_text(target + "/notes.txt", "the user's");
   {
-    AtomicDirectory out(target);
+    AtomicDirectory out(target, DirectoryCommit::kMerge);
     write_file_text(out.temp_path() + "/metrics.json", "new");
     write_file_text(out.temp_path() + "/bm25.trec", "run");
     EXPECT_EQ(read_file_text(target + "/metrics.json"), "old");
-    out.commit_files();
+    // Staged inside the target, so the moves stay on its file system.
+    EXPECT_EQ(fs::path(out.temp_path()).parent_path(), fs::path(target));
+    EXPECT_TRUE(fs::exists(target + "/.tessera.lock"));
+    out.commit();
   }
+  EXPECT_EQ(std::distance(fs::directory_iterator(target), fs::directory_iterator()), 3)
+      << "metrics.json, bm25.trec and notes.txt, no temporary or lock";
   EXPECT_EQ(read_file_text(target + "/metrics.json"), "new");
   EXPECT_EQ(read_file_text(target + "/bm25.trec"), "run");
   EXPECT_EQ(read_file_text(target + "/notes.txt"), "the user's");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1)
       << "no temporary or lock file is left";
   {
-    AtomicDirectory out(dir.file("fresh"));
+    AtomicDirectory out(dir.file("fresh"), DirectoryCommit::kMerge);
     write_file_text(out.temp_path() + "/metrics.json", "first");
-    out.commit_files();
+    out.commit();
   }
   EXPECT_EQ(read_file_text(dir.file("fresh/metrics.json")), "first");
   write_file_text(dir.file("a_file"), "x");

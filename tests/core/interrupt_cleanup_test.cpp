@@ -23,12 +23,23 @@ void interrupt_and_wait(int signal_number) {
   for (int waited_ms = 0; waited_ms < 1000; waited_ms += 10) ::usleep(10'000);
 }
 
+// A child starts as a shell's background job would not: with SIGINT and SIGHUP not ignored.
+void default_signal_dispositions() {
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal_number, SIG_DFL);
+}
+
 // Each case runs in a forked child ("fast" death tests), so the paths made here are the child's
 // and the parent checks what the interrupt left.
 class InterruptCleanupTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    style_ = GTEST_FLAG_GET(death_test_style);
     GTEST_FLAG_SET(death_test_style, "fast");
+    make_files();
+  }
+  void TearDown() override { GTEST_FLAG_SET(death_test_style, style_); }
+
+  void make_files() const {
     dir_.write("partial.npy.tmp-1", "half a file");
     dir_.write("index.tmp-1/vectors.index", "half an index");
     dir_.write("kept.npy", "a finished file");
@@ -38,12 +49,15 @@ class InterruptCleanupTest : public ::testing::Test {
   std::string released() const { return dir_.file("kept.npy"); }
 
   TempDir dir_;
+  std::string style_;
 };
 
 TEST_F(InterruptCleanupTest, RemovesWhatIsRegisteredAndEndsByTheSignal) {
-  for (const int signal_number : {SIGTERM, SIGINT}) {
+  for (const int signal_number : {SIGTERM, SIGINT, SIGHUP}) {
+    make_files();
     EXPECT_EXIT(
         {
+          default_signal_dispositions();
           install_interrupt_cleanup();
           const RemovedOnInterrupt partial_file(file());
           const RemovedOnInterrupt partial_directory(directory());
@@ -53,16 +67,17 @@ TEST_F(InterruptCleanupTest, RemovesWhatIsRegisteredAndEndsByTheSignal) {
           std::_Exit(3);
         },
         ::testing::KilledBySignal(signal_number), "");
+    EXPECT_FALSE(fs::exists(file())) << signal_number;
+    EXPECT_FALSE(fs::exists(directory())) << signal_number;
+    EXPECT_TRUE(fs::exists(released())) << signal_number;
   }
-  EXPECT_FALSE(fs::exists(file()));
-  EXPECT_FALSE(fs::exists(directory()));
-  EXPECT_TRUE(fs::exists(released()));
 }
 
 TEST_F(InterruptCleanupTest, WaitsForAHoldToEnd) {
   const std::string survived = dir_.file("survived");
   EXPECT_EXIT(
       {
+        default_signal_dispositions();
         install_interrupt_cleanup();
         const RemovedOnInterrupt partial_file(file());
         {

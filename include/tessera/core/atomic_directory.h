@@ -12,9 +12,14 @@
 // of the same target fails at once (file_lock.h). Missing parent directories are created, and
 // removed again (when still empty) if the write is never committed.
 //
-// commit_files() is the other way to finish, for outputs that share a directory with files that
-// are not theirs (a report written into a folder of results): each file moves into the target
-// (created if missing), replacing the one of its name and leaving every other in place.
+// DirectoryCommit::kMerge is for outputs that share a directory with files that are not theirs
+// (a report written into a folder of results): at commit each file moves into the target
+// (created if missing), replacing the one of its name and leaving every other in place. Into an
+// existing target, the temporary directory and the lock are made inside it
+// ("<path>/.tessera.tmp-<pid>", "<path>/.tessera.lock"), so that the moves stay on its file
+// system (a mount point, a symlink to another disk) and its parent need not be writable.
+//
+// An interrupt never cuts a commit in two: it waits for the renames (interrupt_cleanup.h).
 #pragma once
 
 #include <string>
@@ -41,9 +46,14 @@ class CreatedDirectories {
   std::vector<std::string> created_;  // outermost first
 };
 
+enum class DirectoryCommit {
+  kSwap,   // the new directory replaces the old one whole
+  kMerge,  // each new file replaces the one of its name; the target's other files stay
+};
+
 class AtomicDirectory {
  public:
-  explicit AtomicDirectory(std::string path);
+  explicit AtomicDirectory(std::string path, DirectoryCommit how = DirectoryCommit::kSwap);
   ~AtomicDirectory();
   AtomicDirectory(const AtomicDirectory&) = delete;
   AtomicDirectory& operator=(const AtomicDirectory&) = delete;
@@ -51,14 +61,17 @@ class AtomicDirectory {
   // Where to write the files (the temporary directory until commit()).
   const std::string& temp_path() const { return temp_path_; }
   const std::string& path() const { return path_; }
-  // Replaces the target with the temporary directory. Nothing may be written after.
+  // Puts the temporary directory's files in place, as DirectoryCommit says. Nothing may be
+  // written after.
   void commit();
-  // Moves each file of the temporary directory into the target, replacing the ones of the same
-  // names. Nothing may be written after.
-  void commit_files();
 
  private:
+  void swap_in();
+  void merge_in();
+
   std::string path_;
+  DirectoryCommit how_;
+  std::string staging_;  // the temporary's and the lock's path without their suffixes
   CreatedDirectories parents_;
   FileLock lock_;
   std::string temp_path_;

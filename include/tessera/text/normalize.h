@@ -30,7 +30,9 @@ std::string normalize_text(std::string_view text, const NormalizeOptions& option
                            std::string_view where = {});
 
 // Bytes of input normalized at a time by normalize_pieces: a long text (a 50 MB line) costs the
-// memory of one piece, not four times the whole text (utf8proc's buffer of code points).
+// memory of one piece, not four times the whole text (utf8proc's buffer of code points). A piece
+// runs on to the next place it may be cut, so a run of text with none (Thai without spaces) is
+// one piece however long; invalid UTF-8 is checked (or repaired, a copy) over the whole text.
 inline constexpr size_t kNormalizePieceBytes = size_t{64} << 10;
 
 // Normalizes text a piece of about piece_bytes at a time and calls emit with each normalized

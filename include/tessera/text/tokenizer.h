@@ -46,7 +46,7 @@ class Tokenizer {
 
   // Calls on_token with each token of text in order, until the text ends or on_token returns
   // false. Text is normalized and split a piece at a time (normalize_pieces), so that the memory
-  // is that of one piece however long the text, and stopping early skips the rest.
+  // is that of a piece and a token, not of the whole text, and stopping early skips the rest.
   void for_each_token(std::string_view text, std::string_view where,
                       const std::function<bool(std::string&& token)>& on_token) const;
 
