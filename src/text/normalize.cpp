@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tessera/core/check.h"
+#include "tessera/core/utf8.h"
 
 namespace tessera {
 
@@ -46,18 +47,24 @@ std::string normalize_valid(std::string_view valid, const NormalizeOptions& opti
   return out;
 }
 
-// The first place at or after `at` where valid UTF-8 may be cut without changing its
-// normalization: before an ASCII character (a starter that composes with nothing before it) or a
-// CJK unified ideograph (U+4E00..U+9FFF, likewise; its UTF-8 lead byte is E4 with a second byte
-// from B8, or E5..E9). The end when there is none.
+// Characters before which text may be cut without changing its normalization: starters that no
+// canonical composition has second and that nothing reorders across. ASCII, the CJK unified
+// ideographs, and the consonants of the scripts written without spaces (Thai, Lao, Myanmar,
+// Khmer), so that text in those is cut too.
+bool is_cut_point(char32_t cp) {
+  return cp < 0x80 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x0E01 && cp <= 0x0E2E) ||
+         (cp >= 0x0E81 && cp <= 0x0EAE) || (cp >= 0x1000 && cp <= 0x102A) ||
+         (cp >= 0x1780 && cp <= 0x17A2);
+}
+
+// The first character at or after byte `at` of valid UTF-8 before which it may be cut; the end
+// when there is none.
 size_t next_cut(std::string_view valid, size_t at) {
-  for (; at < valid.size(); ++at) {
-    const auto byte = static_cast<unsigned char>(valid[at]);
-    if (byte < 0x80 || (byte >= 0xE5 && byte <= 0xE9)) return at;
-    if (byte == 0xE4 && at + 1 < valid.size() &&
-        static_cast<unsigned char>(valid[at + 1]) >= 0xB8) {
-      return at;
-    }
+  while (at < valid.size() && (static_cast<unsigned char>(valid[at]) & 0xC0) == 0x80) ++at;
+  while (at < valid.size()) {
+    const Utf8Char c = decode_utf8(valid, at);
+    if (is_cut_point(c.code_point)) return at;
+    at += static_cast<size_t>(c.length);
   }
   return valid.size();
 }

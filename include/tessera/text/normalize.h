@@ -31,14 +31,15 @@ std::string normalize_text(std::string_view text, const NormalizeOptions& option
 
 // Bytes of input normalized at a time by normalize_pieces: a long text (a 50 MB line) costs the
 // memory of one piece, not four times the whole text (utf8proc's buffer of code points). A piece
-// runs on to the next place it may be cut, so a run of text with none (Thai without spaces) is
-// one piece however long; invalid UTF-8 is checked (or repaired, a copy) over the whole text.
+// runs on to the next place it may be cut (see normalize_pieces); invalid UTF-8 is checked (or
+// repaired, a copy) over the whole text.
 inline constexpr size_t kNormalizePieceBytes = size_t{64} << 10;
 
 // Normalizes text a piece of about piece_bytes at a time and calls emit with each normalized
 // piece in order, until the text ends or emit returns false (a caller that needs only the first
-// tokens stops early). Pieces are cut only before an ASCII character or a CJK ideograph, which no
-// normalization joins to what precedes them, so the pieces together are normalize_text(text).
+// tokens stops early). Pieces are cut only before an ASCII character, a CJK ideograph or a
+// consonant of Thai, Lao, Myanmar or Khmer, which no normalization joins to what precedes them,
+// so the pieces together are normalize_text(text).
 void normalize_pieces(std::string_view text, const NormalizeOptions& options,
                       std::string_view where,
                       const std::function<bool(std::string_view normalized)>& emit,
