@@ -140,8 +140,8 @@ void add_eval_beir(CLI::App& eval) {
       if (!args->dims.empty()) throw CLI::ValidationError("--dims", "--dims needs --model");
     }
     options.keep_runs = !args->out.empty();
-    // Made (and locked) first, so that an --out that cannot be written fails before the work;
-    // its files move into --out together at the end, and a failed run leaves nothing there.
+    // Staged (and locked) first, so that an --out that cannot be written fails before the work;
+    // its files move into --out only at the end, so a failed run adds nothing there.
     const std::unique_ptr<AtomicDirectory> report =
         args->out.empty() ? nullptr
                           : std::make_unique<AtomicDirectory>(args->out, DirectoryCommit::kMerge);
