@@ -87,24 +87,16 @@ AtomicDirectory::~AtomicDirectory() {
   fs::remove_all(temp_path_, ignored);
 }
 
+// The renames run under an InterruptCleanupHold: an interrupt that removed the temporary
+// directory while it moved in would leave part of it at the target.
 void AtomicDirectory::commit() {
   TESSERA_CHECK(!committed_, "{}: committed twice", path_);
-  if (how_ == DirectoryCommit::kMerge) {
-    merge_in();
-  } else {
-    swap_in();
-  }
-}
-
-// In both, the renames run under an InterruptCleanupHold: an interrupt that removed the
-// temporary directory while it moved in would leave part of it at the target.
-void AtomicDirectory::swap_in() {
-  std::error_code error;
-  std::string old_contents = temp_path_;  // after the swap
+  std::string leftover;  // removed once the renames are done
   {
     const InterruptCleanupHold hold;
     parents_.keep();
-    if (!fs::exists(path_, error)) {
+    std::error_code error;
+    if (!fs::exists(path_, error)) {  // the directory moves in whole
       fs::rename(temp_path_, path_, error);
       TESSERA_CHECK(!error, "{}: cannot rename {} into place: {}", path_, temp_path_,
                     error.message());
@@ -112,57 +104,52 @@ void AtomicDirectory::swap_in() {
       committed_ = true;
       return;
     }
-    if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) != 0) {
-      TESSERA_CHECK(errno == EINVAL || errno == ENOSYS, "{}: cannot swap in {}: {}", path_,
-                    temp_path_, std::strerror(errno));
-      // No exchange on this file system: the old directory moves aside, then the new one in. A
-      // kill between the two leaves the old one at "<path>.old-<pid>", which the next writer
-      // puts back (remove_stale_temporaries).
-      old_contents = fmt::format("{}.old-{}", path_, ::getpid());
-      fs::rename(path_, old_contents, error);
-      TESSERA_CHECK(!error, "{}: cannot move it aside: {}", path_, error.message());
-      fs::rename(temp_path_, path_, error);
-      if (error) {
-        std::error_code ignored;
-        fs::rename(old_contents, path_, ignored);  // the old one back, rather than none at all
-        TESSERA_FAIL("{}: cannot rename {} into place: {}", path_, temp_path_, error.message());
-      }
-      temporary_.watch(old_contents);
-    }
+    leftover = how_ == DirectoryCommit::kMerge ? merge_in() : swap_in();
     committed_ = true;
   }
-  fault_point("atomic-directory:swapped");
-  fs::remove_all(old_contents, error);
+  if (how_ == DirectoryCommit::kSwap) fault_point("atomic-directory:swapped");
+  std::error_code ignored;
+  fs::remove_all(leftover, ignored);
 }
 
-void AtomicDirectory::merge_in() {
-  std::error_code error;
-  {
-    const InterruptCleanupHold hold;
-    parents_.keep();
-    if (!fs::exists(path_, error)) {  // missing at construction: the directory moves in whole
-      fs::rename(temp_path_, path_, error);
-      TESSERA_CHECK(!error, "{}: cannot rename {} into place: {}", path_, temp_path_,
-                    error.message());
-      temporary_.release();
-      committed_ = true;
-      return;
-    }
-    TESSERA_CHECK(fs::is_directory(path_, error), "{}: is a file, not a directory", path_);
-    std::vector<fs::path> files;  // listed first: a directory is not renamed out of while read
-    for (fs::directory_iterator it(temp_path_, error), end; !error && it != end;
-         it.increment(error)) {
-      files.push_back(it->path());
-    }
-    TESSERA_CHECK(!error, "{}: cannot list {}: {}", path_, temp_path_, error.message());
-    for (const fs::path& file : files) {
-      fs::rename(file, fs::path(path_) / file.filename(), error);
-      TESSERA_CHECK(!error, "{}: cannot move {} into place: {}", path_, file.string(),
-                    error.message());
-    }
-    committed_ = true;
+std::string AtomicDirectory::swap_in() {
+  if (::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+    return temp_path_;  // now the old contents, still removed on interrupt
   }
-  fs::remove_all(temp_path_, error);  // empty now
+  TESSERA_CHECK(errno == EINVAL || errno == ENOSYS, "{}: cannot swap in {}: {}", path_, temp_path_,
+                std::strerror(errno));
+  // No exchange on this file system: the old directory moves aside, then the new one in. A kill
+  // between the two leaves the old one at "<path>.old-<pid>", which the next writer puts back
+  // (remove_stale_temporaries).
+  const std::string old = fmt::format("{}.old-{}", path_, ::getpid());
+  std::error_code error;
+  fs::rename(path_, old, error);
+  TESSERA_CHECK(!error, "{}: cannot move it aside: {}", path_, error.message());
+  fs::rename(temp_path_, path_, error);
+  if (error) {
+    std::error_code ignored;
+    fs::rename(old, path_, ignored);  // the old one back, rather than none at all
+    TESSERA_FAIL("{}: cannot rename {} into place: {}", path_, temp_path_, error.message());
+  }
+  temporary_.watch(old);
+  return old;
+}
+
+std::string AtomicDirectory::merge_in() {
+  std::error_code error;
+  TESSERA_CHECK(fs::is_directory(path_, error), "{}: is a file, not a directory", path_);
+  std::vector<fs::path> files;  // listed first: a directory is not renamed out of while read
+  for (fs::directory_iterator it(temp_path_, error), end; !error && it != end;
+       it.increment(error)) {
+    files.push_back(it->path());
+  }
+  TESSERA_CHECK(!error, "{}: cannot list {}: {}", path_, temp_path_, error.message());
+  for (const fs::path& file : files) {
+    fs::rename(file, fs::path(path_) / file.filename(), error);
+    TESSERA_CHECK(!error, "{}: cannot move {} into place: {}", path_, file.string(),
+                  error.message());
+  }
+  return temp_path_;  // empty now
 }
 
 }  // namespace tessera

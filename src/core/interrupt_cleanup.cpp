@@ -77,8 +77,7 @@ void install_interrupt_cleanup() {
 void RemovedOnInterrupt::watch(std::string path) {
   release();
   const std::lock_guard lock(registry_mutex());
-  path_ = std::move(path);
-  registry()[this] = path_;
+  registry()[this] = std::move(path);
   registered_ = true;
 }
 

@@ -36,15 +36,18 @@ std::string map_with_utf8proc(std::string_view valid, const NormalizeOptions& op
 }
 
 // ASCII is its own NFC and NFKC and has no marks: only case folding can change it.
-std::string normalize_valid(std::string_view valid, const NormalizeOptions& options) {
-  if (!is_ascii(valid)) return map_with_utf8proc(valid, options);
-  std::string out(valid);
+std::string normalize_ascii(std::string_view ascii, const NormalizeOptions& options) {
+  std::string out(ascii);
   if (options.case_fold) {
     for (char& c : out) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
   }
   return out;
+}
+
+std::string normalize_valid(std::string_view valid, const NormalizeOptions& options) {
+  return is_ascii(valid) ? normalize_ascii(valid, options) : map_with_utf8proc(valid, options);
 }
 
 // Characters before which text may be cut without changing its normalization: starters that no
@@ -75,7 +78,7 @@ std::string normalize_text(std::string_view text, const NormalizeOptions& option
                            std::string_view where) {
   if (text.size() <= kNormalizePieceBytes) {
     return is_ascii(text)
-               ? normalize_valid(text, options)
+               ? normalize_ascii(text, options)
                : map_with_utf8proc(to_valid_utf8(text, options.on_invalid_utf8, where), options);
   }
   std::string out;

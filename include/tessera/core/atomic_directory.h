@@ -66,8 +66,9 @@ class AtomicDirectory {
   void commit();
 
  private:
-  void swap_in();
-  void merge_in();
+  // Into an existing target, under commit()'s hold; each returns what is left to remove.
+  std::string swap_in();
+  std::string merge_in();
 
   std::string path_;
   DirectoryCommit how_;

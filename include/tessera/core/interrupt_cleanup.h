@@ -31,8 +31,7 @@ class RemovedOnInterrupt {
   void release();                // path is no longer temporary: it was renamed or removed
 
  private:
-  std::string path_;
-  bool registered_ = false;
+  bool registered_ = false;  // the path itself is in the registry
 };
 
 // Holds the cleanup off while it lives: a caller's renames that must not be cut in two (an old
