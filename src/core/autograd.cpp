@@ -371,6 +371,17 @@ Var multi_target_cross_entropy(const Var& logits, RowTargets targets) {
   });
 }
 
+Var multi_target_logistic(const Var& logits, RowTargets targets) {
+  Tensor probs = like(logits.value());
+  const float loss = multi_target_logistic_forward(logits.value(), targets, probs);
+  const Var inputs[] = {logits};
+  const int il = logits.id();
+  auto held = std::make_shared<RowTargets>(std::move(targets));
+  return logits.graph()->record(scalar(loss), inputs, [il, probs, held](Graph& g, const Tensor& d) {
+    multi_target_logistic_backward(probs, *held, d.data()[0], g.grad(il));
+  });
+}
+
 Var mse(const Var& a, const Var& b) {
   const float loss = mse_forward(a.value(), b.value());
   const Var inputs[] = {a, b};

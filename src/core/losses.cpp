@@ -157,6 +157,62 @@ void multi_target_cross_entropy_backward(const Tensor& probs, const RowTargets& 
       32);
 }
 
+float multi_target_logistic_forward(const Tensor& logits, const RowTargets& targets,
+                                    Tensor& probs_out) {
+  check_row_targets(logits, targets);
+  TESSERA_CHECK(probs_out.same_shape(logits),
+                "multi-target logistic loss: probs buffer {} for logits {}",
+                probs_out.shape_string(), logits.shape_string());
+  const int64_t rows = logits.dim(0), classes = logits.dim(1);
+  std::vector<double> row_loss(static_cast<size_t>(rows));
+  // softplus(x) = log(1 + e^x), computed without overflow.
+  const auto softplus = [](double x) {
+    return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+  };
+  parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float* x = logits.row(r);
+          float* p = probs_out.row(r);
+          double loss = 0.0;
+          for (int64_t c = 0; c < classes; ++c) {
+            loss += softplus(x[c]);  // every class as a negative first
+            p[c] = 1.0f / (1.0f + std::exp(-x[c]));
+          }
+          // A positive's loss is softplus(-x) = softplus(x) - x.
+          for (int64_t j = targets.offsets[r]; j < targets.offsets[r + 1]; ++j) {
+            loss -= x[targets.targets[j]];
+          }
+          row_loss[static_cast<size_t>(r)] = row_weight(targets, r) * loss;
+        }
+      },
+      16);
+  double total = 0.0;
+  for (double l : row_loss) total += l;
+  return static_cast<float>(total / static_cast<double>(rows));
+}
+
+void multi_target_logistic_backward(const Tensor& probs, const RowTargets& targets, float dloss,
+                                    Tensor& dlogits) {
+  TESSERA_CHECK(probs.same_shape(dlogits),
+                "multi-target logistic backward: shapes {} and {} differ", probs.shape_string(),
+                dlogits.shape_string());
+  const int64_t rows = probs.dim(0);
+  parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float coef = dloss * row_weight(targets, r) / static_cast<float>(rows);
+          kernels::axpy(coef, probs.row(r), dlogits.row(r), probs.cols());
+          for (int64_t j = targets.offsets[r]; j < targets.offsets[r + 1]; ++j) {
+            dlogits.row(r)[targets.targets[j]] -= coef;
+          }
+        }
+      },
+      32);
+}
+
 float mse_forward(const Tensor& a, const Tensor& b) {
   TESSERA_CHECK(a.same_shape(b), "mse: shapes {} and {} differ", a.shape_string(),
                 b.shape_string());

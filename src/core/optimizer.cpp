@@ -216,9 +216,18 @@ void Adam::update_sparse(size_t i, Parameter& p, float lr) {
 }
 
 std::unique_ptr<Optimizer> make_sparse_optimizer(SparseOptimizerKind kind,
-                                                 std::vector<Parameter*> params) {
-  if (kind == SparseOptimizerKind::kAdagrad) return std::make_unique<Adagrad>(std::move(params));
-  return std::make_unique<Adam>(std::move(params));
+                                                 std::vector<Parameter*> params,
+                                                 float weight_decay) {
+  TESSERA_CHECK(weight_decay >= 0 && std::isfinite(weight_decay),
+                "weight decay must be >= 0, got {}", weight_decay);
+  if (kind == SparseOptimizerKind::kAdagrad) {
+    TESSERA_CHECK(weight_decay == 0, "weight decay of the tables needs Adam, not AdaGrad");
+    return std::make_unique<Adagrad>(std::move(params));
+  }
+  AdamOptions options;
+  options.weight_decay = weight_decay;
+  options.decoupled = true;
+  return std::make_unique<Adam>(std::move(params), options);
 }
 
 }  // namespace tessera

@@ -76,16 +76,28 @@ std::unique_ptr<Encoder> load_bag(const std::string& name, const std::string& te
   return std::make_unique<BagEncoder>(name, std::move(table), c.pooling, std::move(projection));
 }
 
-// "id": {"ids", "dim"}.
+// "id": {"ids", "dim"[, "names": one string per id]}.
 Shapes id_shapes(const std::string& name, const std::string& text) {
   const json config = parse_config(name, text);
   return {{name + ".table",
            {integer(config, name, "ids", 1, kMaxRows), integer(config, name, "dim", 1, kMaxDim)}}};
 }
 
-std::unique_ptr<Encoder> load_id(const std::string& name, const std::string& /*text*/,
+std::unique_ptr<Encoder> load_id(const std::string& name, const std::string& text,
                                  std::map<std::string, Tensor>& tensors) {
-  return std::make_unique<IdEncoder>(name, take(tensors, name + ".table"));
+  auto encoder = std::make_unique<IdEncoder>(name, take(tensors, name + ".table"));
+  const json config = parse_config(name, text);
+  if (const auto it = config.find("names"); it != config.end()) {
+    TESSERA_CHECK(it->is_array(), "encoder '{}': config \"names\" must be an array", name);
+    std::vector<std::string> names;
+    names.reserve(it->size());
+    for (const json& n : *it) {
+      TESSERA_CHECK(n.is_string(), "encoder '{}': config \"names\" holds a non-string", name);
+      names.push_back(n.get<std::string>());
+    }
+    encoder->set_names(std::move(names));
+  }
+  return encoder;
 }
 
 struct Kind {

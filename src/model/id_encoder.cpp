@@ -1,6 +1,8 @@
 #include "tessera/model/id_encoder.h"
 
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_set>
 
 #include "tessera/core/check.h"
 #include "tessera/model/bag_encoder.h"
@@ -52,8 +54,24 @@ Tensor IdEncoder::encode(const EncoderInput& input) const {
   return out;
 }
 
+void IdEncoder::set_names(std::vector<std::string> names) {
+  if (!names.empty()) {
+    TESSERA_CHECK(static_cast<int64_t>(names.size()) == input_size(),
+                  "id encoder '{}': {} names for {} ids", name_, names.size(), input_size());
+    std::unordered_set<std::string_view> seen;
+    for (size_t i = 0; i < names.size(); ++i) {
+      TESSERA_CHECK(!names[i].empty(), "id encoder '{}': id {} has an empty name", name_, i);
+      TESSERA_CHECK(seen.insert(names[i]).second, "id encoder '{}': the name '{}' is given twice",
+                    name_, names[i]);
+    }
+  }
+  names_ = std::move(names);
+}
+
 std::string IdEncoder::config_json() const {
-  return nlohmann::json{{"ids", input_size()}, {"dim", output_dim()}}.dump();
+  nlohmann::json config{{"ids", input_size()}, {"dim", output_dim()}};
+  if (!names_.empty()) config["names"] = names_;
+  return config.dump();
 }
 
 }  // namespace tessera

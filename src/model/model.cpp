@@ -106,6 +106,10 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
   TESSERA_CHECK(options.projection || options.table_dim == 0 || options.table_dim == options.dim,
                 "table dim {} differs from dim {} without a projection", options.table_dim,
                 options.dim);
+  for (const auto& [name, names] : options.id_names) {
+    TESSERA_CHECK(options.id_towers.count(name), "names are given for '{}', which is no id tower",
+                  name);
+  }
   Featurizer featurizer = Featurizer::from_config(config, std::move(vocabulary));
   const int64_t table_dim = options.table_dim > 0 ? options.table_dim : options.dim;
   const int64_t projection_dim = options.projection ? options.dim : 0;
@@ -130,6 +134,9 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
     TESSERA_CHECK(!towers.count(name), "tower '{}' is given twice", name);
     auto encoder = std::make_unique<IdEncoder>(name, ids, options.dim);
     encoder->init_normal(options.init_std, rng);
+    if (const auto names = options.id_names.find(name); names != options.id_names.end()) {
+      encoder->set_names(names->second);
+    }
     towers.emplace(name, name);
     encoders.push_back(std::move(encoder));
   }

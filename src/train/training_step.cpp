@@ -16,7 +16,8 @@ TrainingStep::TrainingStep(Model& model, TrainingTask task, StepOptions options)
     task_.catalog = default_catalog(candidates);
   }
   for (Parameter* p : model_.parameters()) (p->sparse ? sparse_ : dense_).push_back(p);
-  sparse_optimizer_ = make_sparse_optimizer(options.sparse_optimizer, sparse_);
+  sparse_optimizer_ =
+      make_sparse_optimizer(options.sparse_optimizer, sparse_, options.sparse_weight_decay);
   if (!dense_.empty()) {
     AdamOptions adamw;
     adamw.weight_decay = options.dense_weight_decay;

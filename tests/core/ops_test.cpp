@@ -497,6 +497,46 @@ TEST(Ops, MultiTargetCrossEntropyForwardAndGradient) {
   EXPECT_THROW((void)multi_target_cross_entropy(g.constant(logits), empty_row), Error);
 }
 
+TEST(Ops, MultiTargetLogisticForwardAndGradient) {
+  // One-vs-all: -log sigmoid(x) for each target, -log(1 - sigmoid(x)) for every other class.
+  Rng rng(27);
+  const Tensor logits = random_tensor({3, 5}, rng, -4.0f, 4.0f);
+  RowTargets targets;
+  targets.add(std::vector<int64_t>{1});
+  targets.add(std::vector<int64_t>{0, 4});
+  targets.add(std::vector<int64_t>{2});
+  targets.weights = {1.0f, 2.0f, 0.5f};
+  double expected = 0.0;
+  for (int64_t r = 0; r < 3; ++r) {
+    double row = 0.0;
+    for (int64_t c = 0; c < 5; ++c) {
+      const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(logits.row(r)[c])));
+      const auto& t = targets.targets;
+      const bool positive =
+          std::find(t.begin() + targets.offsets[r], t.begin() + targets.offsets[r + 1], c) !=
+          t.begin() + targets.offsets[r + 1];
+      row += positive ? -std::log(p) : -std::log(1.0 - p);
+    }
+    expected += targets.weights[static_cast<size_t>(r)] * row / 3;
+  }
+  Graph g;
+  EXPECT_NEAR(multi_target_logistic(g.constant(logits), targets).item(), expected, 1e-5 * expected);
+  EXPECT_TRUE(check_gradients(
+      [&](std::span<const Var> v) { return multi_target_logistic(v[0], targets); }, {logits}));
+  // Stable far from zero: a confident wrong answer costs its logit, a right one nothing.
+  RowTargets first;
+  first.add(std::vector<int64_t>{0});
+  EXPECT_NEAR(
+      multi_target_logistic(g.constant(Tensor::from({1, 2}, {-500.0f, -500.0f})), first).item(),
+      500.0, 1e-3);
+  EXPECT_NEAR(
+      multi_target_logistic(g.constant(Tensor::from({1, 2}, {500.0f, -500.0f})), first).item(), 0.0,
+      1e-6);
+  RowTargets outside;
+  for (const int64_t t : {2, 5, 0}) outside.add(std::vector<int64_t>{t});
+  EXPECT_THROW((void)multi_target_logistic(g.constant(logits), outside), Error);
+}
+
 TEST(Ops, MseForwardAndGradients) {
   Rng rng(25);
   const Tensor a = random_tensor({3, 4}, rng);

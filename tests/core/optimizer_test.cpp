@@ -331,6 +331,19 @@ TEST(SparseAdam, IsLazyWithGlobalBiasCorrection) {
   EXPECT_NEAR(table.value.at({0, 0}), w, kRel * std::abs(w) + kAbs);
 }
 
+TEST(SparseOptimizer, WeightDecayShrinksOnlyTheRowsAStepTouches) {
+  // A zero gradient on row 0: Adam moves nothing, the decay scales it by 1 - lr * decay.
+  Parameter table = Parameter::sparse_rows("t", Tensor::from({2, 2}, {1.0f, -2.0f, 3.0f, 4.0f}));
+  auto opt = make_sparse_optimizer(SparseOptimizerKind::kAdam, {&table}, 2.0f);
+  testing::add_sparse_grad(table, {0}, Tensor::zeros({1, 2}));
+  opt->step(0.1f);
+  EXPECT_FLOAT_EQ(table.value.at({0, 0}), 0.8f);
+  EXPECT_FLOAT_EQ(table.value.at({0, 1}), -1.6f);
+  EXPECT_FLOAT_EQ(table.value.at({1, 0}), 3.0f);  // untouched: no decay
+  EXPECT_THROW((void)make_sparse_optimizer(SparseOptimizerKind::kAdagrad, {&table}, 1.0f), Error);
+  EXPECT_THROW((void)make_sparse_optimizer(SparseOptimizerKind::kAdam, {&table}, -1.0f), Error);
+}
+
 TEST(SparseSgd, StepLeavesUntouchedRowsAndWorksOnManyRows) {
   // 300 touched rows: the sparse row loop splits across the pool.
   testing::ScopedNumThreads threads(3);

@@ -280,6 +280,29 @@ TEST(Model, IdTowersEmbedIdsBesideTextTowers) {
   EXPECT_TRUE(bit_equal(loaded.embed(kTexts), model.embed(kTexts)));
 }
 
+TEST(Model, IdTowerRowsKeepTheirNames) {
+  ModelOptions options = small_options();
+  options.id_towers = {{"label", 3}, {"entity", 2}};
+  options.id_names = {{"label", {"sports", "news", "arts"}}};
+  const Model model = Model::create(small_config(), small_vocabulary(), options);
+  TempDir dir;
+  model.save(dir.file("m.safetensors"));
+  const Model loaded = Model::load(dir.file("m.safetensors"));
+  EXPECT_EQ(dynamic_cast<const IdEncoder&>(loaded.tower("label")).names(),
+            (std::vector<std::string>{"sports", "news", "arts"}));
+  EXPECT_TRUE(dynamic_cast<const IdEncoder&>(loaded.tower("entity")).names().empty());
+  // One distinct, non-empty name per id, and only for id towers.
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"a", "b"}, {"a", "b", "a"}, {"a", "", "c"}}) {
+    options.id_names = {{"label", bad}};
+    EXPECT_THROW((void)Model::create(small_config(), small_vocabulary(), options), Error);
+  }
+  options.id_names = {{"query", {"x"}}};
+  EXPECT_THAT(testing::error_message(
+                  [&] { (void)Model::create(small_config(), small_vocabulary(), options); }),
+              ::testing::HasSubstr("'query', which is no id tower"));
+}
+
 TEST(Model, ExtrasAreStoredAndSkippedByLoad) {
   TempDir dir;
   const Model model = Model::create(small_config(), small_vocabulary(), small_options());

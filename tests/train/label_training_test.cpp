@@ -11,7 +11,7 @@
 #include "../data/data_test_support.h"
 #include "tessera/core/kernels.h"
 #include "tessera/text/vocabulary_builder.h"
-#include "tessera/train/label_softmax.h"
+#include "tessera/train/label_objective.h"
 #include "tessera/train/labeled_text_source.h"
 #include "tessera/train/matryoshka_objective.h"
 #include "tessera/train/trainer.h"
@@ -83,7 +83,7 @@ TrainingTask classification_task(const Model& model, Candidates candidates, int6
   task.candidates = candidates;
   task.samples = samples;
   task.objective =
-      std::make_shared<MatryoshkaObjective>(std::make_shared<LabelSoftmax>(), model.prefixes());
+      std::make_shared<MatryoshkaObjective>(std::make_shared<LabelObjective>(), model.prefixes());
   return task;
 }
 

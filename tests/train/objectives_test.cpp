@@ -11,7 +11,7 @@
 #include "../core/test_support.h"
 #include "tessera/core/check.h"
 #include "tessera/train/infonce.h"
-#include "tessera/train/label_softmax.h"
+#include "tessera/train/label_objective.h"
 #include "tessera/train/matryoshka_infonce.h"
 #include "tessera/train/matryoshka_objective.h"
 #include "tessera/train/training_task.h"
@@ -66,7 +66,7 @@ TrainingTask label_task(Candidates candidates, int64_t samples = 0) {
   task.candidates = candidates;
   task.samples = samples;
   task.catalog = default_catalog(labeled_model().tower("label"));
-  task.objective = std::make_shared<LabelSoftmax>();
+  task.objective = std::make_shared<LabelObjective>();
   return task;
 }
 
@@ -125,7 +125,7 @@ Parameter& parameter(Model& model, const std::string& name) {
   TESSERA_FAIL("no parameter {}", name);
 }
 
-TEST(LabelSoftmax, FullSoftmaxScoresEveryLabelWithMultiLabelTargets) {
+TEST(LabelObjective, FullSoftmaxScoresEveryLabelWithMultiLabelTargets) {
   Model model = labeled_model();
   const TrainingTask task = label_task(Candidates::kAllRows);
   Graph graph;
@@ -165,7 +165,7 @@ TEST(LabelSoftmax, FullSoftmaxScoresEveryLabelWithMultiLabelTargets) {
   EXPECT_NEAR(task.objective->loss(batch).item(), expected, 1e-4 * std::abs(expected));
 }
 
-TEST(LabelSoftmax, FullSoftmaxGradientsMatchFiniteDifferences) {
+TEST(LabelObjective, FullSoftmaxGradientsMatchFiniteDifferences) {
   Model model = labeled_model();
   const TrainingTask task = label_task(Candidates::kAllRows);
   const std::vector<Example> examples = labeled_examples();
@@ -177,7 +177,35 @@ TEST(LabelSoftmax, FullSoftmaxGradientsMatchFiniteDifferences) {
             5e-3);
 }
 
-TEST(LabelSoftmax, SampledSoftmaxScoresPositivesAndASampleOfTheLabelTable) {
+TEST(LabelObjective, OneVsAllIsALogisticLossPerLabelOfTheInnerProducts) {
+  Model model = labeled_model();
+  TrainingTask task = label_task(Candidates::kAllRows);
+  task.objective = std::make_shared<LabelObjective>(
+      LabelObjectiveOptions{LabelLoss::kLogistic, Similarity::kDot, 2.0f});
+  Graph graph;
+  Random random(1);
+  const EmbeddedBatch batch = embed_batch(graph, model, task, labeled_examples(), random);
+  const Tensor& a = batch.anchors.value();
+  const Tensor& l = batch.candidates.value();
+  double expected = 0;
+  for (int64_t i = 0; i < 4; ++i) {
+    const auto first = batch.targets.targets.begin() + batch.targets.offsets[i];
+    const auto last = batch.targets.targets.begin() + batch.targets.offsets[i + 1];
+    for (int64_t j = 0; j < 5; ++j) {
+      double dot = 0;
+      for (int64_t c = 0; c < 8; ++c) dot += double(a.row(i)[c]) * l.row(j)[c];
+      const double p = 1 / (1 + std::exp(-2 * dot));
+      expected += batch.targets.weights[static_cast<size_t>(i)] *
+                  -std::log(std::find(first, last, j) != last ? p : 1 - p) / 4;
+    }
+  }
+  EXPECT_NEAR(task.objective->loss(batch).item(), expected, 1e-4 * std::abs(expected));
+  EXPECT_LT(worst_gradient_error(model, parameter(model, "label.table"), {0, 1, 2, 3, 4}, task,
+                                 labeled_examples()),
+            5e-3);
+}
+
+TEST(LabelObjective, SampledSoftmaxScoresPositivesAndASampleOfTheLabelTable) {
   Model model = labeled_model();
   const TrainingTask task = label_task(Candidates::kSampledRows, 1);
   std::vector<Example> examples(2);
@@ -215,7 +243,7 @@ TEST(LabelSoftmax, SampledSoftmaxScoresPositivesAndASampleOfTheLabelTable) {
   EXPECT_EQ(candidate_sets.size(), 3u);  // both labels left out were sampled at some seed
 }
 
-TEST(LabelSoftmax, SampledSoftmaxGradientsMatchFiniteDifferences) {
+TEST(LabelObjective, SampledSoftmaxGradientsMatchFiniteDifferences) {
   Model model = labeled_model();
   const TrainingTask task = label_task(Candidates::kSampledRows, 1);
   // Positives among labels 1 and 3 only: with one sample, at least two labels are no candidate
@@ -241,7 +269,7 @@ TEST(LabelSoftmax, SampledSoftmaxGradientsMatchFiniteDifferences) {
   labels.zero_grad();
 }
 
-TEST(LabelSoftmax, RejectsItemsThatAreNotCatalogRows) {
+TEST(LabelObjective, RejectsItemsThatAreNotCatalogRows) {
   Model model = labeled_model();
   std::vector<Example> examples = labeled_examples();
   examples[2].positives = {Example::id(5)};  // 5 labels: 0..4
@@ -336,7 +364,8 @@ TEST(MatryoshkaObjective, FusedAndComposedPathsAgree) {
             0.5f);
   EXPECT_FLOAT_EQ(fused, direct.item());
 
-  auto softmax = std::make_shared<LabelSoftmax>(LabelSoftmaxOptions{Similarity::kDot, 2.0f});
+  auto softmax = std::make_shared<LabelObjective>(
+      LabelObjectiveOptions{LabelLoss::kSoftmax, Similarity::kDot, 2.0f});
   MatryoshkaObjective summed(softmax, {4, 8});
   EXPECT_NEAR(summed.loss(batch).item(),
               softmax->loss(batch.prefix(4)).item() + softmax->loss(batch).item(), 1e-5);

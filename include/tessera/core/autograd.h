@@ -128,6 +128,8 @@ Var embedding_bag(Graph& graph, Parameter& table, Bags bags, Pooling pooling);
 Var cross_entropy(const Var& logits, std::vector<int32_t> targets);  // mean over rows
 // Each row against the distribution uniform over its targets (ops.h), weighted, mean over rows.
 Var multi_target_cross_entropy(const Var& logits, RowTargets targets);
+// One-vs-all binary logistic losses (ops.h), weighted, mean over rows.
+Var multi_target_logistic(const Var& logits, RowTargets targets);
 Var mse(const Var& a, const Var& b);
 Var cosine_loss(const Var& a, const Var& b);  // mean of 1 - cos(a_i, b_i)
 

@@ -71,6 +71,15 @@ float multi_target_cross_entropy_forward(const Tensor& logits, const RowTargets&
 void multi_target_cross_entropy_backward(const Tensor& probs, const RowTargets& targets,
                                          float dloss, Tensor& dlogits);
 
+// One binary logistic loss per class (one-vs-all): each row's targets are positives, every
+// other class a negative; (1/B) sum_r w_r sum_c softplus(-s_rc * logits_rc), s = +1 on targets,
+// -1 elsewhere. probs_out (B x C) keeps sigmoid(logits) for backward.
+float multi_target_logistic_forward(const Tensor& logits, const RowTargets& targets,
+                                    Tensor& probs_out);
+// dlogits_r += dloss * w_r / B * (sigmoid(logits_r) - onehot(T_r)).
+void multi_target_logistic_backward(const Tensor& probs, const RowTargets& targets, float dloss,
+                                    Tensor& dlogits);
+
 // Mean over all elements of (a - b)^2.
 float mse_forward(const Tensor& a, const Tensor& b);
 void mse_backward(const Tensor& a, const Tensor& b, float dloss, Tensor* da, Tensor* db);

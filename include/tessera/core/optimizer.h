@@ -116,8 +116,10 @@ template <>
 inline constexpr EnumNames<SparseOptimizerKind> enum_names<SparseOptimizerKind> =
     kSparseOptimizerNames;
 
-// Adam or AdaGrad with default options over params.
+// Adam or AdaGrad with default options over params; weight_decay (Adam only: an Error for
+// AdaGrad) is decoupled, as AdamW's.
 std::unique_ptr<Optimizer> make_sparse_optimizer(SparseOptimizerKind kind,
-                                                 std::vector<Parameter*> params);
+                                                 std::vector<Parameter*> params,
+                                                 float weight_decay = 0.0f);
 
 }  // namespace tessera

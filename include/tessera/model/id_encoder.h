@@ -5,12 +5,14 @@
 //   out (n x dim) = table[id_i]     (each input item is exactly one id in [0, num_ids))
 //
 // The table is a sparse-row Parameter: a step that scores a few ids touches only their rows.
-// Kind "id"; config {"ids", "dim"}.
+// Rows may have names (a classifier's label names, a graph's entity names), distinct and
+// non-empty, saved with the encoder. Kind "id"; config {"ids", "dim"[, "names"]}.
 #pragma once
 
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "tessera/model/encoder.h"
 
@@ -25,6 +27,10 @@ class IdEncoder final : public Encoder {
 
   // Fills the table with N(0, stddev^2) draws from rng (fill_normal of bag_encoder.h).
   void init_normal(float stddev, std::mt19937_64& rng);
+  // Names the rows: one distinct, non-empty name per id (an Error otherwise); {} removes them.
+  void set_names(std::vector<std::string> names);
+  // The rows' names in id order, or empty when they have none.
+  const std::vector<std::string>& names() const { return names_; }
 
   std::string_view kind() const override { return "id"; }
   const std::string& name() const override { return name_; }
@@ -42,6 +48,7 @@ class IdEncoder final : public Encoder {
  private:
   std::string name_;
   Parameter table_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace tessera

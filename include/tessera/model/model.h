@@ -80,6 +80,8 @@ struct ModelOptions {
   bool two_towers = false;  // separate query and document towers
   // Towers of one learned row per id (IdEncoder), by name: e.g. {"label": number of labels}.
   std::map<std::string, int64_t> id_towers;
+  // Names of an id tower's rows (IdEncoder::set_names), by tower; towers not here have none.
+  std::map<std::string, std::vector<std::string>> id_names;
   // Matryoshka prefixes, ascending, last == dim; empty: 32,64,128,256 for dim 256, else {dim}.
   std::vector<int64_t> prefixes;
   Normalization normalization = Normalization::kL2;

@@ -6,7 +6,7 @@
 // a sample of its rows) is the training task's choice (training_task.h); the objective sees only
 // the vectors and the targets:
 //   infonce.h               in-batch contrastive loss (CLIP, ALIGN, MultipleNegativesRanking)
-//   label_softmax.h         softmax over candidate labels, multi-label (fastText, StarSpace)
+//   label_objective.h       softmax or one-vs-all over candidate labels (fastText, StarSpace)
 //   matryoshka_objective.h  any objective summed over nested prefixes (Kusupati et al., 2022)
 // An objective may own parameters of its own (a learned temperature), which the training step
 // optimizes beside the model's.

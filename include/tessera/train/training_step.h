@@ -24,6 +24,9 @@ namespace tessera {
 struct StepOptions {
   SparseOptimizerKind sparse_optimizer = SparseOptimizerKind::kAdam;
   float dense_weight_decay = 0.01f;  // AdamW's decoupled weight decay, for dense parameters
+  // Decoupled weight decay of the tables' rows (Adam only), applied lazily: a row decays on the
+  // steps that touch it, so frequent features are held back more (L2 per occurrence).
+  float sparse_weight_decay = 0.0f;
 };
 
 struct StepResult {

@@ -1,4 +1,4 @@
-#include "tessera/train/label_softmax.h"
+#include "tessera/train/label_objective.h"
 
 #include <cmath>
 
@@ -6,12 +6,12 @@
 
 namespace tessera {
 
-LabelSoftmax::LabelSoftmax(LabelSoftmaxOptions options) : options_(options) {
+LabelObjective::LabelObjective(LabelObjectiveOptions options) : options_(options) {
   TESSERA_CHECK(options_.scale > 0 && std::isfinite(options_.scale), "scale must be > 0, got {}",
                 options_.scale);
 }
 
-Var LabelSoftmax::loss(const EmbeddedBatch& batch) {
+Var LabelObjective::loss(const EmbeddedBatch& batch) {
   Var anchors = batch.anchors;
   Var candidates = batch.candidates;
   if (options_.similarity == Similarity::kCosine) {
@@ -20,7 +20,8 @@ Var LabelSoftmax::loss(const EmbeddedBatch& batch) {
   }
   Var logits = matmul(anchors, candidates, /*transpose_a=*/false, /*transpose_b=*/true);
   if (options_.scale != 1.0f) logits = scale(logits, options_.scale);
-  return multi_target_cross_entropy(logits, batch.targets);
+  return options_.loss == LabelLoss::kSoftmax ? multi_target_cross_entropy(logits, batch.targets)
+                                              : multi_target_logistic(logits, batch.targets);
 }
 
 }  // namespace tessera
