@@ -33,7 +33,7 @@ bool parse_fasttext_line(std::string_view line, const FastTextOptions& options, 
     item.labels.emplace_back(token.substr(prefix.size()));
     pos = stop;
   }
-  if (item.labels.empty()) {
+  if (item.labels.empty() && !options.labels_optional) {
     expected = fmt::format("a line starting with a '{}' label", options.label_prefix);
     found = quote_found(line);
     return false;
@@ -84,8 +84,12 @@ LabeledDelimitedReader::LabeledDelimitedReader(LineSource source, DelimitedOptio
 
 bool LabeledDelimitedReader::next(LabeledText& item) {
   if (!reader_.next(record_)) return false;
-  if (record_.values[0].empty()) reader_.fail(record_.line, "a label", "an empty label column");
-  item.labels.assign(1, record_.values[0]);
+  item.labels.clear();
+  if (!record_.values[0].empty()) {
+    item.labels.push_back(record_.values[0]);
+  } else if (!labels_optional_) {
+    reader_.fail(record_.line, "a label", "an empty label column");
+  }
   item.text.clear();
   for (size_t i = 1; i < record_.values.size(); ++i) {
     if (record_.values[i].empty()) continue;

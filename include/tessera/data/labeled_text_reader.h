@@ -2,8 +2,8 @@
 //
 // fastText: `__label__sports __label__news Some text here` - leading whitespace-separated tokens
 // that start with the prefix are labels, the rest of the line (from the first other token) is the
-// text. A line without a label, or a bare prefix with no name, is an error; so is a line with
-// labels but no text unless allow_empty_text is set.
+// text. A line without a label (unless labels_optional, for texts to predict), or a bare prefix
+// with no name, is an error; so is a line with labels but no text unless allow_empty_text is set.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,7 @@ struct LabeledText {
 struct FastTextOptions {
   std::string label_prefix = "__label__";
   bool allow_empty_text = false;
+  bool labels_optional = false;
 };
 
 class FastTextReader {
@@ -52,10 +53,13 @@ class LabeledDelimitedReader {
                          std::vector<Column> text_columns);
   bool next(LabeledText& item);
   const std::string& source_name() const { return reader_.source_name(); }
+  // An empty label column gives a text without labels (texts to predict) instead of an error.
+  void set_labels_optional(bool optional) { labels_optional_ = optional; }
 
  private:
   DelimitedReader reader_;
   DelimitedRecord record_;
+  bool labels_optional_ = false;
 };
 
 }  // namespace tessera
