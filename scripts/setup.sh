@@ -5,8 +5,9 @@ set -euo pipefail
 
 # The one list of packages the project needs. Later issues add more (cpp-httplib, SQLite,
 # Open MPI, ...): add them here, nowhere else. The peers of the benchmarks (python3-faiss,
-# python3-hnswlib, python3-xapian, python3-torch, fasttext) are not needed to build or test:
-# bench/README.md says how to install them.
+# python3-hnswlib, python3-xapian, python3-torch, python3-sklearn) are not needed to build or
+# test: the README's Performance section says how to install them. fastText is needed: the CLI
+# test checks that `tessera test` scores its predictions exactly as `fasttext test` does.
 PACKAGES=(
   build-essential   # g++, make
   cmake
@@ -30,6 +31,7 @@ PACKAGES=(
   libclang-rt-14-dev
   python3           # Debian's /usr/bin/python3, runs the reference scripts in ../shared/bench
   python3-numpy     # interop tests: model files read with nothing but json + numpy
+  fasttext          # the CLI test compares `tessera test` with `fasttext test`
 )
 
 missing=()

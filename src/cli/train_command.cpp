@@ -18,6 +18,7 @@
 #include "tessera/core/stopwatch.h"
 #include "tessera/eval/dev_evaluation.h"
 #include "tessera/train/batcher.h"
+#include "train_classify.h"
 #include "train_run.h"
 
 namespace tessera::cli {
@@ -154,6 +155,11 @@ void add_options(CLI::App& cmd, TrainArgs& a) {
   add_enum_option(cmd, "--optimizer", t.step.sparse_optimizer,
                   "Optimizer of the tables (AdamW for projections)")
       ->group("Training");
+  cmd.add_option("--weight-decay", t.step.sparse_weight_decay,
+                 "Decoupled weight decay of the tables' rows, on the steps that touch them (adam)")
+      ->check(non_negative())
+      ->capture_default_str()
+      ->group("Training");
   cmd.add_option("--scale", loss.scale, "Inverse temperature of InfoNCE")
       ->check(positive())
       ->capture_default_str()
@@ -246,6 +252,7 @@ void run_train(TrainArgs& a) {
                                         {"decay", name_of(t.lr.decay)},
                                         {"warmup", t.warmup_fraction},
                                         {"optimizer", name_of(t.step.sparse_optimizer)},
+                                        {"weight_decay", t.step.sparse_weight_decay},
                                         {"scale", options.loss.scale},
                                         {"learn_scale", options.loss.learn_scale},
                                         {"symmetric", options.loss.symmetric},
@@ -316,10 +323,30 @@ void run_train(TrainArgs& a) {
 
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
+  auto classify = std::make_shared<ClassifyArgs>();
+  auto task = std::make_shared<std::string>("retrieval");
   CLI::App* cmd = app.add_subcommand(
-      "train", "Train an embedding model (contrastive, Matryoshka) and save it as safetensors");
+      "train",
+      "Train an embedding model (contrastive, Matryoshka) or a classifier, saved as safetensors");
+  cmd->add_option("--task", *task,
+                  "retrieval: queries and documents; classify: texts and their labels")
+      ->check(CLI::IsMember({"retrieval", "classify"}))
+      ->capture_default_str();
   add_options(*cmd, *args);
-  cmd->callback([args] { run_train(*args); });
+  add_classify_options(*cmd, *classify);
+  cmd->callback([cmd, args, classify, task] {
+    if (*task == "classify") {
+      run_train_classify(*cmd, *args, *classify);
+      return;
+    }
+    for (const char* name : {"--input", "--valid", "--loss", "--neg", "--similarity",
+                             "--label-prefix", "--label-field", "--field", "--format"}) {
+      if (cmd->get_option(name)->count() > 0) {
+        throw CLI::ValidationError(name, "is an option of --task classify");
+      }
+    }
+    run_train(*args);
+  });
 }
 
 }  // namespace tessera::cli

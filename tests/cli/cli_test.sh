@@ -688,6 +688,90 @@ for verb in embed vocab index; do
     test "${peak[long]}" != failed -a "$((peak[long] - peak[short]))" -le "$limit"
 done
 
+# ---- classification (issue 15): train --task classify, predict and test on a slice of MR, and
+# test's figures against fastText's on the same predictions
+mr=$data/classification/mr_sentence_polarity
+if [[ -f $mr/rt-polarity.pos ]]; then
+  for polarity in pos neg; do
+    head -n 1500 "$mr/rt-polarity.$polarity" | sed "s/^/__label__$polarity /" >>"$work/mr_train.txt"
+    sed -n '5001,5200p' "$mr/rt-polarity.$polarity" | sed "s/^/__label__$polarity /" >>"$work/mr_test.txt"
+  done
+  expect 0 "train --task classify on MR" -- "$tessera" train --task classify \
+    --input "$work/mr_train.txt" --valid "$work/mr_test.txt" --epochs 5 --threads 2 --quiet \
+    --out "$work/mr.safetensors"
+  check "train reports 2 labels" grep -q '2 labels' "$err"
+  check "train reports valid P@1 each epoch" test "$(grep -c 'valid P@1 0\.' "$err")" -eq 5
+  expect 0 "predict -k 2" -- "$tessera" predict --model "$work/mr.safetensors" \
+    --input "$work/mr_test.txt" -k 2
+  cp "$out" "$work/mr_pred.txt"
+  check "predict writes a line per text" test "$(wc -l <"$work/mr_pred.txt")" -eq 400
+  check "predict lines are fastText's predict-prob form" \
+    test "$(grep -cE '^__label__(pos|neg) [0-9.e-]+ __label__(pos|neg) [0-9.e-]+$' "$work/mr_pred.txt")" -eq 400
+  check "the two probabilities sum to 1" awk '{ if ($2 + $4 < 0.999 || $2 + $4 > 1.001) exit 1 }' \
+    "$work/mr_pred.txt"
+  expect 0 "predict --json --threshold 0.5" -- "$tessera" predict --model "$work/mr.safetensors" \
+    --input "$work/mr_test.txt" -k 2 --threshold 0.5 --json
+  check "one label above 0.5 per text, as JSON" /usr/bin/python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 400 and rows[0]["line"] == 1, rows[0]
+assert all(len(r["labels"]) == 1 and r["labels"][0]["probability"] >= 0.5 for r in rows)' "$out"
+  expect 0 "test -k 1,2" -- "$tessera" test --model "$work/mr.safetensors" \
+    --input "$work/mr_test.txt" -k 1,2
+  check "test prints N, P@k and R@k" test "$(grep -cE '^(N	400|[PR]@[12]	[01](\.[0-9]{1,3})?)$' "$out")" -eq 5
+  p1=$(awk -F'\t' '$1 == "P@1" { print $2 }' "$out")
+  check "MR slice accuracy is far above chance ($p1)" awk -v a="$p1" 'BEGIN { exit !(a >= 0.65) }'
+  check "P@2 of two labels is 0.5, R@2 1 (3 significant digits, as fastText)" \
+    grep -qzP 'P@2\t0.5\nR@2\t1\n' "$out"
+  # P@1 from predict's output by hand: the gold label is the first one predicted.
+  right=$(paste -d' ' <(cut -d' ' -f1 "$work/mr_test.txt") <(cut -d' ' -f1 "$work/mr_pred.txt") |
+    awk '$1 == $2 { r++ } END { printf "%.3g", r / NR }')
+  check "test's P@1 is predict's ($right vs $p1)" test "$right" = "$p1"
+  expect 0 "test --json" -- "$tessera" test --model "$work/mr.safetensors" \
+    --input "$work/mr_test.txt" -k 1 --json
+  check "test --json has per-label F1 and micro / macro F1" /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["N"] == 400 and set(m["labels"]) == {"pos", "neg"}, m
+assert abs(m["micro_f1"] - m["at_k"]["1"]["precision"]) < 1e-9  # single-label: P@1 = R@1
+assert 0.6 < m["macro_f1"] <= 1 and all(0 <= v["f1"] <= 1 for v in m["labels"].values())' "$out"
+  expect 0 "test scores predict's own file as the model" -- "$tessera" test \
+    --predictions "$work/mr_pred.txt" --input "$work/mr_test.txt" -k 1,2
+  check "the same figures" grep -qx "P@1	$p1" "$out"
+  if command -v fasttext >/dev/null; then
+    fasttext supervised -input "$work/mr_train.txt" -output "$work/ft" -epoch 5 -wordNgrams 2 \
+      -bucket 20000 -thread 1 -verbose 0
+    for setting in "2 0" "1 0.7"; do
+      # shellcheck disable=SC2086
+      fasttext predict-prob "$work/ft.bin" "$work/mr_test.txt" $setting >"$work/ft_pred.txt"
+      # shellcheck disable=SC2086
+      fasttext test "$work/ft.bin" "$work/mr_test.txt" $setting >"$work/ft_test.txt"
+      expect 0 "test --predictions of fastText (k, threshold: $setting)" -- "$tessera" test \
+        --predictions "$work/ft_pred.txt" --input "$work/mr_test.txt" -k "${setting% *}" \
+        --threshold "${setting#* }"
+      check "N, P@k and R@k equal fastText's own test ($setting)" diff "$work/ft_test.txt" "$out"
+    done
+  fi
+  expect 2 "classify options without --task classify" -- "$tessera" train \
+    --input "$work/mr_train.txt" --out "$work/x.safetensors"
+  check "the error names --task classify" grep -q 'option of --task classify' "$err"
+  expect 2 "retrieval options with --task classify" -- "$tessera" train --task classify \
+    --input "$work/mr_train.txt" --pairs "$work/pairs.tsv" --out "$work/x.safetensors"
+  printf '__label__a ok\nno label\n' >"$work/bad_labels.txt"
+  expect 1 "a training line without a label" -- "$tessera" train --task classify \
+    --input "$work/bad_labels.txt" --out "$work/x.safetensors"
+  check "the error names file and line" grep -q 'bad_labels.txt:2: expected a line starting with' "$err"
+  check "nothing is written" test ! -e "$work/x.safetensors"
+  expect 1 "predict with a retrieval model" -- "$tessera" predict --model "$work/pairs.safetensors" \
+    --input "$work/mr_test.txt"
+  check "the error says it is not a classifier" grep -q 'not a classifier' "$err"
+  printf '__label__pos 0.9\n__label__neg x\n' >"$work/bad_pred.txt"
+  expect 1 "malformed predictions" -- "$tessera" test --predictions "$work/bad_pred.txt" \
+    --input "$work/mr_test.txt"
+  check "the error names file and line" grep -q "bad_pred.txt:2: expected a probability" "$err"
+  expect 2 "test without --model or --predictions" -- "$tessera" test --input "$work/mr_test.txt"
+fi
+
 # ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
 if [[ -f /usr/share/wordnet/data.noun ]]; then
   expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \

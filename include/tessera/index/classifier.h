@@ -1,0 +1,72 @@
+// Classifier: a classifier model (classification_training.h) that predicts labels: the text is
+// embedded by the head's anchor tower, and the label tower's vectors, in an index built by the
+// index factory (flat by default, HNSW for large label sets: "hnsw" in index_spec.h's grammar),
+// return the best labels; the head (classifier_head.h) turns their scores into probabilities.
+//
+// Probabilities: independent sigmoids of the logits (ns, ova), or the softmax over the labels
+// (softmax). The softmax is normalized over every label when there are at most
+// kExactSoftmaxLabels of them, else over the best kSoftmaxDepth the index returns (an
+// approximation that leaves the ranking as it is).
+//
+// Immutable once built; predict is const and safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tessera/core/tensor.h"
+#include "tessera/index/index.h"
+#include "tessera/model/model.h"
+#include "tessera/train/classifier_head.h"
+
+namespace tessera {
+
+inline constexpr int64_t kExactSoftmaxLabels = 4096;
+// Label sets larger than this are searched by HNSW when no index spec is given.
+inline constexpr int64_t kHnswLabels = 100'000;
+inline constexpr int64_t kSoftmaxDepth = 256;
+
+struct LabelScore {
+  int32_t label = -1;
+  float probability = 0.0f;
+};
+
+class Classifier {
+ public:
+  // The labels of model's head tower indexed by index_spec (empty: "flat", or "hnsw" above
+  // kHnswLabels labels) at prefix dim (0: the model's full dim). Throws when the label tower has
+  // no names.
+  Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
+             const std::string& index_spec = "", int64_t dim = 0);
+  // Reads a model file with its head; an Error naming the file when it has none.
+  static Classifier load(const std::string& path, const std::string& index_spec = "",
+                         int64_t dim = 0);
+
+  const std::vector<std::string>& labels() const { return *labels_; }
+  const Model& model() const { return *model_; }
+  const ClassifierHead& head() const { return head_; }
+  int64_t dim() const { return dim_; }
+  // The canonical name of the label index's spec.
+  const std::string& index_name() const { return index_name_; }
+
+  // The k most probable labels of each text whose probability is at least threshold, most
+  // probable first (ties: the lower label id).
+  std::vector<std::vector<LabelScore>> predict(const std::vector<std::string>& texts, int64_t k,
+                                               float threshold = 0.0f,
+                                               const TextOrigin& origin = {}) const;
+  // The same from texts' vectors as the anchor tower's embed gives them at dim().
+  std::vector<std::vector<LabelScore>> predict_vectors(const Tensor& vectors, int64_t k,
+                                                       float threshold = 0.0f) const;
+
+ private:
+  std::shared_ptr<const Model> model_;
+  ClassifierHead head_;
+  int64_t dim_ = 0;
+  const std::vector<std::string>* labels_ = nullptr;
+  std::unique_ptr<Index> index_;
+  std::string index_name_;
+};
+
+}  // namespace tessera

@@ -1,0 +1,79 @@
+// ClassificationTraining: a text classifier trained end to end, what `tessera train --task
+// classify` runs. Labels are embedded entities (StarSpace's trainMode 0): the texts go through
+// the model's "query" tower (a bag of words, word n-grams and char n-grams), each label is a row
+// of a "label" tower of ids named by the labels, and a text's score for a label is the product
+// of their vectors (or their cosine, times a scale). The loss (fastText's -loss):
+//   softmax  softmax over every label (multi-label: toward the uniform over the text's labels)
+//   ns       negative sampling: a logistic loss on the batch's labels and `negatives` labels
+//            drawn per text, shared by the batch (training_task.h's kSampledRows)
+//   ova      one-vs-all: a logistic loss per label, over every label (multi-label tagging)
+// summed over the model's Matryoshka prefixes. Labels are numbered by frequency, most frequent
+// first (as fastText does); the vocabulary is counted over the training texts.
+//
+// The model file also carries, under the metadata key "classifier", how scores become
+// probabilities (classifier_head.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tessera/data/labeled_input.h"
+#include "tessera/model/model.h"
+#include "tessera/text/featurizer_config.h"
+#include "tessera/text/vocabulary.h"
+#include "tessera/train/classifier_head.h"
+#include "tessera/train/labeled_text_source.h"
+#include "tessera/train/trainer.h"
+
+namespace tessera {
+
+struct ClassificationTrainingOptions {
+  LabeledInputOptions input;  // the training file and how to read it
+  FeaturizerConfig featurizer;
+  VocabularyOptions vocabulary;
+  ModelOptions model;  // its seed is trainer.seed's; id_towers are set from the labels
+  ClassifierHead head;
+  int64_t negatives = 5;  // ns: labels drawn per text
+  TrainerOptions trainer;
+  // The run's options as the caller names them (a JSON object), kept in the model's provenance.
+  std::string options_json = "{}";
+};
+
+// The labels of labeled texts numbered by frequency (ties by first appearance), and each
+// text's label ids.
+struct LabelSet {
+  std::vector<std::string> names;
+  std::vector<std::vector<int32_t>> ids;  // per text, distinct, in the text's order
+};
+LabelSet number_labels(const std::vector<LabeledText>& items);
+
+class ClassificationTraining {
+ public:
+  // Reads the training file, numbers its labels, counts the vocabulary, and creates the model,
+  // its source and the trainer.
+  explicit ClassificationTraining(const ClassificationTrainingOptions& options);
+  ~ClassificationTraining();
+  ClassificationTraining(const ClassificationTraining&) = delete;
+  ClassificationTraining& operator=(const ClassificationTraining&) = delete;
+
+  const std::vector<std::string>& labels() const { return labels_; }
+  const ExampleSource& source() const { return *source_; }
+  Model& model() { return *model_; }
+  Trainer& trainer() { return *trainer_; }
+
+  // Trains, records the data, options and run in the model's provenance, writes the model and
+  // its head to path atomically, and removes the run's checkpoint.
+  TrainReport run_and_save(const std::string& path);
+
+ private:
+  ClassificationTrainingOptions options_;
+  std::vector<std::string> labels_;
+  int64_t texts_ = 0;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<LabeledTextSource> source_;
+  std::unique_ptr<Trainer> trainer_;
+};
+
+}  // namespace tessera

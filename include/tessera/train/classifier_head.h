@@ -1,0 +1,44 @@
+// ClassifierHead: how a classifier model's scores become labels and probabilities, saved beside
+// the model under the metadata key "classifier" (a JSON object {anchor_tower, label_tower, loss,
+// similarity, scale}).
+//
+// A text's logit for a label is scale * (the inner product of their vectors); with cosine
+// similarity the model normalizes its vectors (Normalization::kL2), so the product is the
+// cosine. Probabilities are the softmax of the logits over the labels (loss softmax) or each
+// logit's sigmoid (ns, ova: independent labels).
+#pragma once
+
+#include <string>
+
+#include "tessera/core/enum_names.h"
+#include "tessera/model/model.h"
+#include "tessera/train/label_objective.h"
+
+namespace tessera {
+
+enum class ClassifyLoss { kSoftmax, kNegativeSampling, kOneVsAll };
+inline constexpr EnumName<ClassifyLoss> kClassifyLossNames[] = {
+    {ClassifyLoss::kSoftmax, "softmax"},
+    {ClassifyLoss::kNegativeSampling, "ns"},
+    {ClassifyLoss::kOneVsAll, "ova"}};
+template <>
+inline constexpr EnumNames<ClassifyLoss> enum_names<ClassifyLoss> = kClassifyLossNames;
+
+inline constexpr std::string_view kLabelTower = "label";
+inline constexpr std::string_view kClassifierHeadKey = "classifier";
+
+struct ClassifierHead {
+  std::string anchor_tower = std::string(kQueryTower);
+  std::string label_tower = std::string(kLabelTower);
+  ClassifyLoss loss = ClassifyLoss::kSoftmax;
+  Similarity similarity = Similarity::kDot;
+  float scale = 1.0f;
+
+  // Whether probabilities are a softmax over the labels (else independent sigmoids).
+  bool softmax() const { return loss == ClassifyLoss::kSoftmax; }
+  std::string to_json() const;
+  // Throws an Error saying what is wrong with the JSON.
+  static ClassifierHead from_json(const std::string& json);
+};
+
+}  // namespace tessera

@@ -1,0 +1,75 @@
+// `tessera predict`: the k most probable labels of every text of an input, in fastText's
+// predict-prob form (`__label__x 0.93 __label__y 0.04`, one line per text, empty when no label
+// reaches the threshold) or as JSON lines.
+#include <fmt/format.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "classify_input.h"
+#include "commands.h"
+#include "tessera/core/atomic_file.h"
+#include "tessera/core/stopwatch.h"
+
+namespace tessera::cli {
+
+void add_predict_command(CLI::App& app) {
+  struct Args {
+    ClassifierArgs classifier;
+    int64_t k = 1;
+    float threshold = 0.0f;
+    bool json = false;
+    std::string out = kStandardOutput;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd =
+      app.add_subcommand("predict", "Predict the labels of texts with a classifier model");
+  add_classifier_options(*cmd, args->classifier)->required();
+  args->classifier.input.labels_optional = true;
+  cmd->add_option("-k", args->k, "Labels per text")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--threshold", args->threshold, "Leave out labels less probable than this")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
+  cmd->add_flag("--json", args->json,
+                "JSON lines {\"line\", \"labels\": [{\"label\", \"probability\"}]}");
+  cmd->add_option("--out", args->out, "Output file (- for standard output)")->capture_default_str();
+  cmd->callback([args] {
+    const ClassifierArgs& a = args->classifier;
+    use_threads(a.threads);
+    const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
+    const std::vector<LabeledText> items = read_labeled_texts(a.input);
+    const Stopwatch watch;
+    const auto predictions = predict_all(classifier, items, a.input.path, args->k, args->threshold);
+    const double seconds = watch.seconds();
+    AtomicFile out(args->out);
+    std::string line;
+    for (size_t i = 0; i < items.size(); ++i) {
+      line.clear();
+      if (args->json) {
+        nlohmann::json labels = nlohmann::json::array();
+        for (const LabelScore& p : predictions[i]) {
+          labels.push_back({{"label", classifier.labels()[static_cast<size_t>(p.label)]},
+                            {"probability", p.probability}});
+        }
+        line = nlohmann::ordered_json{{"line", items[i].line}, {"labels", labels}}.dump();
+      } else {
+        for (const LabelScore& p : predictions[i]) {
+          if (!line.empty()) line += ' ';
+          line += fmt::format("{}{} {:.6g}", a.input.label_prefix,
+                              classifier.labels()[static_cast<size_t>(p.label)], p.probability);
+        }
+      }
+      line += '\n';
+      out.write(line);
+    }
+    out.commit();
+    fmt::print(stderr, "predict: {} texts, {} labels, index {}: {:.2f} s, {:.0f} texts/s\n",
+               items.size(), classifier.labels().size(), classifier.index_name(), seconds,
+               seconds > 0 ? static_cast<double>(items.size()) / seconds : 0.0);
+  });
+}
+
+}  // namespace tessera::cli

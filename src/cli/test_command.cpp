@@ -1,0 +1,138 @@
+// `tessera test`: a classifier scored on labeled texts as fastText's `test` scores it (N, P@k,
+// R@k; classification_metrics.h), with per-label precision, recall and F1 and micro / macro F1
+// in --json. With --predictions instead of --model it scores predictions another run wrote in
+// predict-prob form (tessera predict, fasttext predict-prob) with the same code.
+#include <fmt/format.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "classify_input.h"
+#include "commands.h"
+#include "tessera/core/check.h"
+#include "tessera/data/label_predictions_reader.h"
+#include "tessera/eval/classification_metrics.h"
+#include "tessera/train/classification_training.h"
+
+namespace tessera::cli {
+
+namespace {
+
+// Predictions of another run, as label ids among `names` (which grows by the labels it names),
+// at most k a text and none under the threshold.
+std::vector<std::vector<LabelScore>> read_predictions(const std::string& path,
+                                                      const std::string& label_prefix, int64_t k,
+                                                      float threshold,
+                                                      std::vector<std::string>& names) {
+  std::unordered_map<std::string, int32_t> id_of;
+  for (size_t i = 0; i < names.size(); ++i) id_of.emplace(names[i], static_cast<int32_t>(i));
+  std::vector<std::vector<LabelScore>> out;
+  for (const auto& row : read_label_predictions(LineSource::open(path), label_prefix)) {
+    std::vector<LabelScore>& scores = out.emplace_back();
+    for (const LabelPrediction& p : row) {
+      if (static_cast<int64_t>(scores.size()) >= k || p.probability < threshold) break;
+      const auto [it, added] = id_of.emplace(p.label, static_cast<int32_t>(names.size()));
+      if (added) names.push_back(p.label);
+      scores.push_back({it->second, p.probability});
+    }
+  }
+  return out;
+}
+
+nlohmann::ordered_json counts_json(const LabelCounts& c) {
+  return {{"gold", c.gold},       {"predicted", c.predicted},
+          {"correct", c.correct}, {"precision", c.precision()},
+          {"recall", c.recall()}, {"f1", c.f1()}};
+}
+
+}  // namespace
+
+void add_test_command(CLI::App& app) {
+  struct Args {
+    ClassifierArgs classifier;
+    std::string predictions;
+    std::string ks = "1";
+    float threshold = 0.0f;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "test", "Score a classifier on labeled texts: N, P@k and R@k as fastText's test");
+  CLI::Option* model = add_classifier_options(*cmd, args->classifier);
+  cmd->add_option("--predictions", args->predictions,
+                  "Score these predictions (predict-prob form: __label__x 0.93 ...; one line per "
+                  "text of --input) instead of a model's")
+      ->excludes(model);
+  cmd->add_option("-k", args->ks, "Labels predicted per text; a list (1,5) scores each")
+      ->capture_default_str();
+  cmd->add_option("--threshold", args->threshold, "Leave out labels less probable than this")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
+  cmd->add_flag("--json", args->json,
+                "Print JSON: the figures at each k, per-label precision / recall / F1 at the "
+                "first k, micro and macro F1");
+  cmd->callback([args] {
+    const ClassifierArgs& a = args->classifier;
+    const std::vector<int64_t> ks = parse_number_list<int64_t>(args->ks, "-k");
+    if (ks.empty()) throw CLI::ValidationError("-k", "needs at least one k");
+    for (const int64_t k : ks) {
+      if (k < 1) throw CLI::ValidationError("-k", fmt::format("{} is not >= 1", k));
+    }
+    if (a.model.empty() && args->predictions.empty()) {
+      throw CLI::RequiredError("--model or --predictions");
+    }
+    use_threads(a.threads);
+    const std::vector<LabeledText> items = read_labeled_texts(a.input);
+    const int64_t deepest = *std::max_element(ks.begin(), ks.end());
+    std::vector<std::string> names;
+    std::vector<std::vector<LabelScore>> predictions;
+    if (!a.model.empty()) {
+      const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
+      names = classifier.labels();
+      predictions = predict_all(classifier, items, a.input.path, deepest, args->threshold);
+    } else {
+      // Every gold label is known: another tool's label set is not in its predictions.
+      names = number_labels(items).names;
+      predictions = read_predictions(args->predictions, a.input.label_prefix, deepest,
+                                     args->threshold, names);
+      TESSERA_CHECK(predictions.size() == items.size(), "{} has {} lines for the {} texts of {}",
+                    args->predictions, predictions.size(), items.size(), a.input.path);
+    }
+    const ClassificationMetrics m = classification_metrics(
+        predictions, gold_label_ids(items, names), ks, static_cast<int64_t>(names.size()));
+    if (m.skipped > 0 || m.unknown_gold > 0) {
+      fmt::print(stderr,
+                 "test: {} gold labels the model does not know were left out; {} texts without "
+                 "a known label were not scored\n",
+                 m.unknown_gold, m.skipped);
+    }
+    if (!args->json) {
+      fmt::print("N\t{}\n", m.examples);
+      for (size_t q = 0; q < ks.size(); ++q) {
+        // fastText's own form: 3 significant digits (0.767, 0.5, 1).
+        fmt::print("P@{}\t{:.3g}\nR@{}\t{:.3g}\n", ks[q], m.at_k[q].precision(), ks[q],
+                   m.at_k[q].recall());
+      }
+      return;
+    }
+    nlohmann::ordered_json at_k = nlohmann::ordered_json::object();
+    for (size_t q = 0; q < ks.size(); ++q) at_k[std::to_string(ks[q])] = counts_json(m.at_k[q]);
+    nlohmann::ordered_json labels = nlohmann::ordered_json::object();
+    for (size_t l = 0; l < names.size(); ++l) labels[names[l]] = counts_json(m.labels[l]);
+    const nlohmann::ordered_json out = {{"model", a.model.empty() ? args->predictions : a.model},
+                                        {"input", a.input.path},
+                                        {"N", m.examples},
+                                        {"skipped", m.skipped},
+                                        {"unknown_gold_labels", m.unknown_gold},
+                                        {"threshold", args->threshold},
+                                        {"at_k", at_k},
+                                        {"micro_f1", m.micro_f1},
+                                        {"macro_f1", m.macro_f1},
+                                        {"labels", labels}};
+    fmt::print("{}\n", out.dump(2));
+  });
+}
+
+}  // namespace tessera::cli

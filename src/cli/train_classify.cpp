@@ -1,0 +1,191 @@
+#include "train_classify.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "labeled_input_options.h"
+#include "options.h"
+#include "progress.h"
+#include "tessera/core/check.h"
+#include "tessera/core/file_lock.h"
+#include "tessera/core/stopwatch.h"
+#include "tessera/eval/classification_metrics.h"
+
+namespace tessera::cli {
+
+namespace {
+
+constexpr const char* kGroup = "Classification (--task classify)";
+
+// The options of retrieval's data and loss, which a classifier does not read.
+constexpr const char* kRetrievalOnly[] = {"--beir",
+                                          "--beir-split",
+                                          "--beir-weight",
+                                          "--dev-fraction",
+                                          "--corpus",
+                                          "--corpus-field",
+                                          "--crops-weight",
+                                          "--pairs-per-doc",
+                                          "--span-min",
+                                          "--span-max",
+                                          "--typo",
+                                          "--word-drop",
+                                          "--shuffle-window",
+                                          "--pairs",
+                                          "--pairs-weight",
+                                          "--query-field",
+                                          "--positive-field",
+                                          "--negative-field",
+                                          "--two-towers",
+                                          "--learn-scale",
+                                          "--symmetric",
+                                          "--prefix-weights",
+                                          "--ngame-cluster-size",
+                                          "--ngame-double-at",
+                                          "--ngame-recluster-every"};
+
+bool given(const CLI::App& cmd, const char* name) {
+  const CLI::Option* option = cmd.get_option_no_throw(name);
+  return option != nullptr && option->count() > 0;
+}
+
+}  // namespace
+
+void add_classify_options(CLI::App& cmd, ClassifyArgs& c) {
+  cmd.add_option("--input", c.input.path,
+                 "Labeled training texts: fastText's format (__label__a text), or JSONL / TSV / "
+                 "CSV with --label-field and --field")
+      ->group(kGroup);
+  cmd.add_option("--valid", c.valid, "Labeled texts scored (P@1) after every epoch")->group(kGroup);
+  add_labeled_input_options(cmd, c.input, kGroup);
+  add_enum_option(cmd, "--loss", c.head.loss,
+                  "softmax over all labels; ns: negative sampling (--neg); ova: one-vs-all "
+                  "logistic (multi-label)")
+      ->group(kGroup);
+  cmd.add_option("--neg", c.negatives, "ns: labels drawn per text")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 16))
+      ->capture_default_str()
+      ->group(kGroup);
+  add_enum_option(cmd, "--similarity", c.head.similarity,
+                  "Score of a text and a label: dot (fastText's) or cosine (times --scale)")
+      ->group(kGroup);
+}
+
+void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
+  for (const char* name : kRetrievalOnly) {
+    if (given(cmd, name)) {
+      throw CLI::ValidationError(name,
+                                 "is an option of retrieval training, not of --task classify");
+    }
+  }
+  if (c.input.path.empty()) throw CLI::ValidationError("--input", "--task classify needs --input");
+  use_threads(a.threads);
+  const Stopwatch watch;
+
+  // Classification's defaults, where the user gave none, chosen on dev splits of MR's and AG
+  // News' training parts (bench/classification_splits.py; the README has the figures): whole
+  // texts of words and bigrams, 64 dims, 10 epochs of Adam from lr 0.005 decaying linearly, with
+  // weight decay 3 (each touched row shrinks by lr * 3 a step).
+  FeaturizerFlags featurizer = a.featurizer;
+  FeaturizerConfig& f = featurizer.config;
+  if (!given(cmd, "--stem") && !given(cmd, "--no-stem")) f.tokenizer.stem = false;
+  if (!given(cmd, "--stop-words") && !given(cmd, "--no-stop-words")) {
+    f.tokenizer.remove_stop_words = false;
+  }
+  if (!given(cmd, "--max-tokens")) f.max_tokens = 0;
+  ClassificationTrainingOptions options;
+  options.input = c.input;
+  options.featurizer = featurizer.resolve();
+  options.input.on_invalid_utf8 = options.featurizer.tokenizer.normalize.on_invalid_utf8;
+  options.vocabulary = a.training.vocabulary;
+  options.model = a.training.model;
+  if (!given(cmd, "--dim")) options.model.dim = 64;
+  options.model.prefixes = parse_number_list<int64_t>(a.prefixes, "--prefixes");
+  if (!options.model.prefixes.empty()) {
+    const std::string problem = prefixes_problem(options.model.prefixes, options.model.dim);
+    if (!problem.empty()) throw CLI::ValidationError("--prefixes", problem);
+  }
+  options.head = c.head;
+  options.head.scale = given(cmd, "--scale")                      ? a.training.loss.scale
+                       : c.head.similarity == Similarity::kCosine ? 20.0f
+                                                                  : 1.0f;
+  options.negatives = c.negatives;
+  TrainerOptions& t = options.trainer;
+  t = a.training.trainer;
+  if (!given(cmd, "--epochs")) t.epochs = 10;
+  if (!given(cmd, "--batch-size")) t.batch_size = 64;
+  if (!given(cmd, "--lr")) t.lr.base_lr = 0.005f;
+  if (!given(cmd, "--decay")) t.lr.decay = Decay::kLinear;
+  if (!given(cmd, "--weight-decay")) t.step.sparse_weight_decay = 3.0f;
+  t.ngame = {};  // random batches
+  t.checkpoint_path = a.checkpoint.empty() ? a.out + ".checkpoint" : a.checkpoint;
+  t.metrics_log = a.log;
+  options.options_json = nlohmann::json{
+      {"task", "classify"},
+      {"loss", name_of(options.head.loss)},
+      {"neg", options.negatives},
+      {"similarity", name_of(options.head.similarity)},
+      {"scale", options.head.scale},
+      {"epochs", t.epochs},
+      {"batch_size", t.batch_size},
+      {"lr", t.lr.base_lr},
+      {"decay", name_of(t.lr.decay)},
+      {"warmup", t.warmup_fraction},
+      {"optimizer", name_of(t.step.sparse_optimizer)},
+      {"weight_decay", t.step.sparse_weight_decay},
+      {"seed", t.seed},
+      {"min_count", options.vocabulary.min_count},
+      {"dim", options.model.dim},
+      {"prefixes",
+       a.prefixes}}.dump();
+  check_writable(a.out);
+  check_writable(t.checkpoint_path);
+  const FileLock lock(t.checkpoint_path + ".lock", "the checkpoint " + t.checkpoint_path);
+
+  ClassificationTraining training(options);
+  fmt::print(stderr, "train: {}, {} labels, vocabulary of {} words, {} hash buckets\n",
+             training.source().describe(), training.labels().size(),
+             training.model().featurizer().vocabulary().size(), options.featurizer.buckets);
+  Trainer& trainer = training.trainer();
+  if (a.resume) {
+    TESSERA_CHECK(std::filesystem::exists(t.checkpoint_path), "--resume: no checkpoint at {}",
+                  t.checkpoint_path);
+    trainer.resume(t.checkpoint_path);
+    fmt::print(stderr, "train: resumed from {}\n", t.checkpoint_path);
+  }
+  if (!c.valid.empty()) {
+    LabeledInputOptions valid = options.input;
+    valid.path = c.valid;
+    const std::vector<LabeledText> items = read_labeled_texts(valid);
+    std::vector<std::string> texts;
+    for (const LabeledText& item : items) texts.push_back(item.text);
+    trainer.on_epoch_end(classification_dev_evaluation(
+        std::move(texts), gold_label_ids(items, training.labels()), options.head));
+  }
+  Progress progress("train", a.quiet ? 0 : -1);
+  trainer.on_warning([&](const std::string& warning) { progress.message("warning: " + warning); });
+  trainer.on_progress([&](const StepProgress& p) {
+    const double rate = p.seconds > 0 ? static_cast<double>(p.examples) / p.seconds : 0.0;
+    progress.show(fmt::format("epoch {}/{} batch {}/{} loss {:.4f} {:.0f} texts/s", p.epoch,
+                              p.epochs, p.batch, p.batches, p.loss, rate));
+  });
+  const TrainReport report = training.run_and_save(a.out);
+  progress.finish();
+  for (const EpochReport& e : report.epochs) {
+    std::string eval;
+    for (const auto& [k, v] : e.eval) eval += fmt::format(", {} {:.4f}", k, v);
+    fmt::print(stderr, "train: epoch {}: {} texts in {} batches, loss {:.4f}{}\n", e.epoch + 1,
+               e.examples, e.batches, e.loss, eval);
+  }
+  fmt::print(
+      stderr,
+      "train: wrote {} ({} steps, {} texts; training {:.1f}s = {:.0f} texts/s, total "
+      "{:.1f}s)\n",
+      a.out, report.steps, report.examples, report.train_seconds,
+      report.train_seconds > 0 ? static_cast<double>(report.examples) / report.train_seconds : 0.0,
+      watch.seconds());
+}
+
+}  // namespace tessera::cli

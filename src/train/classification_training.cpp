@@ -1,0 +1,131 @@
+#include "tessera/train/classification_training.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <unordered_map>
+
+#include "tessera/core/check.h"
+#include "tessera/text/vocabulary_builder.h"
+#include "tessera/train/matryoshka_objective.h"
+#include "tessera/version.h"
+
+namespace tessera {
+
+LabelSet number_labels(const std::vector<LabeledText>& items) {
+  std::unordered_map<std::string, int32_t> first_seen;
+  std::vector<std::string> seen;
+  std::vector<int64_t> counts;
+  for (const LabeledText& item : items) {
+    for (const std::string& label : item.labels) {
+      const auto [it, added] = first_seen.emplace(label, static_cast<int32_t>(seen.size()));
+      if (added) {
+        seen.push_back(label);
+        counts.push_back(0);
+      }
+      ++counts[static_cast<size_t>(it->second)];
+    }
+  }
+  std::vector<int32_t> order(seen.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return counts[static_cast<size_t>(a)] > counts[static_cast<size_t>(b)];
+  });
+  std::vector<int32_t> id_of(seen.size());
+  LabelSet out;
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    id_of[static_cast<size_t>(order[rank])] = static_cast<int32_t>(rank);
+    out.names.push_back(seen[static_cast<size_t>(order[rank])]);
+  }
+  out.ids.reserve(items.size());
+  for (const LabeledText& item : items) {
+    std::vector<int32_t> ids;
+    for (const std::string& label : item.labels) {
+      const int32_t id = id_of[static_cast<size_t>(first_seen.at(label))];
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+    out.ids.push_back(std::move(ids));
+  }
+  return out;
+}
+
+ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptions& options)
+    : options_(options) {
+  options_.featurizer.validate();
+  TESSERA_CHECK(nlohmann::json::accept(options_.options_json) &&
+                    nlohmann::json::parse(options_.options_json).is_object(),
+                "the training options must be a JSON object");
+  TESSERA_CHECK(options_.negatives >= 1, "negatives must be >= 1, got {}", options_.negatives);
+  LabeledInputOptions input = options_.input;
+  input.labels_optional = false;
+  const std::vector<LabeledText> items = read_labeled_texts(input);
+  TESSERA_CHECK(!items.empty(), "{}: no labeled texts", input.path);
+  LabelSet labels = number_labels(items);
+  TESSERA_CHECK(labels.names.size() >= 2, "{}: every text has the label '{}': nothing to learn",
+                input.path, labels.names.front());
+  labels_ = labels.names;
+  texts_ = static_cast<int64_t>(items.size());
+
+  std::vector<std::string> texts;
+  texts.reserve(items.size());
+  for (const LabeledText& item : items) texts.push_back(item.text);
+  VocabularyBuilder builder{Tokenizer(options_.featurizer.tokenizer)};
+  constexpr size_t kBatch = 8192;
+  for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
+    const size_t end = std::min(texts.size(), begin + kBatch);
+    const std::vector<std::string> batch(texts.begin() + static_cast<std::ptrdiff_t>(begin),
+                                         texts.begin() + static_cast<std::ptrdiff_t>(end));
+    builder.add_texts(batch, input.path, items[begin].line);
+  }
+
+  ClassifierHead& head = options_.head;
+  ModelOptions model = options_.model;
+  model.seed = options_.trainer.seed;  // one seed for the weights and the run
+  model.normalization =
+      head.similarity == Similarity::kCosine ? Normalization::kL2 : Normalization::kNone;
+  model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
+  model.id_names = {{head.label_tower, labels_}};
+  model_ = std::make_unique<Model>(
+      Model::create(options_.featurizer, builder.build(options_.vocabulary), model));
+  source_ = std::make_unique<LabeledTextSource>(model_->featurizer(), texts, std::move(labels.ids),
+                                                static_cast<int64_t>(labels_.size()), input.path);
+
+  TrainingTask task;
+  task.anchor_tower = head.anchor_tower;
+  task.candidate_tower = head.label_tower;
+  task.candidates = head.loss == ClassifyLoss::kNegativeSampling ? Candidates::kSampledRows
+                                                                 : Candidates::kAllRows;
+  task.samples = options_.negatives * options_.trainer.batch_size;
+  const LabelObjectiveOptions objective{head.softmax() ? LabelLoss::kSoftmax : LabelLoss::kLogistic,
+                                        head.similarity, head.scale};
+  task.objective = std::make_shared<MatryoshkaObjective>(
+      std::make_shared<LabelObjective>(objective), model_->prefixes());
+  TrainerOptions trainer = options_.trainer;
+  if (trainer.settings_json.empty()) trainer.settings_json = options_.options_json;
+  trainer_ = std::make_unique<Trainer>(*model_, std::vector<WeightedSource>{{source_.get(), 1.0}},
+                                       std::move(task), trainer);
+}
+
+ClassificationTraining::~ClassificationTraining() = default;
+
+TrainReport ClassificationTraining::run_and_save(const std::string& path) {
+  const TrainReport report = trainer_->run();
+  const nlohmann::json provenance = {
+      {"data", {{"train", options_.input.path}, {"texts", texts_}, {"labels", labels_.size()}}},
+      {"options", nlohmann::json::parse(options_.options_json)},
+      {"tessera_version", TESSERA_VERSION},
+      {"steps", report.steps},
+      {"train_seconds", report.train_seconds}};
+  model_->set_provenance(provenance.dump());
+  ModelFileExtras extras;
+  extras.metadata.emplace(std::string(kClassifierHeadKey), options_.head.to_json());
+  model_->save(path, extras);
+  if (!options_.trainer.checkpoint_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(options_.trainer.checkpoint_path, ignored);
+  }
+  return report;
+}
+
+}  // namespace tessera

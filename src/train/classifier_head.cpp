@@ -1,0 +1,36 @@
+#include "tessera/train/classifier_head.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "tessera/core/check.h"
+
+namespace tessera {
+
+std::string ClassifierHead::to_json() const {
+  return nlohmann::json{{"anchor_tower", anchor_tower},
+                        {"label_tower", label_tower},
+                        {"loss", name_of(loss)},
+                        {"similarity", name_of(similarity)},
+                        {"scale", scale}}
+      .dump();
+}
+
+ClassifierHead ClassifierHead::from_json(const std::string& text) {
+  ClassifierHead head;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    head.anchor_tower = j.at("anchor_tower").get<std::string>();
+    head.label_tower = j.at("label_tower").get<std::string>();
+    head.loss = parse_enum<ClassifyLoss>(j.at("loss").get<std::string>(), "loss");
+    head.similarity = parse_enum<Similarity>(j.at("similarity").get<std::string>(), "similarity");
+    head.scale = j.at("scale").get<float>();
+  } catch (const nlohmann::json::exception& e) {
+    TESSERA_FAIL("classifier head is malformed: {}", e.what());
+  }
+  TESSERA_CHECK(head.scale > 0 && std::isfinite(head.scale), "classifier scale {} is not > 0",
+                head.scale);
+  return head;
+}
+
+}  // namespace tessera

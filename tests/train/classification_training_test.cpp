@@ -1,0 +1,103 @@
+// ClassificationTraining end to end on a small labeled file: labels numbered by frequency, the
+// model saved with its label names and head, and a Classifier that loads it predicting the
+// labels its words tell apart, with every loss.
+#include "tessera/train/classification_training.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "../core/test_support.h"
+#include "tessera/core/random.h"
+#include "tessera/eval/classification_metrics.h"
+#include "tessera/index/classifier.h"
+#include "tessera/model/safetensors.h"
+
+namespace tessera {
+namespace {
+
+TEST(ClassificationTraining, LabelsAreNumberedByFrequency) {
+  std::vector<LabeledText> items(4);
+  items[0].labels = {"rare", "common"};
+  items[1].labels = {"common", "mid", "common"};
+  items[2].labels = {"mid"};
+  items[3].labels = {"common"};
+  const LabelSet set = number_labels(items);
+  EXPECT_EQ(set.names, (std::vector<std::string>{"common", "mid", "rare"}));
+  EXPECT_EQ(set.ids, (std::vector<std::vector<int32_t>>{{2, 0}, {0, 1}, {1}, {0}}));
+}
+
+// 6 labels told apart by their words ("l3w2"), with noise words; every 4th text has two labels.
+void write_synthetic(const std::string& path, int count, uint64_t seed) {
+  std::ofstream out(path);
+  Random random(seed);
+  for (int i = 0; i < count; ++i) {
+    std::vector<uint64_t> labels = {random.below(6)};
+    if (i % 4 == 0) labels.push_back((labels[0] + 1 + random.below(5)) % 6);
+    std::string text;
+    for (const uint64_t label : labels) out << "__label__tag" << label << ' ';
+    for (const uint64_t label : labels) {
+      for (int w = 0; w < 3; ++w) text += fmt::format("l{}w{} ", label, random.below(6));
+    }
+    for (int w = 0; w < 3; ++w) text += fmt::format("n{} ", random.below(40));
+    out << text << '\n';
+  }
+}
+
+TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
+  testing::TempDir dir;
+  write_synthetic(dir.file("train.txt"), 600, 1);
+  write_synthetic(dir.file("test.txt"), 200, 2);
+  LabeledInputOptions test_input;
+  test_input.path = dir.file("test.txt");
+  const std::vector<LabeledText> test = read_labeled_texts(test_input);
+  std::vector<std::string> texts;
+  for (const LabeledText& item : test) texts.push_back(item.text);
+  for (const ClassifyLoss loss :
+       {ClassifyLoss::kSoftmax, ClassifyLoss::kNegativeSampling, ClassifyLoss::kOneVsAll}) {
+    ClassificationTrainingOptions options;
+    options.input.path = dir.file("train.txt");
+    options.featurizer.buckets = 1024;
+    options.model.dim = 16;
+    options.model.prefixes = {8, 16};
+    options.head.loss = loss;
+    options.negatives = 1;
+    options.trainer.epochs = 8;
+    options.trainer.batch_size = 32;
+    options.trainer.lr.base_lr = 0.02f;
+    options.trainer.seed = 3;
+    ClassificationTraining training(options);
+    ASSERT_EQ(training.labels().size(), 6u);
+    training.trainer().on_epoch_end(classification_dev_evaluation(
+        texts, gold_label_ids(test, training.labels()), options.head));
+    const TrainReport report = training.run_and_save(dir.file("m.safetensors"));
+    EXPECT_GE(report.epochs.back().eval.at("valid P@1"), 0.95) << name_of(loss);
+    EXPECT_GE(report.epochs.back().eval.at("valid P@1 dim 8"), 0.9) << name_of(loss);
+
+    const Classifier classifier = Classifier::load(dir.file("m.safetensors"));
+    EXPECT_EQ(classifier.labels(), training.labels());
+    EXPECT_EQ(classifier.head().loss, loss);
+    const auto predictions = classifier.predict(texts, 2);
+    const ClassificationMetrics m =
+        classification_metrics(predictions, gold_label_ids(test, classifier.labels()), {1, 2}, 6);
+    // Chance P@1 is 1/6; a quarter of the texts have two labels, so R@2 can reach 1.
+    EXPECT_GE(m.at_k[0].precision(), 0.95) << name_of(loss);
+    EXPECT_GE(m.at_k[1].recall(), 0.9) << name_of(loss);
+  }
+  const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
+  EXPECT_THAT(metadata.at("classifier"), ::testing::HasSubstr(R"("loss":"ova")"));
+}
+
+TEST(ClassificationTraining, OneLabelIsNothingToLearn) {
+  testing::TempDir dir;
+  std::ofstream(dir.file("one.txt")) << "__label__a x\n__label__a y\n";
+  ClassificationTrainingOptions options;
+  options.input.path = dir.file("one.txt");
+  EXPECT_THAT(testing::error_message([&] { ClassificationTraining training(options); }),
+              ::testing::HasSubstr("every text has the label 'a'"));
+}
+
+}  // namespace
+}  // namespace tessera
