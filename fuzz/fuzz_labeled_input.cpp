@@ -1,19 +1,20 @@
-// Fuzzes read_labeled_texts: JSONL labels (strings or lists) and text field specs, labeled TSV
-// with named columns, and fastText lines with optional labels.
+// Fuzzes read_labeled_texts (JSONL labels, strings or lists, and text field specs; labeled TSV
+// with named columns; fastText lines with optional labels) and read_xc (the XC format).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "tessera/core/check.h"
 #include "tessera/data/labeled_input.h"
+#include "tessera/data/xc_reader.h"
 
 namespace {
 
-void read(std::string_view bytes, tessera::TextFormat format, bool labels_optional) {
+void read(std::string_view bytes, tessera::LabeledFormat format, bool labels_optional) {
   tessera::LabeledInputOptions options;
   options.labels_optional = labels_optional;
-  if (format == tessera::TextFormat::kJsonl) options.field = "title+meta.text";
-  if (format == tessera::TextFormat::kTsv) options.label_field = "tag", options.field = "a,b";
+  if (format == tessera::LabeledFormat::kJsonl) options.field = "title+meta.text";
+  if (format == tessera::LabeledFormat::kTsv) options.label_field = "tag", options.field = "a,b";
   try {
     const auto items = tessera::read_labeled_texts(tessera::LineSource::from_memory("fuzz", bytes),
                                                    format, options);
@@ -32,10 +33,24 @@ void read(std::string_view bytes, tessera::TextFormat format, bool labels_option
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  for (const auto format :
-       {tessera::TextFormat::kJsonl, tessera::TextFormat::kTsv, tessera::TextFormat::kPlain}) {
+  for (const auto format : {tessera::LabeledFormat::kJsonl, tessera::LabeledFormat::kTsv,
+                            tessera::LabeledFormat::kFastText}) {
     read(bytes, format, false);
     read(bytes, format, true);
+  }
+  try {
+    const tessera::XcData data = tessera::read_xc(tessera::LineSource::from_memory("fuzz", bytes));
+    for (const tessera::XcPoint& point : data.points) {
+      if (point.feature_ids.size() != point.values.size()) __builtin_trap();
+      for (size_t i = 0; i < point.feature_ids.size(); ++i) {
+        if (point.feature_ids[i] < 0 || point.feature_ids[i] >= data.features) __builtin_trap();
+        if (i > 0 && point.feature_ids[i] <= point.feature_ids[i - 1]) __builtin_trap();
+      }
+      for (const int32_t label : point.labels) {
+        if (label < 0 || label >= data.labels) __builtin_trap();
+      }
+    }
+  } catch (const tessera::Error&) {
   }
   return 0;
 }

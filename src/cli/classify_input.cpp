@@ -2,7 +2,35 @@
 
 #include <algorithm>
 
+#include "tessera/core/check.h"
+#include "tessera/train/classification_training.h"
+
 namespace tessera::cli {
+
+XcData read_xc_input(const LabeledInputOptions& input, const Classifier& classifier) {
+  XcData data = read_xc(LineSource::open(input.path, input.on_invalid_utf8));
+  TESSERA_CHECK(static_cast<size_t>(data.labels) == classifier.labels().size(),
+                "{} has {} labels, the classifier {}: not the data set it was trained on",
+                input.path, data.labels, classifier.labels().size());
+  return data;
+}
+
+std::vector<std::vector<LabelScore>> predict_xc(const Classifier& classifier, const XcData& data,
+                                                int64_t k, float threshold) {
+  constexpr size_t kBatch = 8192;
+  const Vocabulary& vocabulary = classifier.model().featurizer().vocabulary();
+  std::vector<std::vector<LabelScore>> out;
+  out.reserve(data.points.size());
+  for (size_t begin = 0; begin < data.points.size(); begin += kBatch) {
+    EncoderInput input;
+    for (size_t i = begin; i < std::min(data.points.size(), begin + kBatch); ++i) {
+      const Features f = xc_features(data.points[i], vocabulary);
+      input.bags.add(f.ids, f.weights);
+    }
+    for (auto& row : classifier.predict_input(input, k, threshold)) out.push_back(std::move(row));
+  }
+  return out;
+}
 
 std::vector<std::vector<LabelScore>> predict_all(const Classifier& classifier,
                                                  const std::vector<LabeledText>& items,

@@ -8,6 +8,7 @@
 
 #include "labeled_input_options.h"
 #include "options.h"
+#include "tessera/data/xc_reader.h"
 #include "tessera/index/classifier.h"
 
 namespace tessera::cli {
@@ -36,6 +37,13 @@ inline CLI::Option* add_classifier_options(CLI::App& cmd, ClassifierArgs& a) {
   add_threads_option(cmd, a.threads);
   return model;
 }
+
+// The points of an XC-format input (--format xc), checked against the classifier's labels.
+XcData read_xc_input(const LabeledInputOptions& input, const Classifier& classifier);
+
+// Every point of an XC input predicted (k labels at most, threshold), in batches.
+std::vector<std::vector<LabelScore>> predict_xc(const Classifier& classifier, const XcData& data,
+                                                int64_t k, float threshold);
 
 // Every text of items predicted (k labels at most, threshold), in batches.
 std::vector<std::vector<LabelScore>> predict_all(const Classifier& classifier,

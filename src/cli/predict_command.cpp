@@ -40,13 +40,22 @@ void add_predict_command(CLI::App& app) {
     const ClassifierArgs& a = args->classifier;
     use_threads(a.threads);
     const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
-    const std::vector<LabeledText> items = read_labeled_texts(a.input);
+    std::vector<int64_t> lines;
+    std::vector<std::vector<LabelScore>> predictions;
     const Stopwatch watch;
-    const auto predictions = predict_all(classifier, items, a.input.path, args->k, args->threshold);
+    if (a.input.format == LabeledFormat::kXc) {
+      const XcData data = read_xc_input(a.input, classifier);
+      for (const XcPoint& point : data.points) lines.push_back(point.line);
+      predictions = predict_xc(classifier, data, args->k, args->threshold);
+    } else {
+      const std::vector<LabeledText> items = read_labeled_texts(a.input);
+      for (const LabeledText& item : items) lines.push_back(item.line);
+      predictions = predict_all(classifier, items, a.input.path, args->k, args->threshold);
+    }
     const double seconds = watch.seconds();
     AtomicFile out(args->out);
     std::string line;
-    for (size_t i = 0; i < items.size(); ++i) {
+    for (size_t i = 0; i < lines.size(); ++i) {
       line.clear();
       if (args->json) {
         nlohmann::json labels = nlohmann::json::array();
@@ -54,7 +63,7 @@ void add_predict_command(CLI::App& app) {
           labels.push_back({{"label", classifier.labels()[static_cast<size_t>(p.label)]},
                             {"probability", p.probability}});
         }
-        line = nlohmann::ordered_json{{"line", items[i].line}, {"labels", labels}}.dump();
+        line = nlohmann::ordered_json{{"line", lines[i]}, {"labels", labels}}.dump();
       } else {
         for (const LabelScore& p : predictions[i]) {
           if (!line.empty()) line += ' ';
@@ -67,8 +76,8 @@ void add_predict_command(CLI::App& app) {
     }
     out.commit();
     fmt::print(stderr, "predict: {} texts, {} labels, index {}: {:.2f} s, {:.0f} texts/s\n",
-               items.size(), classifier.labels().size(), classifier.index_name(), seconds,
-               seconds > 0 ? static_cast<double>(items.size()) / seconds : 0.0);
+               lines.size(), classifier.labels().size(), classifier.index_name(), seconds,
+               seconds > 0 ? static_cast<double>(lines.size()) / seconds : 0.0);
   });
 }
 

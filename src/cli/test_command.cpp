@@ -1,7 +1,8 @@
 // `tessera test`: a classifier scored on labeled texts as fastText's `test` scores it (N, P@k,
 // R@k; classification_metrics.h), with per-label precision, recall and F1 and micro / macro F1
 // in --json. With --predictions instead of --model it scores predictions another run wrote in
-// predict-prob form (tessera predict, fasttext predict-prob) with the same code.
+// predict-prob form (tessera predict, fasttext predict-prob) with the same code. With --format xc
+// it prints the XC repository's P@k, nDCG@k and PSP@k instead.
 #include <fmt/format.h>
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "tessera/core/check.h"
 #include "tessera/data/label_predictions_reader.h"
 #include "tessera/eval/classification_metrics.h"
+#include "tessera/eval/xc_metrics.h"
 #include "tessera/train/classification_training.h"
 
 namespace tessera::cli {
@@ -47,6 +49,47 @@ nlohmann::ordered_json counts_json(const LabelCounts& c) {
           {"recall", c.recall()}, {"f1", c.f1()}};
 }
 
+// --format xc: the XC repository's metrics (xc_metrics.h), PSP from the model's training counts.
+void run_xc_test(const ClassifierArgs& a, const std::vector<int64_t>& ks, float threshold,
+                 bool json) {
+  TESSERA_CHECK(!a.model.empty(), "--format xc scores a --model (not --predictions)");
+  const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
+  const XcData data = read_xc_input(a.input, classifier);
+  const int64_t deepest = *std::max_element(ks.begin(), ks.end());
+  std::vector<std::vector<int32_t>> gold;
+  for (const XcPoint& point : data.points) gold.push_back(point.labels);
+  const ClassifierHead& head = classifier.head();
+  const std::vector<double> propensity =
+      head.label_counts.empty() ? std::vector<double>()
+                                : inverse_propensities(head.label_counts, head.examples);
+  const XcMetrics m =
+      xc_metrics(predict_xc(classifier, data, deepest, threshold), gold, ks, propensity);
+  if (propensity.empty()) {
+    fmt::print(stderr, "test: the model keeps no training counts: no PSP@k\n");
+  }
+  if (!json) {
+    fmt::print("N\t{}\n", m.points);
+    for (size_t q = 0; q < ks.size(); ++q) {
+      fmt::print("P@{}\t{:.4f}\nnDCG@{}\t{:.4f}\n", ks[q], m.precision[q], ks[q], m.ndcg[q]);
+      if (!m.psp.empty()) fmt::print("PSP@{}\t{:.4f}\n", ks[q], m.psp[q]);
+    }
+    return;
+  }
+  nlohmann::ordered_json at_k = nlohmann::ordered_json::object();
+  for (size_t q = 0; q < ks.size(); ++q) {
+    nlohmann::ordered_json one = {{"P", m.precision[q]}, {"nDCG", m.ndcg[q]}};
+    if (!m.psp.empty()) one["PSP"] = m.psp[q];
+    at_k[std::to_string(ks[q])] = one;
+  }
+  fmt::print("{}\n", nlohmann::ordered_json{{"model", a.model},
+                                            {"input", a.input.path},
+                                            {"N", m.points},
+                                            {"threshold", threshold},
+                                            {"propensity", {{"A", 0.55}, {"B", 1.5}}},
+                                            {"at_k", at_k}}
+                         .dump(2));
+}
+
 }  // namespace
 
 void add_test_command(CLI::App& app) {
@@ -65,17 +108,21 @@ void add_test_command(CLI::App& app) {
                   "Score these predictions (predict-prob form: __label__x 0.93 ...; one line per "
                   "text of --input) instead of a model's")
       ->excludes(model);
-  cmd->add_option("-k", args->ks, "Labels predicted per text; a list (1,5) scores each")
-      ->capture_default_str();
+  CLI::Option* ks_option =
+      cmd->add_option("-k", args->ks,
+                      "Labels predicted per text; a list (1,5) scores each (--format xc: 1,3,5)")
+          ->capture_default_str();
   cmd->add_option("--threshold", args->threshold, "Leave out labels less probable than this")
       ->check(CLI::Range(0.0f, 1.0f))
       ->capture_default_str();
   cmd->add_flag("--json", args->json,
                 "Print JSON: the figures at each k, per-label precision / recall / F1 at the "
                 "first k, micro and macro F1");
-  cmd->callback([args] {
+  cmd->callback([args, ks_option] {
     const ClassifierArgs& a = args->classifier;
-    const std::vector<int64_t> ks = parse_number_list<int64_t>(args->ks, "-k");
+    const bool xc = a.input.format == LabeledFormat::kXc;
+    const std::vector<int64_t> ks =
+        parse_number_list<int64_t>(xc && ks_option->count() == 0 ? "1,3,5" : args->ks, "-k");
     if (ks.empty()) throw CLI::ValidationError("-k", "needs at least one k");
     for (const int64_t k : ks) {
       if (k < 1) throw CLI::ValidationError("-k", fmt::format("{} is not >= 1", k));
@@ -84,6 +131,10 @@ void add_test_command(CLI::App& app) {
       throw CLI::RequiredError("--model or --predictions");
     }
     use_threads(a.threads);
+    if (xc) {
+      run_xc_test(a, ks, args->threshold, args->json);
+      return;
+    }
     const std::vector<LabeledText> items = read_labeled_texts(a.input);
     const int64_t deepest = *std::max_element(ks.begin(), ks.end());
     std::vector<std::string> names;

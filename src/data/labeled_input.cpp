@@ -101,10 +101,10 @@ Column column(const std::string& spec) {
   return all_digits(spec) ? Column::at(std::stoll(spec)) : Column::named(spec);
 }
 
-std::vector<LabeledText> read_delimited(LineSource source, TextFormat format,
+std::vector<LabeledText> read_delimited(LineSource source, LabeledFormat format,
                                         const LabeledInputOptions& options) {
   DelimitedOptions o =
-      format == TextFormat::kTsv ? DelimitedOptions::tsv() : DelimitedOptions::csv();
+      format == LabeledFormat::kTsv ? DelimitedOptions::tsv() : DelimitedOptions::csv();
   o.allow_extra_columns = true;
   const Column label = column(options.label_field.empty() ? "0" : options.label_field);
   std::vector<Column> texts;
@@ -132,24 +132,39 @@ std::vector<LabeledText> read_delimited(LineSource source, TextFormat format,
 
 std::vector<LabeledText> read_labeled_texts(const LabeledInputOptions& options) {
   TESSERA_CHECK(!options.path.empty(), "no input file given");
-  TextFormat format = options.format;
-  if (format == TextFormat::kAuto) {
-    format = options.path == "-" ? TextFormat::kPlain : guess_text_format(options.path);
+  LabeledFormat format = options.format;
+  if (format == LabeledFormat::kAuto && options.path != "-") {
+    switch (guess_text_format(options.path)) {
+      case TextFormat::kJsonl:
+        format = LabeledFormat::kJsonl;
+        break;
+      case TextFormat::kTsv:
+        format = LabeledFormat::kTsv;
+        break;
+      case TextFormat::kCsv:
+        format = LabeledFormat::kCsv;
+        break;
+      default:
+        break;
+    }
   }
   return read_labeled_texts(LineSource::open(options.path, options.on_invalid_utf8), format,
                             options);
 }
 
-std::vector<LabeledText> read_labeled_texts(LineSource source, TextFormat format,
+std::vector<LabeledText> read_labeled_texts(LineSource source, LabeledFormat format,
                                             const LabeledInputOptions& options) {
   switch (format) {
-    case TextFormat::kJsonl:
+    case LabeledFormat::kJsonl:
       return read_jsonl(std::move(source), options);
-    case TextFormat::kTsv:
-    case TextFormat::kCsv:
+    case LabeledFormat::kTsv:
+    case LabeledFormat::kCsv:
       return read_delimited(std::move(source), format, options);
-    case TextFormat::kPlain:
-    case TextFormat::kAuto:
+    case LabeledFormat::kXc:
+      TESSERA_FAIL("{}: the XC format holds feature ids, not texts (read_xc reads it)",
+                   source.name());
+    case LabeledFormat::kFastText:
+    case LabeledFormat::kAuto:
       break;
   }
   TESSERA_CHECK(options.label_field.empty() && options.field.empty(),

@@ -91,15 +91,15 @@ std::vector<std::vector<int32_t>> gold_label_ids(const std::vector<LabeledText>&
   return out;
 }
 
-Trainer::EvaluateFn classification_dev_evaluation(std::vector<std::string> texts,
+Trainer::EvaluateFn classification_dev_evaluation(EncoderInput inputs,
                                                   std::vector<std::vector<int32_t>> gold,
                                                   ClassifierHead head) {
-  return [texts = std::move(texts), gold = std::move(gold),
+  return [inputs = std::move(inputs), gold = std::move(gold),
           head = std::move(head)](const Model& model) {
     // A view of the model being trained: the hook must not own it.
     const std::shared_ptr<const Model> view(std::shared_ptr<const Model>(), &model);
     std::map<std::string, double> out;
-    const Tensor encoded = model.encode(texts, head.anchor_tower);
+    const Tensor encoded = model.tower(head.anchor_tower).encode(inputs);
     for (const int64_t dim : model.prefixes()) {
       const Classifier classifier(view, head, "flat", dim);
       const ClassificationMetrics m =

@@ -21,6 +21,9 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
   TESSERA_CHECK(tower != nullptr && !tower->names().empty(),
                 "tower '{}' is not a tower of named labels", head_.label_tower);
   labels_ = &tower->names();
+  TESSERA_CHECK(head_.label_counts.empty() || head_.label_counts.size() == labels_->size(),
+                "the classifier head counts {} labels, the tower has {}", head_.label_counts.size(),
+                labels_->size());
   (void)model_->tower(head_.anchor_tower);  // an Error naming the towers when it has none
   const std::string spec_text = !index_spec.empty()                                   ? index_spec
                                 : static_cast<int64_t>(labels_->size()) > kHnswLabels ? "hnsw"
@@ -60,6 +63,11 @@ std::vector<std::vector<LabelScore>> Classifier::predict(const std::vector<std::
                                                          int64_t k, float threshold,
                                                          const TextOrigin& origin) const {
   return predict_vectors(model_->embed(texts, dim_, head_.anchor_tower, origin), k, threshold);
+}
+
+std::vector<std::vector<LabelScore>> Classifier::predict_input(const EncoderInput& input, int64_t k,
+                                                               float threshold) const {
+  return predict_vectors(model_->embed_input(input, dim_, head_.anchor_tower), k, threshold);
 }
 
 std::vector<std::vector<LabelScore>> Classifier::predict_vectors(const Tensor& vectors, int64_t k,

@@ -13,6 +13,33 @@
 
 namespace tessera {
 
+Vocabulary xc_vocabulary(const XcData& train) {
+  std::vector<int64_t> df(static_cast<size_t>(train.features), 0);
+  for (const XcPoint& point : train.points) {
+    for (const int32_t f : point.feature_ids) ++df[static_cast<size_t>(f)];
+  }
+  std::vector<std::pair<std::string, int64_t>> counts;
+  for (size_t f = 0; f < df.size(); ++f) {
+    if (df[f] > 0) counts.emplace_back(std::to_string(f), df[f]);
+  }
+  return Vocabulary::from_counts(std::move(counts));
+}
+
+Features xc_features(const XcPoint& point, const Vocabulary& vocabulary) {
+  std::vector<std::pair<int32_t, float>> pairs;
+  for (size_t i = 0; i < point.feature_ids.size(); ++i) {
+    const int32_t id = vocabulary.id(std::to_string(point.feature_ids[i]));
+    if (id >= 0) pairs.emplace_back(id, point.values[i]);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  Features out;
+  for (const auto& [id, value] : pairs) {
+    out.ids.push_back(id);
+    out.weights.push_back(value);
+  }
+  return out;
+}
+
 LabelSet number_labels(const std::vector<LabeledText>& items) {
   std::unordered_map<std::string, int32_t> first_seen;
   std::vector<std::string> seen;
@@ -59,37 +86,67 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   TESSERA_CHECK(options_.negatives >= 1, "negatives must be >= 1, got {}", options_.negatives);
   LabeledInputOptions input = options_.input;
   input.labels_optional = false;
-  const std::vector<LabeledText> items = read_labeled_texts(input);
-  TESSERA_CHECK(!items.empty(), "{}: no labeled texts", input.path);
-  LabelSet labels = number_labels(items);
-  TESSERA_CHECK(labels.names.size() >= 2, "{}: every text has the label '{}': nothing to learn",
-                input.path, labels.names.front());
-  labels_ = labels.names;
-  texts_ = static_cast<int64_t>(items.size());
-
-  std::vector<std::string> texts;
-  texts.reserve(items.size());
-  for (const LabeledText& item : items) texts.push_back(item.text);
-  VocabularyBuilder builder{Tokenizer(options_.featurizer.tokenizer)};
-  constexpr size_t kBatch = 8192;
-  for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
-    const size_t end = std::min(texts.size(), begin + kBatch);
-    const std::vector<std::string> batch(texts.begin() + static_cast<std::ptrdiff_t>(begin),
-                                         texts.begin() + static_cast<std::ptrdiff_t>(end));
-    builder.add_texts(batch, input.path, items[begin].line);
-  }
-
   ClassifierHead& head = options_.head;
   ModelOptions model = options_.model;
   model.seed = options_.trainer.seed;  // one seed for the weights and the run
   model.normalization =
       head.similarity == Similarity::kCosine ? Normalization::kL2 : Normalization::kNone;
-  model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
-  model.id_names = {{head.label_tower, labels_}};
-  model_ = std::make_unique<Model>(
-      Model::create(options_.featurizer, builder.build(options_.vocabulary), model));
-  source_ = std::make_unique<LabeledTextSource>(model_->featurizer(), texts, std::move(labels.ids),
-                                                static_cast<int64_t>(labels_.size()), input.path);
+  std::vector<std::vector<int32_t>> label_ids;
+  if (input.format == LabeledFormat::kXc) {
+    const XcData xc = read_xc(LineSource::open(input.path, input.on_invalid_utf8));
+    for (int64_t l = 0; l < xc.labels; ++l) labels_.push_back(std::to_string(l));
+    // Features are the vocabulary's words, hashed n-grams make no sense over ids.
+    options_.featurizer.buckets = 0;
+    options_.featurizer.word_ngrams = 1;
+    options_.featurizer.char_ngram_min = options_.featurizer.char_ngram_max = 0;
+    Vocabulary vocabulary = xc_vocabulary(xc);
+    std::vector<Features> items;
+    for (const XcPoint& point : xc.points) {
+      if (point.labels.empty()) continue;  // nothing to learn from
+      items.push_back(xc_features(point, vocabulary));
+      label_ids.push_back(point.labels);
+    }
+    TESSERA_CHECK(!items.empty(), "{}: no point has a label", input.path);
+    model.id_towers = {{head.label_tower, xc.labels}};
+    model.id_names = {{head.label_tower, labels_}};
+    model_ =
+        std::make_unique<Model>(Model::create(options_.featurizer, std::move(vocabulary), model));
+    texts_ = static_cast<int64_t>(items.size());
+    source_ =
+        std::make_unique<LabeledTextSource>(std::move(items), label_ids, xc.labels, input.path);
+  } else {
+    const std::vector<LabeledText> items = read_labeled_texts(input);
+    TESSERA_CHECK(!items.empty(), "{}: no labeled texts", input.path);
+    LabelSet labels = number_labels(items);
+    TESSERA_CHECK(labels.names.size() >= 2, "{}: every text has the label '{}': nothing to learn",
+                  input.path, labels.names.front());
+    labels_ = labels.names;
+    label_ids = std::move(labels.ids);
+    texts_ = static_cast<int64_t>(items.size());
+    std::vector<std::string> texts;
+    texts.reserve(items.size());
+    for (const LabeledText& item : items) texts.push_back(item.text);
+    VocabularyBuilder builder{Tokenizer(options_.featurizer.tokenizer)};
+    constexpr size_t kBatch = 8192;
+    for (size_t begin = 0; begin < texts.size(); begin += kBatch) {
+      const size_t end = std::min(texts.size(), begin + kBatch);
+      const std::vector<std::string> batch(texts.begin() + static_cast<std::ptrdiff_t>(begin),
+                                           texts.begin() + static_cast<std::ptrdiff_t>(end));
+      builder.add_texts(batch, input.path, items[begin].line);
+    }
+    model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
+    model.id_names = {{head.label_tower, labels_}};
+    model_ = std::make_unique<Model>(
+        Model::create(options_.featurizer, builder.build(options_.vocabulary), model));
+    source_ = std::make_unique<LabeledTextSource>(model_->featurizer(), texts, label_ids,
+                                                  static_cast<int64_t>(labels_.size()), input.path);
+  }
+  // The training counts, for propensity-scored metrics of the model (xc_metrics.h).
+  head.examples = texts_;
+  head.label_counts.assign(labels_.size(), 0);
+  for (const auto& ids : label_ids) {
+    for (const int32_t id : ids) ++head.label_counts[static_cast<size_t>(id)];
+  }
 
   TrainingTask task;
   task.anchor_tower = head.anchor_tower;
@@ -111,12 +168,15 @@ ClassificationTraining::~ClassificationTraining() = default;
 
 TrainReport ClassificationTraining::run_and_save(const std::string& path) {
   const TrainReport report = trainer_->run();
-  const nlohmann::json provenance = {
-      {"data", {{"train", options_.input.path}, {"texts", texts_}, {"labels", labels_.size()}}},
-      {"options", nlohmann::json::parse(options_.options_json)},
-      {"tessera_version", TESSERA_VERSION},
-      {"steps", report.steps},
-      {"train_seconds", report.train_seconds}};
+  const nlohmann::json provenance = {{"data",
+                                      {{"train", options_.input.path},
+                                       {"format", name_of(options_.input.format)},
+                                       {"texts", texts_},
+                                       {"labels", labels_.size()}}},
+                                     {"options", nlohmann::json::parse(options_.options_json)},
+                                     {"tessera_version", TESSERA_VERSION},
+                                     {"steps", report.steps},
+                                     {"train_seconds", report.train_seconds}};
   model_->set_provenance(provenance.dump());
   ModelFileExtras extras;
   extras.metadata.emplace(std::string(kClassifierHeadKey), options_.head.to_json());

@@ -12,7 +12,9 @@ std::string ClassifierHead::to_json() const {
                         {"label_tower", label_tower},
                         {"loss", name_of(loss)},
                         {"similarity", name_of(similarity)},
-                        {"scale", scale}}
+                        {"scale", scale},
+                        {"examples", examples},
+                        {"label_counts", label_counts}}
       .dump();
 }
 
@@ -25,6 +27,8 @@ ClassifierHead ClassifierHead::from_json(const std::string& text) {
     head.loss = parse_enum<ClassifyLoss>(j.at("loss").get<std::string>(), "loss");
     head.similarity = parse_enum<Similarity>(j.at("similarity").get<std::string>(), "similarity");
     head.scale = j.at("scale").get<float>();
+    head.examples = j.value("examples", int64_t{0});
+    head.label_counts = j.value("label_counts", std::vector<int64_t>{});
   } catch (const nlohmann::json::exception& e) {
     TESSERA_FAIL("classifier head is malformed: {}", e.what());
   }

@@ -6,23 +6,41 @@
 
 namespace tessera {
 
+namespace {
+
+void check_labels(const std::string& name, const std::vector<std::vector<int32_t>>& labels,
+                  size_t items, int64_t num_labels) {
+  TESSERA_CHECK(items == labels.size(), "{}: {} texts with {} label lists", name, items,
+                labels.size());
+  for (size_t i = 0; i < labels.size(); ++i) {
+    TESSERA_CHECK(!labels[i].empty(), "{}: text {} has no label", name, i + 1);
+    for (const int32_t label : labels[i]) {
+      TESSERA_CHECK(label >= 0 && label < num_labels, "{}: text {} has label {}, not in [0, {})",
+                    name, i + 1, label, num_labels);
+    }
+  }
+}
+
+}  // namespace
+
 LabeledTextSource::LabeledTextSource(const Featurizer& featurizer,
                                      const std::vector<std::string>& texts,
                                      std::vector<std::vector<int32_t>> labels, int64_t num_labels,
                                      std::string name)
     : labels_(std::move(labels)), name_(std::move(name)) {
-  TESSERA_CHECK(texts.size() == labels_.size(), "{}: {} texts with {} label lists", name_,
-                texts.size(), labels_.size());
-  for (size_t i = 0; i < labels_.size(); ++i) {
-    TESSERA_CHECK(!labels_[i].empty(), "{}: text {} has no label", name_, i + 1);
-    for (const int32_t label : labels_[i]) {
-      TESSERA_CHECK(label >= 0 && label < num_labels, "{}: text {} has label {}, not in [0, {})",
-                    name_, i + 1, label, num_labels);
-    }
-  }
+  check_labels(name_, labels_, texts.size(), num_labels);
   texts_ = featurizer.featurize_all(texts, name_);
   keys_.reserve(texts.size());
   for (const std::string& text : texts) keys_.push_back(text_key(text));
+}
+
+LabeledTextSource::LabeledTextSource(std::vector<Features> items,
+                                     std::vector<std::vector<int32_t>> labels, int64_t num_labels,
+                                     std::string name)
+    : texts_(std::move(items)), labels_(std::move(labels)), name_(std::move(name)) {
+  check_labels(name_, labels_, texts_.size(), num_labels);
+  keys_.resize(texts_.size());
+  for (size_t i = 0; i < keys_.size(); ++i) keys_[i] = text_key(fmt::format("#{}", i));
 }
 
 std::string LabeledTextSource::describe() const {

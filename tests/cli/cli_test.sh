@@ -772,6 +772,36 @@ assert 0.6 < m["macro_f1"] <= 1 and all(0 <= v["f1"] <= 1 for v in m["labels"].v
   expect 2 "test without --model or --predictions" -- "$tessera" test --input "$work/mr_test.txt"
 fi
 
+# ---- extreme classification (issue 15): XC-format points of bibtex, P@k, nDCG@k and PSP@k
+xc=$data/xc/bibtex
+if [[ -f $xc/train.txt ]]; then
+  { echo "1500 1836 159"; sed -n '2,1501p' "$xc/train.txt"; } >"$work/xc_train.txt"
+  { echo "300 1836 159"; sed -n '2,301p' "$xc/test.txt"; } >"$work/xc_test.txt"
+  expect 0 "train --task classify --format xc" -- "$tessera" train --task classify --format xc \
+    --input "$work/xc_train.txt" --valid "$work/xc_test.txt" --threads 2 --quiet \
+    --out "$work/xc.safetensors"
+  check "train reports 159 labels" grep -q '159 labels' "$err"
+  expect 0 "test --format xc" -- "$tessera" test --model "$work/xc.safetensors" --format xc \
+    --input "$work/xc_test.txt"
+  check "test prints P, nDCG and PSP at 1, 3, 5" \
+    test "$(grep -cE '^(N	300|(P|nDCG|PSP)@[135]	0\.[0-9]{4})$' "$out")" -eq 10
+  p1=$(awk -F'\t' '$1 == "P@1" { print $2 }' "$out")
+  # Chance is ~2.4/159; bibtex's best published P@1 is ~0.65 on the whole training set.
+  check "bibtex slice P@1 far above chance ($p1)" awk -v a="$p1" 'BEGIN { exit !(a >= 0.35) }'
+  expect 0 "predict --format xc" -- "$tessera" predict --model "$work/xc.safetensors" --format xc \
+    --input "$work/xc_test.txt" -k 3
+  check "predict names label ids" test "$(grep -cE '^__label__[0-9]+ [0-9.e-]+ __label__[0-9]+ [0-9.e-]+ __label__[0-9]+ [0-9.e-]+$' "$out")" -eq 300
+  printf '2 1836 159\n1 3:1\n' >"$work/xc_short.txt"
+  expect 1 "an XC file shorter than its header" -- "$tessera" train --task classify --format xc \
+    --input "$work/xc_short.txt" --out "$work/x.safetensors"
+  check "the error names file, line and counts" grep -q 'xc_short.txt:2: expected the 2 points of the header, found 1' "$err"
+  if [[ -f $work/mr.safetensors ]]; then
+    expect 1 "test an XC file with a text model" -- "$tessera" test \
+      --model "$work/mr.safetensors" --format xc --input "$work/xc_test.txt"
+    check "the error says the label sets differ" grep -q 'not the data set it was trained on' "$err"
+  fi
+fi
+
 # ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
 if [[ -f /usr/share/wordnet/data.noun ]]; then
   expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \

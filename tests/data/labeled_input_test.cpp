@@ -18,14 +18,14 @@ using ::testing::ElementsAre;
 using testing::error_message;
 using ::testing::HasSubstr;
 
-std::vector<LabeledText> read(const std::string& text, TextFormat format,
+std::vector<LabeledText> read(const std::string& text, LabeledFormat format,
                               LabeledInputOptions options = {}) {
   return read_labeled_texts(LineSource::from_memory("in", text), format, options);
 }
 
 TEST(LabeledInput, FastTextLinesWithOptionalLabels) {
   const auto items =
-      read("__label__a __label__b two labels\n\n__label__c one\n", TextFormat::kPlain);
+      read("__label__a __label__b two labels\n\n__label__c one\n", LabeledFormat::kFastText);
   ASSERT_EQ(items.size(), 2u);
   EXPECT_THAT(items[0].labels, ElementsAre("a", "b"));
   EXPECT_EQ(items[0].text, "two labels");
@@ -33,16 +33,17 @@ TEST(LabeledInput, FastTextLinesWithOptionalLabels) {
   // Texts to predict may come without labels; training texts may not.
   LabeledInputOptions predict;
   predict.labels_optional = true;
-  const auto texts = read("just a text\n__label__x labeled\n", TextFormat::kPlain, predict);
+  const auto texts = read("just a text\n__label__x labeled\n", LabeledFormat::kFastText, predict);
   ASSERT_EQ(texts.size(), 2u);
   EXPECT_TRUE(texts[0].labels.empty());
   EXPECT_EQ(texts[0].text, "just a text");
-  EXPECT_THAT(error_message([] { (void)read("just a text\n", TextFormat::kPlain); }),
+  EXPECT_THAT(error_message([] { (void)read("just a text\n", LabeledFormat::kFastText); }),
               HasSubstr("in:1: expected a line starting with a '__label__' label"));
   LabeledInputOptions fields;
   fields.field = "text";
-  EXPECT_THAT(error_message([&] { (void)read("__label__a x\n", TextFormat::kPlain, fields); }),
-              HasSubstr("need a JSONL, TSV or CSV input"));
+  EXPECT_THAT(
+      error_message([&] { (void)read("__label__a x\n", LabeledFormat::kFastText, fields); }),
+      HasSubstr("need a JSONL, TSV or CSV input"));
 }
 
 TEST(LabeledInput, JsonlLabelsAsStringsOrLists) {
@@ -53,7 +54,7 @@ TEST(LabeledInput, JsonlLabelsAsStringsOrLists) {
       R"({"tags": ["sports", "news"], "title": "Final", "body": {"text": "won 3-1"}}
 {"tags": "arts", "title": "Opera"}
 )",
-      TextFormat::kJsonl, options);
+      LabeledFormat::kJsonl, options);
   ASSERT_EQ(items.size(), 2u);
   EXPECT_THAT(items[0].labels, ElementsAre("sports", "news"));
   EXPECT_EQ(items[0].text, "Final won 3-1");
@@ -61,11 +62,11 @@ TEST(LabeledInput, JsonlLabelsAsStringsOrLists) {
   EXPECT_EQ(items[1].text, "Opera");
   EXPECT_EQ(items[1].line, 2);
   // The defaults: "label" and "text".
-  EXPECT_THAT(read(R"({"label": "x", "text": "t"})", TextFormat::kJsonl)[0].labels,
+  EXPECT_THAT(read(R"({"label": "x", "text": "t"})", LabeledFormat::kJsonl)[0].labels,
               ElementsAre("x"));
   const auto bad = [&](const std::string& line) {
     return error_message([&] {
-      (void)read("{\"tags\": \"ok\", \"title\": \"t\"}\n" + line, TextFormat::kJsonl, options);
+      (void)read("{\"tags\": \"ok\", \"title\": \"t\"}\n" + line, LabeledFormat::kJsonl, options);
     });
   };
   EXPECT_THAT(bad(R"({"tags": [1], "title": "t"})"),
@@ -83,23 +84,24 @@ TEST(LabeledInput, JsonlLabelsAsStringsOrLists) {
 TEST(LabeledInput, DelimitedColumnsByIndexOrName) {
   LabeledInputOptions ag;
   ag.field = "1,2";
-  const auto news = read("\"3\",\"Title\",\"Body, text\"\n", TextFormat::kCsv, ag);
+  const auto news = read("\"3\",\"Title\",\"Body, text\"\n", LabeledFormat::kCsv, ag);
   ASSERT_EQ(news.size(), 1u);
   EXPECT_THAT(news[0].labels, ElementsAre("3"));
   EXPECT_EQ(news[0].text, "Title Body, text");
   LabeledInputOptions named;
   named.label_field = "polarity";
   named.field = "sentence";
-  const auto rows = read("id\tsentence\tpolarity\n7\tgreat film\tpos\n", TextFormat::kTsv, named);
+  const auto rows =
+      read("id\tsentence\tpolarity\n7\tgreat film\tpos\n", LabeledFormat::kTsv, named);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_THAT(rows[0].labels, ElementsAre("pos"));
   EXPECT_EQ(rows[0].text, "great film");
   EXPECT_EQ(rows[0].line, 2);
-  EXPECT_THAT(error_message([] { (void)read("pos\tok\n\tno label\n", TextFormat::kTsv); }),
+  EXPECT_THAT(error_message([] { (void)read("pos\tok\n\tno label\n", LabeledFormat::kTsv); }),
               HasSubstr("in:2: expected a label, found an empty label column"));
   LabeledInputOptions predict;
   predict.labels_optional = true;
-  EXPECT_TRUE(read("\tno label\n", TextFormat::kTsv, predict)[0].labels.empty());
+  EXPECT_TRUE(read("\tno label\n", LabeledFormat::kTsv, predict)[0].labels.empty());
 }
 
 TEST(LabeledInput, FormatFromTheFileName) {

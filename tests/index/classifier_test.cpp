@@ -60,7 +60,9 @@ TEST(Classifier, SoftmaxProbabilitiesOverEveryLabelBestFirst) {
     for (size_t j = 0; j < 5; ++j) {
       const LabelScore& p = predictions[i][j];
       EXPECT_NEAR(p.probability, std::exp(l[static_cast<size_t>(p.label)]) / total, 1e-5);
-      if (j > 0) EXPECT_GE(predictions[i][j - 1].probability, p.probability);
+      if (j > 0) {
+        EXPECT_GE(predictions[i][j - 1].probability, p.probability);
+      }
       sum += p.probability;
     }
     EXPECT_NEAR(sum, 1.0, 1e-5);

@@ -11,6 +11,7 @@
 
 #include "../core/test_support.h"
 #include "tessera/core/random.h"
+#include "tessera/data/xc_reader.h"
 #include "tessera/eval/classification_metrics.h"
 #include "tessera/index/classifier.h"
 #include "tessera/model/safetensors.h"
@@ -70,8 +71,9 @@ TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
     options.trainer.seed = 3;
     ClassificationTraining training(options);
     ASSERT_EQ(training.labels().size(), 6u);
-    training.trainer().on_epoch_end(classification_dev_evaluation(
-        texts, gold_label_ids(test, training.labels()), options.head));
+    training.trainer().on_epoch_end(
+        classification_dev_evaluation(EncoderInput{training.model().featurize(texts)},
+                                      gold_label_ids(test, training.labels()), options.head));
     const TrainReport report = training.run_and_save(dir.file("m.safetensors"));
     EXPECT_GE(report.epochs.back().eval.at("valid P@1"), 0.95) << name_of(loss);
     EXPECT_GE(report.epochs.back().eval.at("valid P@1 dim 8"), 0.9) << name_of(loss);
@@ -88,6 +90,50 @@ TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
   }
   const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
   EXPECT_THAT(metadata.at("classifier"), ::testing::HasSubstr(R"("loss":"ova")"));
+}
+
+TEST(ClassificationTraining, XcPointsKeepTheirLabelIdsAndCounts) {
+  // 5 labels, each told by features 3l..3l+2 (weight 2), plus noise features 15..19.
+  testing::TempDir dir;
+  const auto write = [&](const std::string& name, int count, uint64_t seed) {
+    std::ofstream out(dir.file(name));
+    out << count << " 20 5\n";
+    Random random(seed);
+    for (int i = 0; i < count; ++i) {
+      const uint64_t label = random.below(5);
+      out << label << ' ' << 3 * label + random.below(3) << ":2 " << 15 + random.below(5) << ":1\n";
+    }
+  };
+  write("train.txt", 300, 1);
+  write("test.txt", 100, 2);
+  ClassificationTrainingOptions options;
+  options.input.path = dir.file("train.txt");
+  options.input.format = LabeledFormat::kXc;
+  options.model.dim = 8;
+  options.trainer.epochs = 10;
+  options.trainer.batch_size = 16;
+  options.trainer.lr.base_lr = 0.05f;
+  ClassificationTraining training(options);
+  EXPECT_EQ(training.labels(), (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+  EXPECT_EQ(training.model().featurizer().config().buckets, 0);
+  training.run_and_save(dir.file("m.safetensors"));
+  const Classifier classifier = Classifier::load(dir.file("m.safetensors"));
+  EXPECT_EQ(classifier.head().examples, 300);
+  int64_t counted = 0;
+  for (const int64_t n : classifier.head().label_counts) counted += n;
+  EXPECT_EQ(counted, 300);
+  const XcData test = read_xc(LineSource::open(dir.file("test.txt")));
+  EncoderInput input;
+  for (const XcPoint& point : test.points) {
+    const Features f = xc_features(point, classifier.model().featurizer().vocabulary());
+    input.bags.add(f.ids, f.weights);
+  }
+  const auto predictions = classifier.predict_input(input, 1);
+  int right = 0;
+  for (size_t i = 0; i < test.points.size(); ++i) {
+    right += predictions[i][0].label == test.points[i].labels[0];
+  }
+  EXPECT_GE(right, 95);  // chance is 20
 }
 
 TEST(ClassificationTraining, OneLabelIsNothingToLearn) {

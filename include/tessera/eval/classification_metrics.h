@@ -49,10 +49,10 @@ ClassificationMetrics classification_metrics(
 std::vector<std::vector<int32_t>> gold_label_ids(const std::vector<LabeledText>& items,
                                                  const std::vector<std::string>& names);
 
-// The hook for Trainer::on_epoch_end: P@1 of the texts ("valid P@1", the accuracy of
-// single-label data) at every Matryoshka prefix below the full dim ("valid P@1 dim <d>"), the
-// labels searched exactly.
-Trainer::EvaluateFn classification_dev_evaluation(std::vector<std::string> texts,
+// The hook for Trainer::on_epoch_end: P@1 of the inputs (the featurized texts, or XC points;
+// "valid P@1", the accuracy of single-label data) at the full dim and at every smaller
+// Matryoshka prefix ("valid P@1 dim <d>"), the labels searched exactly.
+Trainer::EvaluateFn classification_dev_evaluation(EncoderInput inputs,
                                                   std::vector<std::vector<int32_t>> gold,
                                                   ClassifierHead head);
 

@@ -56,6 +56,9 @@ class Classifier {
   std::vector<std::vector<LabelScore>> predict(const std::vector<std::string>& texts, int64_t k,
                                                float threshold = 0.0f,
                                                const TextOrigin& origin = {}) const;
+  // The same from any input the anchor tower reads (feature bags: the XC format's points).
+  std::vector<std::vector<LabelScore>> predict_input(const EncoderInput& input, int64_t k,
+                                                     float threshold = 0.0f) const;
   // The same from texts' vectors as the anchor tower's embed gives them at dim().
   std::vector<std::vector<LabelScore>> predict_vectors(const Tensor& vectors, int64_t k,
                                                        float threshold = 0.0f) const;

@@ -8,7 +8,8 @@
 //            drawn per text, shared by the batch (training_task.h's kSampledRows)
 //   ova      one-vs-all: a logistic loss per label, over every label (multi-label tagging)
 // summed over the model's Matryoshka prefixes. Labels are numbered by frequency, most frequent
-// first (as fastText does); the vocabulary is counted over the training texts.
+// first (as fastText does); the vocabulary is counted over the training texts. Input in the XC
+// format (LabeledFormat::kXc) gives feature ids instead of texts: see xc_vocabulary.
 //
 // The model file also carries, under the metadata key "classifier", how scores become
 // probabilities (classifier_head.h).
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "tessera/data/labeled_input.h"
+#include "tessera/data/xc_reader.h"
 #include "tessera/model/model.h"
 #include "tessera/text/featurizer_config.h"
 #include "tessera/text/vocabulary.h"
@@ -48,6 +50,13 @@ struct LabelSet {
   std::vector<std::vector<int32_t>> ids;  // per text, distinct, in the text's order
 };
 LabelSet number_labels(const std::vector<LabeledText>& items);
+
+// The XC format (xc_reader.h) as a model's input: feature f is the word "f" (decimal), counted
+// by the training points that hold it (features no training point holds get no row), and a
+// point's features are those words' ids, weighted by its values. Its labels keep their ids,
+// named "0" ... "L-1".
+Vocabulary xc_vocabulary(const XcData& train);
+Features xc_features(const XcPoint& point, const Vocabulary& vocabulary);
 
 class ClassificationTraining {
  public:

@@ -1,6 +1,6 @@
 // ClassifierHead: how a classifier model's scores become labels and probabilities, saved beside
 // the model under the metadata key "classifier" (a JSON object {anchor_tower, label_tower, loss,
-// similarity, scale}).
+// similarity, scale, examples, label_counts}).
 //
 // A text's logit for a label is scale * (the inner product of their vectors); with cosine
 // similarity the model normalizes its vectors (Normalization::kL2), so the product is the
@@ -8,7 +8,9 @@
 // logit's sigmoid (ns, ova: independent labels).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tessera/core/enum_names.h"
 #include "tessera/model/model.h"
@@ -33,6 +35,10 @@ struct ClassifierHead {
   ClassifyLoss loss = ClassifyLoss::kSoftmax;
   Similarity similarity = Similarity::kDot;
   float scale = 1.0f;
+  // The training data's size and each label's count in it (propensities, xc_metrics.h); empty
+  // in heads saved before they were kept.
+  int64_t examples = 0;
+  std::vector<int64_t> label_counts;
 
   // Whether probabilities are a softmax over the labels (else independent sigmoids).
   bool softmax() const { return loss == ClassifyLoss::kSoftmax; }

@@ -20,6 +20,9 @@ class LabeledTextSource : public ExampleSource {
   // texts[i] carries labels[i] (ids in [0, num_labels), at least one each).
   LabeledTextSource(const Featurizer& featurizer, const std::vector<std::string>& texts,
                     std::vector<std::vector<int32_t>> labels, int64_t num_labels, std::string name);
+  // Items already featurized (the XC format's weighted feature ids), keyed by their position.
+  LabeledTextSource(std::vector<Features> items, std::vector<std::vector<int32_t>> labels,
+                    int64_t num_labels, std::string name);
 
   std::string describe() const override;
   int64_t size() const override { return static_cast<int64_t>(texts_.size()); }
