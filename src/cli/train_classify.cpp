@@ -12,6 +12,7 @@
 #include "tessera/core/file_lock.h"
 #include "tessera/core/stopwatch.h"
 #include "tessera/eval/classification_metrics.h"
+#include "tessera/eval/classifier_autotune.h"
 
 namespace tessera::cli {
 
@@ -66,6 +67,15 @@ void add_classify_options(CLI::App& cmd, ClassifyArgs& c) {
       ->group(kGroup);
   cmd.add_option("--neg", c.negatives, "ns: labels drawn per text")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 16))
+      ->capture_default_str()
+      ->group(kGroup);
+  cmd.add_option("--autotune-validation", c.autotune_validation,
+                 "Search lr, epochs, dim, word n-grams, buckets, weight decay and loss for the "
+                 "best P@1 on this labeled file, then train with the best settings")
+      ->group(kGroup);
+  cmd.add_option("--autotune-duration", c.autotune_seconds,
+                 "Seconds of search (no trial starts after them)")
+      ->check(positive())
       ->capture_default_str()
       ->group(kGroup);
   add_enum_option(cmd, "--similarity", c.head.similarity,
@@ -125,6 +135,29 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   t.ngame = {};  // random batches
   t.checkpoint_path = a.checkpoint.empty() ? a.out + ".checkpoint" : a.checkpoint;
   t.metrics_log = a.log;
+  check_writable(a.out);
+  check_writable(t.checkpoint_path);
+  const FileLock lock(t.checkpoint_path + ".lock", "the checkpoint " + t.checkpoint_path);
+  if (!c.autotune_validation.empty()) {
+    if (a.resume) throw CLI::ValidationError("--resume", "cannot be used with autotuning");
+    LabeledInputOptions validation = options.input;
+    validation.path = c.autotune_validation;
+    AutotuneOptions tune;
+    tune.seconds = c.autotune_seconds;
+    tune.seed = t.seed;
+    tune.on_trial = [](const AutotuneTrial& trial, const AutotuneTrial& best) {
+      fmt::print(stderr, "autotune: trial {} ({:.1f}s): P@1 {:.4f} with {} (best {:.4f})\n",
+                 trial.number, trial.seconds, trial.score, describe_autotuned(trial.settings),
+                 best.score);
+    };
+    const AutotuneTrial best = autotune_classifier(options, validation, tune);
+    fmt::print(stderr, "autotune: best of {:.0f}s: P@1 {:.4f} on {} with {}\n", watch.seconds(),
+               best.score, c.autotune_validation, describe_autotuned(best.settings));
+    const TrainerOptions kept = t;  // the run's own outputs
+    options = best.settings;
+    t.checkpoint_path = kept.checkpoint_path;
+    t.metrics_log = kept.metrics_log;
+  }
   options.options_json = nlohmann::json{
       {"task", "classify"},
       {"loss", name_of(options.head.loss)},
@@ -143,9 +176,6 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
       {"dim", options.model.dim},
       {"prefixes",
        a.prefixes}}.dump();
-  check_writable(a.out);
-  check_writable(t.checkpoint_path);
-  const FileLock lock(t.checkpoint_path + ".lock", "the checkpoint " + t.checkpoint_path);
 
   ClassificationTraining training(options);
   fmt::print(stderr, "train: {}, {} labels, vocabulary of {} words, {} hash buckets\n",

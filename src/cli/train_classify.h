@@ -15,6 +15,8 @@ struct ClassifyArgs {
   std::string valid;
   ClassifierHead head;
   int64_t negatives = 5;
+  std::string autotune_validation;
+  double autotune_seconds = 300;
 };
 
 void add_classify_options(CLI::App& cmd, ClassifyArgs& c);

@@ -339,8 +339,9 @@ void add_train_command(CLI::App& app) {
       run_train_classify(*cmd, *args, *classify);
       return;
     }
-    for (const char* name : {"--input", "--valid", "--loss", "--neg", "--similarity",
-                             "--label-prefix", "--label-field", "--field", "--format"}) {
+    for (const char* name :
+         {"--input", "--valid", "--loss", "--neg", "--similarity", "--autotune-validation",
+          "--autotune-duration", "--label-prefix", "--label-field", "--field", "--format"}) {
       if (cmd->get_option(name)->count() > 0) {
         throw CLI::ValidationError(name, "is an option of --task classify");
       }

@@ -752,6 +752,12 @@ assert 0.6 < m["macro_f1"] <= 1 and all(0 <= v["f1"] <= 1 for v in m["labels"].v
       check "N, P@k and R@k equal fastText's own test ($setting)" diff "$work/ft_test.txt" "$out"
     done
   fi
+  expect 0 "train --autotune-validation, 3 seconds" -- "$tessera" train --task classify \
+    --input "$work/mr_train.txt" --autotune-validation "$work/mr_test.txt" \
+    --autotune-duration 3 --threads 2 --quiet --out "$work/mr_tuned.safetensors"
+  check "autotune prints its trials" grep -q '^autotune: trial 1 (.*): P@1 0\.[0-9]* with --lr 0.005' "$err"
+  check "autotune prints the best settings" grep -qE '^autotune: best of [0-9]+s: P@1 0\.[0-9]+ on .* with --lr' "$err"
+  check "the tuned model is written" test -s "$work/mr_tuned.safetensors"
   expect 2 "classify options without --task classify" -- "$tessera" train \
     --input "$work/mr_train.txt" --out "$work/x.safetensors"
   check "the error names --task classify" grep -q 'option of --task classify' "$err"

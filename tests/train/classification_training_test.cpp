@@ -13,6 +13,7 @@
 #include "tessera/core/random.h"
 #include "tessera/data/xc_reader.h"
 #include "tessera/eval/classification_metrics.h"
+#include "tessera/eval/classifier_autotune.h"
 #include "tessera/index/classifier.h"
 #include "tessera/model/safetensors.h"
 
@@ -134,6 +135,39 @@ TEST(ClassificationTraining, XcPointsKeepTheirLabelIdsAndCounts) {
     right += predictions[i][0].label == test.points[i].labels[0];
   }
   EXPECT_GE(right, 95);  // chance is 20
+}
+
+TEST(ClassifierAutotune, TrialsMutateTheBestAndKeepTheBest) {
+  testing::TempDir dir;
+  write_synthetic(dir.file("train.txt"), 300, 1);
+  write_synthetic(dir.file("valid.txt"), 100, 2);
+  ClassificationTrainingOptions base;
+  base.input.path = dir.file("train.txt");
+  base.featurizer.buckets = 1024;
+  base.model.dim = 8;
+  base.trainer.epochs = 2;
+  base.trainer.batch_size = 32;
+  base.trainer.lr.base_lr = 0.001f;  // too small for 2 epochs: later trials do better
+  LabeledInputOptions validation;
+  validation.path = dir.file("valid.txt");
+  std::vector<AutotuneTrial> trials;
+  AutotuneOptions options;
+  options.seconds = 600;
+  options.max_trials = 6;
+  options.seed = 5;
+  options.on_trial = [&](const AutotuneTrial& trial, const AutotuneTrial& best) {
+    trials.push_back(trial);
+    EXPECT_GE(best.score, trial.score);
+  };
+  const AutotuneTrial best = autotune_classifier(base, validation, options);
+  ASSERT_EQ(trials.size(), 6u);
+  EXPECT_EQ(describe_autotuned(trials[0].settings), describe_autotuned(base));  // base first
+  EXPECT_NE(describe_autotuned(trials[1].settings), describe_autotuned(base));
+  for (const AutotuneTrial& trial : trials) EXPECT_LE(trial.score, best.score);
+  EXPECT_GT(best.score, trials[0].score);
+  EXPECT_THAT(
+      describe_autotuned(base),
+      ::testing::StartsWith("--lr 0.001 --epochs 2 --dim 8 --weight-decay 0 --loss softmax"));
 }
 
 TEST(ClassificationTraining, OneLabelIsNothingToLearn) {
