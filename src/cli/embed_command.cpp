@@ -1,9 +1,11 @@
 // `tessera embed`: embed every text of an input with a model and write the vectors (.npy,
-// .fvecs / .bvecs or JSONL), optionally quantized to int8 or binary codes.
+// .fvecs / .bvecs or JSONL), optionally quantized to int8 or binary codes; with a classifier and
+// --explicit, each text's label probabilities as a sparse vector (JSON lines).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -11,9 +13,11 @@
 #include "input_options.h"
 #include "options.h"
 #include "progress.h"
+#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/core/embedding_writer.h"
 #include "tessera/core/stopwatch.h"
+#include "tessera/index/classifier.h"
 #include "tessera/model/model.h"
 
 namespace tessera::cli {
@@ -33,6 +37,47 @@ std::string describe_codes(const EmbeddingWriter& writer) {
   return "?";
 }
 
+// --explicit: a classifier's label probabilities as sparse vectors, one JSON line per text:
+// {"line", "indices": label ids, "labels": their names, "values": probabilities}, best first.
+void write_explicit(const std::string& model, const TextInputOptions& options, int64_t dim,
+                    int64_t top, const std::string& out_path, size_t batch_size, bool quiet) {
+  if (out_path != kStandardOutput && vector_format_from_path(out_path) != VectorFormat::kJsonl) {
+    throw CLI::ValidationError("--out",
+                               "--explicit writes JSON lines: a .jsonl file or -, not " + out_path);
+  }
+  const Classifier classifier = Classifier::load(model, "", dim);
+  TextInput input(options);
+  const Stopwatch watch;
+  AtomicFile out(out_path);
+  Progress progress("embed", quiet ? 0 : -1);
+  int64_t rows = 0, bytes = 0;
+  for_each_batch(
+      input, batch_size,
+      [&](const std::vector<std::string>& batch, const std::string& source, int64_t first) {
+        const auto predictions = classifier.predict(batch, top, 0.0f, TextOrigin{source, first});
+        for (size_t i = 0; i < batch.size(); ++i) {
+          nlohmann::ordered_json line = {{"line", first + static_cast<int64_t>(i)},
+                                         {"indices", nlohmann::json::array()},
+                                         {"labels", nlohmann::json::array()},
+                                         {"values", nlohmann::json::array()}};
+          for (const LabelScore& p : predictions[i]) {
+            line["indices"].push_back(p.label);
+            line["labels"].push_back(classifier.labels()[static_cast<size_t>(p.label)]);
+            line["values"].push_back(p.probability);
+          }
+          out.write(line.dump() + "\n");
+          bytes += static_cast<int64_t>(batch[i].size());
+        }
+        rows += static_cast<int64_t>(batch.size());
+        progress.update(rows, bytes);
+      });
+  out.commit();
+  progress.finish();
+  fmt::print(stderr, "embed: {} texts as their top {} of {} labels written to {}: {:.2f} s\n", rows,
+             top, classifier.labels().size(),
+             out.is_standard_output() ? "standard output" : out_path, watch.seconds());
+}
+
 }  // namespace
 
 void add_embed_command(CLI::App& app) {
@@ -47,6 +92,8 @@ void add_embed_command(CLI::App& app) {
     int threads = 0;
     int64_t batch_size = 8192;
     bool quiet = false;
+    bool explicit_labels = false;
+    int64_t top = 20;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -79,8 +126,19 @@ void add_embed_command(CLI::App& app) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
       ->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "No progress line");
+  cmd->add_flag("--explicit", args->explicit_labels,
+                "With a classifier: each text's vector of label probabilities (explicit "
+                "dimensions, as SESA), sparse: its --top labels, as JSON lines");
+  cmd->add_option("--top", args->top, "--explicit: labels kept per text")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
+      ->capture_default_str();
   cmd->callback([args, out_format] {
     use_threads(args->threads);
+    if (args->explicit_labels) {
+      write_explicit(args->model, args->input, args->dim, args->top, args->out,
+                     static_cast<size_t>(args->batch_size), args->quiet);
+      return;
+    }
     const Model model = Model::load(args->model);
     const int64_t dim = args->dim == 0 ? model.dim() : args->dim;
     TESSERA_CHECK(dim <= model.dim(), "--dim {} is larger than the {} dims of the model {}", dim,

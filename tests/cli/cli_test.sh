@@ -758,6 +758,18 @@ assert 0.6 < m["macro_f1"] <= 1 and all(0 <= v["f1"] <= 1 for v in m["labels"].v
   check "autotune prints its trials" grep -q '^autotune: trial 1 (.*): P@1 0\.[0-9]* with --lr 0.005' "$err"
   check "autotune prints the best settings" grep -qE '^autotune: best of [0-9]+s: P@1 0\.[0-9]+ on .* with --lr' "$err"
   check "the tuned model is written" test -s "$work/mr_tuned.safetensors"
+  cut -d' ' -f2- "$work/mr_test.txt" >"$work/mr_texts.txt"
+  expect 0 "embed --explicit: label probabilities as sparse vectors" -- "$tessera" embed \
+    --model "$work/mr.safetensors" --input "$work/mr_texts.txt" --explicit --top 2 --out -
+  check "a JSON line per text with both labels, best first" /usr/bin/python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 400 and rows[0]["line"] == 1, rows[0]
+for r in rows:
+    assert sorted(r["labels"]) == ["neg", "pos"] and len(r["indices"]) == 2, r
+    assert r["values"][0] >= r["values"][1] and abs(sum(r["values"]) - 1) < 1e-4, r' "$out"
+  expect 2 "embed --explicit to .npy" -- "$tessera" embed --model "$work/mr.safetensors" \
+    --input "$work/mr_texts.txt" --explicit --out "$work/x.npy"
   expect 2 "classify options without --task classify" -- "$tessera" train \
     --input "$work/mr_train.txt" --out "$work/x.safetensors"
   check "the error names --task classify" grep -q 'option of --task classify' "$err"
