@@ -196,8 +196,8 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
     if (valid.format == LabeledFormat::kXc) {
       const XcData data = read_xc(LineSource::open(valid.path, valid.on_invalid_utf8));
       for (const XcPoint& point : data.points) {
-        const Features f = xc_features(point, training.model().featurizer().vocabulary());
-        inputs.bags.add(f.ids, f.weights);
+        const Features features = xc_features(point, training.model().featurizer().vocabulary());
+        inputs.bags.add(features.ids, features.weights);
         gold.push_back(point.labels);
       }
     } else {
