@@ -15,6 +15,7 @@
 #include "tessera/core/check.h"
 #include "tessera/data/label_predictions_reader.h"
 #include "tessera/eval/classification_metrics.h"
+#include "tessera/eval/classification_report.h"
 #include "tessera/eval/xc_metrics.h"
 #include "tessera/train/classification_training.h"
 
@@ -41,12 +42,6 @@ std::vector<std::vector<LabelScore>> read_predictions(const std::string& path,
     }
   }
   return out;
-}
-
-nlohmann::ordered_json counts_json(const LabelCounts& c) {
-  return {{"gold", c.gold},       {"predicted", c.predicted},
-          {"correct", c.correct}, {"precision", c.precision()},
-          {"recall", c.recall()}, {"f1", c.f1()}};
 }
 
 // --format xc: the XC repository's metrics (xc_metrics.h), PSP from the model's training counts.
@@ -99,6 +94,7 @@ void add_test_command(CLI::App& app) {
     std::string ks = "1";
     float threshold = 0.0f;
     bool json = false;
+    std::string report;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -115,6 +111,9 @@ void add_test_command(CLI::App& app) {
   cmd->add_option("--threshold", args->threshold, "Leave out labels less probable than this")
       ->check(CLI::Range(0.0f, 1.0f))
       ->capture_default_str();
+  cmd->add_option("--report", args->report,
+                  "Also write DIR/metrics.json and DIR/report.html (per-label F1, confusion "
+                  "matrix, calibration)");
   cmd->add_flag("--json", args->json,
                 "Print JSON: the figures at each k, per-label precision / recall / F1 at the "
                 "first k, micro and macro F1");
@@ -151,8 +150,9 @@ void add_test_command(CLI::App& app) {
       TESSERA_CHECK(predictions.size() == items.size(), "{} has {} lines for the {} texts of {}",
                     args->predictions, predictions.size(), items.size(), a.input.path);
     }
-    const ClassificationMetrics m = classification_metrics(
-        predictions, gold_label_ids(items, names), ks, static_cast<int64_t>(names.size()));
+    const std::vector<std::vector<int32_t>> gold = gold_label_ids(items, names);
+    const ClassificationMetrics m =
+        classification_metrics(predictions, gold, ks, static_cast<int64_t>(names.size()));
     if (m.skipped > 0 || m.unknown_gold > 0) {
       fmt::print(stderr,
                  "test: {} gold labels the model does not know were left out; {} texts without "
@@ -166,22 +166,19 @@ void add_test_command(CLI::App& app) {
         fmt::print("P@{}\t{:.3g}\nR@{}\t{:.3g}\n", ks[q], m.at_k[q].precision(), ks[q],
                    m.at_k[q].recall());
       }
-      return;
+      if (args->report.empty()) return;
     }
-    nlohmann::ordered_json at_k = nlohmann::ordered_json::object();
-    for (size_t q = 0; q < ks.size(); ++q) at_k[std::to_string(ks[q])] = counts_json(m.at_k[q]);
-    nlohmann::ordered_json labels = nlohmann::ordered_json::object();
-    for (size_t l = 0; l < names.size(); ++l) labels[names[l]] = counts_json(m.labels[l]);
-    const nlohmann::ordered_json out = {{"model", a.model.empty() ? args->predictions : a.model},
-                                        {"input", a.input.path},
-                                        {"N", m.examples},
-                                        {"skipped", m.skipped},
-                                        {"unknown_gold_labels", m.unknown_gold},
-                                        {"threshold", args->threshold},
-                                        {"at_k", at_k},
-                                        {"micro_f1", m.micro_f1},
-                                        {"macro_f1", m.macro_f1},
-                                        {"labels", labels}};
+    nlohmann::ordered_json out = classification_report_json(
+        a.model.empty() ? args->predictions : a.model, a.input.path, m, names, predictions, gold);
+    out["skipped"] = m.skipped;
+    out["unknown_gold_labels"] = m.unknown_gold;
+    out["threshold"] = args->threshold;
+    if (!args->report.empty()) {
+      write_classification_report(args->report, out);
+      fmt::print(stderr, "test: wrote {}/metrics.json and {}/report.html\n", args->report,
+                 args->report);
+    }
+    if (!args->json) return;
     fmt::print("{}\n", out.dump(2));
   });
 }

@@ -735,6 +735,16 @@ m = json.load(open(sys.argv[1]))
 assert m["N"] == 400 and set(m["labels"]) == {"pos", "neg"}, m
 assert abs(m["micro_f1"] - m["at_k"]["1"]["precision"]) < 1e-9  # single-label: P@1 = R@1
 assert 0.6 < m["macro_f1"] <= 1 and all(0 <= v["f1"] <= 1 for v in m["labels"].values())' "$out"
+  expect 0 "test --report" -- "$tessera" test --model "$work/mr.safetensors" \
+    --input "$work/mr_test.txt" --report "$work/mr_report"
+  check "test --report still prints the figures" grep -q "^P@1	$p1$" "$out"
+  check "the report has metrics.json and an HTML page with the confusion matrix" /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/metrics.json"))
+assert m["N"] == 400 and len(m["confusion"]["counts"]) == 2 and m["calibration"], m
+assert sum(map(sum, m["confusion"]["counts"])) == 400
+page = open(sys.argv[1] + "/report.html").read()
+assert "Confusion" in page and "<svg" in page and "Calibration" in page' "$work/mr_report"
   expect 0 "test scores predict's own file as the model" -- "$tessera" test \
     --predictions "$work/mr_pred.txt" --input "$work/mr_test.txt" -k 1,2
   check "the same figures" grep -qx "P@1	$p1" "$out"

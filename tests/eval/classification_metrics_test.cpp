@@ -6,7 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "../core/test_support.h"
+#include "tessera/eval/classification_report.h"
 
 namespace tessera {
 namespace {
@@ -43,6 +47,31 @@ TEST(ClassificationMetrics, FastTextPrecisionAndRecallAtK) {
   EXPECT_EQ(m.labels[3].gold + m.labels[3].predicted, 0);
   EXPECT_NEAR(m.micro_f1, 2 * 0.75 * 0.6 / 1.35, 1e-12);
   EXPECT_NEAR(m.macro_f1, (1 + 0 + 2.0 / 3) / 3, 1e-12);  // label 3 is neither gold nor predicted
+}
+
+TEST(ClassificationReport, ConfusionAndCalibrationOfTheTopLabel) {
+  // Three single-label texts and one with two labels (left out of the confusion matrix).
+  const std::vector<std::vector<LabelScore>> predictions = {
+      {{0, 0.95f}}, {{1, 0.92f}}, {{0, 0.55f}}, {{1, 0.51f}}};
+  const std::vector<std::vector<int32_t>> gold = {{0}, {0}, {0}, {0, 1}};
+  const ClassificationMetrics m = classification_metrics(predictions, gold, {1}, 2);
+  const nlohmann::ordered_json j =
+      classification_report_json("m", "in", m, {"a", "b"}, predictions, gold);
+  EXPECT_EQ(j.at("confusion").at("counts"), nlohmann::json::parse("[[2, 1], [0, 0]]"));
+  // Bins 0.5-0.6 (two texts, both right: 0.55 for a, 0.51 for b among a and b) and 0.9-1.0
+  // (one right of two).
+  const auto& bins = j.at("calibration");
+  ASSERT_EQ(bins.size(), 2u);
+  EXPECT_EQ(bins[0].at("texts"), 2);
+  EXPECT_DOUBLE_EQ(bins[0].at("accuracy").get<double>(), 1.0);
+  EXPECT_NEAR(bins[0].at("mean_probability").get<double>(), 0.53, 1e-6);
+  EXPECT_DOUBLE_EQ(bins[1].at("accuracy").get<double>(), 0.5);
+  testing::TempDir dir;
+  write_classification_report(dir.file("r"), j);
+  std::ifstream html(dir.file("r/report.html"));
+  const std::string page((std::istreambuf_iterator<char>(html)), {});
+  EXPECT_THAT(page, ::testing::HasSubstr("Confusion"));
+  EXPECT_THAT(page, ::testing::HasSubstr("<svg"));
 }
 
 TEST(ClassificationMetrics, RejectsMismatchedInput) {
