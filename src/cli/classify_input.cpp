@@ -22,11 +22,7 @@ std::vector<std::vector<LabelScore>> predict_xc(const Classifier& classifier, co
   std::vector<std::vector<LabelScore>> out;
   out.reserve(data.points.size());
   for (size_t begin = 0; begin < data.points.size(); begin += kBatch) {
-    EncoderInput input;
-    for (size_t i = begin; i < std::min(data.points.size(), begin + kBatch); ++i) {
-      const Features f = xc_features(data.points[i], vocabulary);
-      input.bags.add(f.ids, f.weights);
-    }
+    const EncoderInput input = xc_inputs(data, vocabulary, begin, begin + kBatch);
     for (auto& row : classifier.predict_input(input, k, threshold)) out.push_back(std::move(row));
   }
   return out;

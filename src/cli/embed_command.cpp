@@ -132,9 +132,14 @@ void add_embed_command(CLI::App& app) {
   cmd->add_option("--top", args->top, "--explicit: labels kept per text")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
       ->capture_default_str();
-  cmd->callback([args, out_format] {
+  cmd->callback([cmd, args, out_format] {
     use_threads(args->threads);
     if (args->explicit_labels) {
+      for (const char* name : {"--quantize", "--tower", "--out-format"}) {
+        if (cmd->get_option(name)->count() > 0) {
+          throw CLI::ValidationError(name, "does not apply to --explicit (label probabilities)");
+        }
+      }
       write_explicit(args->model, args->input, args->dim, args->top, args->out,
                      static_cast<size_t>(args->batch_size), args->quiet);
       return;

@@ -1,6 +1,7 @@
 // `tessera predict`: the k most probable labels of every text of an input, in fastText's
-// predict-prob form (`__label__x 0.93 __label__y 0.04`, one line per text, empty when no label
-// reaches the threshold) or as JSON lines.
+// predict-prob form (`__label__x 0.93 __label__y 0.04`, one line per input line: empty for a
+// blank line or when no label reaches the threshold) or as JSON lines (one per text, with its
+// line).
 #include <fmt/format.h>
 
 #include <memory>
@@ -55,7 +56,13 @@ void add_predict_command(CLI::App& app) {
     const double seconds = watch.seconds();
     AtomicFile out(args->out);
     std::string line;
+    int64_t previous = a.input.format == LabeledFormat::kXc ? 1 : 0;  // XC: after the header
     for (size_t i = 0; i < lines.size(); ++i) {
+      // One output line per input line, as fastText: a blank input line predicts nothing.
+      if (!args->json) {
+        for (int64_t blank = previous + 1; blank < lines[i]; ++blank) out.write("\n");
+      }
+      previous = lines[i];
       line.clear();
       if (args->json) {
         nlohmann::json labels = nlohmann::json::array();

@@ -34,6 +34,12 @@ std::vector<std::vector<LabelScore>> read_predictions(const std::string& path,
   std::vector<std::vector<LabelScore>> out;
   for (const auto& row : read_label_predictions(LineSource::open(path), label_prefix)) {
     std::vector<LabelScore>& scores = out.emplace_back();
+    for (size_t i = 0; i < row.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        TESSERA_CHECK(row[j].label != row[i].label, "{}:{}: label '{}' is predicted twice", path,
+                      out.size(), row[i].label);
+      }
+    }
     for (const LabelPrediction& p : row) {
       if (static_cast<int64_t>(scores.size()) >= k || p.probability < threshold) break;
       const auto [it, added] = id_of.emplace(p.label, static_cast<int32_t>(names.size()));

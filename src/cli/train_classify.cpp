@@ -91,6 +91,14 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
     }
   }
   if (c.input.path.empty()) throw CLI::ValidationError("--input", "--task classify needs --input");
+  if (c.input.format == LabeledFormat::kXc) {
+    for (const char* name : {"--buckets", "--word-ngrams", "--char-ngram-min", "--char-ngram-max",
+                             "--label-field", "--field", "--label-prefix", "--min-count"}) {
+      if (given(cmd, name)) {
+        throw CLI::ValidationError(name, "does not apply to --format xc (feature ids, not text)");
+      }
+    }
+  }
   use_threads(a.threads);
   const Stopwatch watch;
 
@@ -180,7 +188,8 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   ClassificationTraining training(options);
   fmt::print(stderr, "train: {}, {} labels, vocabulary of {} words, {} hash buckets\n",
              training.source().describe(), training.labels().size(),
-             training.model().featurizer().vocabulary().size(), options.featurizer.buckets);
+             training.model().featurizer().vocabulary().size(),
+             training.model().featurizer().config().buckets);
   Trainer& trainer = training.trainer();
   if (a.resume) {
     TESSERA_CHECK(std::filesystem::exists(t.checkpoint_path), "--resume: no checkpoint at {}",
@@ -191,24 +200,9 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   if (!c.valid.empty()) {
     LabeledInputOptions valid = options.input;
     valid.path = c.valid;
-    EncoderInput inputs;
-    std::vector<std::vector<int32_t>> gold;
-    if (valid.format == LabeledFormat::kXc) {
-      const XcData data = read_xc(LineSource::open(valid.path, valid.on_invalid_utf8));
-      for (const XcPoint& point : data.points) {
-        const Features features = xc_features(point, training.model().featurizer().vocabulary());
-        inputs.bags.add(features.ids, features.weights);
-        gold.push_back(point.labels);
-      }
-    } else {
-      const std::vector<LabeledText> items = read_labeled_texts(valid);
-      std::vector<std::string> texts;
-      for (const LabeledText& item : items) texts.push_back(item.text);
-      inputs.bags = training.model().featurize(texts, TextOrigin{valid.path, 1});
-      gold = gold_label_ids(items, training.labels());
-    }
+    LabeledInputs set = read_labeled_inputs(valid, training.model(), training.labels());
     trainer.on_epoch_end(
-        classification_dev_evaluation(std::move(inputs), std::move(gold), options.head));
+        classification_dev_evaluation(std::move(set.inputs), std::move(set.gold), options.head));
   }
   Progress progress("train", a.quiet ? 0 : -1);
   trainer.on_warning([&](const std::string& warning) { progress.message("warning: " + warning); });

@@ -80,26 +80,20 @@ void RowTargets::add(std::span<const int64_t> row_targets) {
 
 namespace {
 
-void check_row_targets(const Tensor& logits, const RowTargets& t) {
+void check_row_targets(const Tensor& logits, const RowTargets& t, const char* loss) {
   TESSERA_CHECK(logits.ndim() == 2 && logits.dim(0) > 0,
-                "multi-target cross-entropy needs 2-d logits of at least one row, got {}",
-                logits.shape_string());
+                "{} needs 2-d logits of at least one row, got {}", loss, logits.shape_string());
   const int64_t rows = logits.dim(0), classes = logits.dim(1);
   TESSERA_CHECK(t.rows() == rows && t.offsets.front() == 0 &&
                     t.offsets.back() == static_cast<int64_t>(t.targets.size()),
-                "multi-target cross-entropy: targets of {} rows for {} rows of logits", t.rows(),
-                rows);
+                "{}: targets of {} rows for {} rows of logits", loss, t.rows(), rows);
   TESSERA_CHECK(t.weights.empty() || static_cast<int64_t>(t.weights.size()) == rows,
-                "multi-target cross-entropy: {} weights for {} rows", t.weights.size(), rows);
+                "{}: {} weights for {} rows", loss, t.weights.size(), rows);
   for (int64_t r = 0; r < rows; ++r) {
-    TESSERA_CHECK(t.offsets[r + 1] > t.offsets[r],
-                  "multi-target cross-entropy: row {} has no "
-                  "target",
-                  r);
+    TESSERA_CHECK(t.offsets[r + 1] > t.offsets[r], "{}: row {} has no target", loss, r);
     for (int64_t j = t.offsets[r]; j < t.offsets[r + 1]; ++j) {
       TESSERA_CHECK(t.targets[j] >= 0 && t.targets[j] < classes,
-                    "multi-target cross-entropy: target {} of row {} outside [0, {})", t.targets[j],
-                    r, classes);
+                    "{}: target {} of row {} outside [0, {})", loss, t.targets[j], r, classes);
     }
   }
 }
@@ -112,7 +106,7 @@ float row_weight(const RowTargets& t, int64_t r) {
 
 float multi_target_cross_entropy_forward(const Tensor& logits, const RowTargets& targets,
                                          Tensor& probs_out) {
-  check_row_targets(logits, targets);
+  check_row_targets(logits, targets, "multi-target cross-entropy");
   TESSERA_CHECK(probs_out.same_shape(logits),
                 "multi-target cross-entropy: probs buffer {} for logits {}",
                 probs_out.shape_string(), logits.shape_string());
@@ -159,7 +153,7 @@ void multi_target_cross_entropy_backward(const Tensor& probs, const RowTargets& 
 
 float multi_target_logistic_forward(const Tensor& logits, const RowTargets& targets,
                                     Tensor& probs_out) {
-  check_row_targets(logits, targets);
+  check_row_targets(logits, targets, "multi-target logistic loss");
   TESSERA_CHECK(probs_out.same_shape(logits),
                 "multi-target logistic loss: probs buffer {} for logits {}",
                 probs_out.shape_string(), logits.shape_string());

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "number_parse.h"
 #include "tessera/core/check.h"
 #include "tessera/data/source_error.h"
 
@@ -91,14 +92,22 @@ std::vector<LabeledText> read_jsonl(LineSource source, const LabeledInputOptions
       if (!item.text.empty()) item.text += ' ';
       item.text += text;
     }
-    if (!present) source.fail(fmt::format("a text field \"{}\"", options.field), "none");
+    if (!present) {
+      source.fail(
+          fmt::format("a text field \"{}\"", options.field.empty() ? "text" : options.field),
+          "none");
+    }
     out.push_back(std::move(item));
   }
   return out;
 }
 
 Column column(const std::string& spec) {
-  return all_digits(spec) ? Column::at(std::stoll(spec)) : Column::named(spec);
+  if (!all_digits(spec)) return Column::named(spec);
+  int64_t index = 0;
+  TESSERA_CHECK(data_detail::parse_int64(spec, index) && index < (int64_t{1} << 20),
+                "column {} is not a column index below 2^20", spec);
+  return Column::at(index);
 }
 
 std::vector<LabeledText> read_delimited(LineSource source, LabeledFormat format,

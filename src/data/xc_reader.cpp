@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <string_view>
 
@@ -41,7 +43,10 @@ XcData read_xc(LineSource source) {
   XcData data;
   std::string_view line;
   if (!source.next(line)) source.fail("a header line \"N D L\"", "an empty file");
-  const std::vector<std::string_view> header = split(line, ' ');
+  std::vector<std::string_view> header;
+  for (const std::string_view part : split(line, ' ')) {
+    if (!part.empty()) header.push_back(part);
+  }
   int64_t n = 0;
   if (header.size() != 3 || !data_detail::parse_int64(header[0], n) ||
       !data_detail::parse_int64(header[1], data.features) ||
@@ -53,6 +58,7 @@ XcData read_xc(LineSource source) {
   std::vector<int32_t> order;
   while (source.next(line)) {
     if (static_cast<int64_t>(data.points.size()) == n) {
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // trailing blanks
       source.fail(fmt::format("the end of the file after the {} points of the header", n),
                   "another line");
     }
@@ -77,7 +83,8 @@ XcData read_xc(LineSource source) {
         point.feature_ids.push_back(
             parse_id(source, pair.substr(0, colon), data.features, "feature"));
         double value = 0;
-        if (!data_detail::parse_finite_double(pair.substr(colon + 1), value)) {
+        if (!data_detail::parse_finite_double(pair.substr(colon + 1), value) ||
+            std::abs(value) > std::numeric_limits<float>::max()) {
           source.fail("a finite feature value after ':'", quote_found(pair));
         }
         point.values.push_back(static_cast<float>(value));

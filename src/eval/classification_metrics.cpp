@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "tessera/core/check.h"
+#include "tessera/train/classification_training.h"
 
 namespace tessera {
 
@@ -88,6 +89,27 @@ std::vector<std::vector<int32_t>> gold_label_ids(const std::vector<LabeledText>&
     }
     out.push_back(std::move(ids));
   }
+  return out;
+}
+
+LabeledInputs read_labeled_inputs(const LabeledInputOptions& options, const Model& model,
+                                  const std::vector<std::string>& labels) {
+  LabeledInputs out;
+  if (options.format == LabeledFormat::kXc) {
+    const XcData data = read_xc(LineSource::open(options.path, options.on_invalid_utf8));
+    TESSERA_CHECK(static_cast<size_t>(data.labels) == labels.size(),
+                  "{} has {} labels, the classifier {}: not the data set it was trained on",
+                  options.path, data.labels, labels.size());
+    out.inputs = xc_inputs(data, model.featurizer().vocabulary());
+    for (const XcPoint& point : data.points) out.gold.push_back(point.labels);
+    return out;
+  }
+  const std::vector<LabeledText> items = read_labeled_texts(options);
+  std::vector<std::string> texts;
+  texts.reserve(items.size());
+  for (const LabeledText& item : items) texts.push_back(item.text);
+  out.inputs.bags = model.featurize(texts, TextOrigin{options.path, 1});
+  out.gold = gold_label_ids(items, labels);
   return out;
 }
 

@@ -14,31 +14,6 @@ namespace tessera {
 
 namespace {
 
-// The validation inputs as the trial's model reads them, and their gold label ids.
-struct Validation {
-  EncoderInput inputs;
-  std::vector<std::vector<int32_t>> gold;
-};
-
-Validation prepare(const LabeledInputOptions& options, ClassificationTraining& training) {
-  Validation out;
-  if (options.format == LabeledFormat::kXc) {
-    for (const XcPoint& point :
-         read_xc(LineSource::open(options.path, options.on_invalid_utf8)).points) {
-      const Features f = xc_features(point, training.model().featurizer().vocabulary());
-      out.inputs.bags.add(f.ids, f.weights);
-      out.gold.push_back(point.labels);
-    }
-    return out;
-  }
-  const std::vector<LabeledText> items = read_labeled_texts(options);
-  std::vector<std::string> texts;
-  for (const LabeledText& item : items) texts.push_back(item.text);
-  out.inputs.bags = training.model().featurize(texts, TextOrigin{options.path, 1});
-  out.gold = gold_label_ids(items, training.labels());
-  return out;
-}
-
 double gaussian(Random& random) {  // Box-Muller
   const double u = std::max(random.uniform(), 1e-12), v = random.uniform();
   return std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
@@ -109,7 +84,8 @@ AutotuneTrial autotune_classifier(const ClassificationTrainingOptions& base,
   const Stopwatch watch;
   Random random(options.seed ^ 0x5eed'a070'7e5eULL);
   const bool tune_dim = base.model.prefixes.empty();
-  const bool texts = base.input.format != LabeledFormat::kXc;
+  // Word n-grams and buckets go together: without buckets there are no hashed n-grams to tune.
+  const bool texts = base.input.format != LabeledFormat::kXc && base.featurizer.buckets > 0;
   AutotuneTrial best;
   best.score = -1;
   for (int64_t number = 1;
@@ -124,7 +100,7 @@ AutotuneTrial autotune_classifier(const ClassificationTrainingOptions& base,
     const Stopwatch trial_watch;
     ClassificationTraining training(trial.settings);
     training.trainer().run();
-    const Validation v = prepare(validation, training);
+    const LabeledInputs v = read_labeled_inputs(validation, training.model(), training.labels());
     const Tensor vectors =
         training.model().embed_input(v.inputs, 0, trial.settings.head.anchor_tower);
     const std::shared_ptr<const Model> view(std::shared_ptr<const Model>(), &training.model());

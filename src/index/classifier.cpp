@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "tessera/core/check.h"
+#include "tessera/core/kernels.h"
+#include "tessera/core/matmul.h"
 #include "tessera/core/parallel.h"
 #include "tessera/index/index_spec.h"
 #include "tessera/model/id_encoder.h"
@@ -35,7 +38,8 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
   index_ = make_index(spec, model_->normalization() == Normalization::kL2);
   std::vector<int32_t> ids(labels_->size());
   std::iota(ids.begin(), ids.end(), 0);
-  index_->add(model_->embed_input(EncoderInput::of_ids(ids), dim_, head_.label_tower));
+  label_vectors_ = model_->embed_input(EncoderInput::of_ids(ids), dim_, head_.label_tower);
+  index_->add(label_vectors_);
 }
 
 Classifier Classifier::load(const std::string& path, const std::string& index_spec, int64_t dim) {
@@ -77,36 +81,53 @@ std::vector<std::vector<LabelScore>> Classifier::predict_vectors(const Tensor& v
                 dim_);
   const auto num_labels = static_cast<int64_t>(labels_->size());
   k = std::min(k, num_labels);
-  // The softmax needs every logit (or the best kSoftmaxDepth) to normalize.
-  const int64_t depth = !head_.softmax()                    ? k
-                        : num_labels <= kExactSoftmaxLabels ? num_labels
-                                                            : std::max(k, kSoftmaxDepth);
+  const bool exact_softmax = head_.softmax() && num_labels <= kExactSoftmaxLabels;
+  // The index proposes labels; their scores are recomputed in fp32 (an int8 or binary index
+  // ranks by codes), and the softmax over many labels is normalized over the best it returns.
+  const int64_t depth = head_.softmax() && !exact_softmax ? std::max(k, kSoftmaxDepth) : k;
   const TopK top = index_->search(vectors, depth);
   std::vector<std::vector<LabelScore>> out(static_cast<size_t>(vectors.rows()));
-  parallel_for(vectors.rows(), [&](int64_t begin, int64_t end, int) {
-    std::vector<double> logits;
-    for (int64_t q = begin; q < end; ++q) {
-      const auto ids = top.ids_of(q);
-      const auto scores = top.scores_of(q);
-      logits.clear();
-      for (int64_t j = 0; j < depth && ids[j] >= 0; ++j) {
-        logits.push_back(static_cast<double>(head_.scale) * scores[j]);
+  constexpr int64_t kBlock = 256;  // texts whose every label logit is held at once
+  for (int64_t begin = 0; begin < vectors.rows(); begin += kBlock) {
+    const int64_t end = std::min(vectors.rows(), begin + kBlock);
+    Tensor all;  // exact softmax: every label's score of the block's texts
+    if (exact_softmax) all = matmul(vectors.slice_rows(begin, end), label_vectors_, false, true);
+    parallel_for(end - begin, [&](int64_t from, int64_t to, int) {
+      std::vector<std::pair<double, int64_t>> logits;
+      for (int64_t q = begin + from; q < begin + to; ++q) {
+        const auto ids = top.ids_of(q);
+        logits.clear();
+        for (int64_t j = 0; j < depth && ids[j] >= 0; ++j) {
+          const double score = kernels::dot(vectors.row(q), label_vectors_.row(ids[j]), dim_);
+          logits.emplace_back(static_cast<double>(head_.scale) * score, ids[j]);
+        }
+        std::sort(logits.begin(), logits.end(), [](const auto& a, const auto& b) {
+          return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        double normalizer = 0.0;
+        if (exact_softmax) {
+          const float* row = all.row(q - begin);
+          double max = -std::numeric_limits<double>::infinity();
+          for (int64_t l = 0; l < num_labels; ++l)
+            max = std::max(max, double(head_.scale) * row[l]);
+          for (int64_t l = 0; l < num_labels; ++l)
+            normalizer += std::exp(head_.scale * row[l] - max);
+          normalizer = max + std::log(normalizer);
+        } else if (head_.softmax() && !logits.empty()) {
+          for (const auto& [l, id] : logits) normalizer += std::exp(l - logits.front().first);
+          normalizer = logits.front().first + std::log(normalizer);
+        }
+        auto& row = out[static_cast<size_t>(q)];
+        for (size_t j = 0; j < logits.size() && static_cast<int64_t>(j) < k; ++j) {
+          const double l = logits[j].first;
+          const auto p = static_cast<float>(head_.softmax() ? std::exp(l - normalizer)
+                                                            : 1.0 / (1.0 + std::exp(-l)));
+          if (p < threshold) break;  // sorted by score, so by probability
+          row.push_back({static_cast<int32_t>(logits[j].second), p});
+        }
       }
-      double normalizer = 0.0;
-      if (head_.softmax() && !logits.empty()) {
-        const double max = *std::max_element(logits.begin(), logits.end());
-        for (const double l : logits) normalizer += std::exp(l - max);
-        normalizer = max + std::log(normalizer);
-      }
-      auto& row = out[static_cast<size_t>(q)];
-      for (size_t j = 0; j < logits.size() && static_cast<int64_t>(j) < k; ++j) {
-        const auto p = static_cast<float>(head_.softmax() ? std::exp(logits[j] - normalizer)
-                                                          : 1.0 / (1.0 + std::exp(-logits[j])));
-        if (p < threshold) break;  // ranked by score, so by probability
-        row.push_back({static_cast<int32_t>(ids[j]), p});
-      }
-    }
-  });
+    });
+  }
   return out;
 }
 

@@ -40,6 +40,15 @@ Features xc_features(const XcPoint& point, const Vocabulary& vocabulary) {
   return out;
 }
 
+EncoderInput xc_inputs(const XcData& data, const Vocabulary& vocabulary, size_t begin, size_t end) {
+  EncoderInput out;
+  for (size_t i = begin; i < std::min(end, data.points.size()); ++i) {
+    const Features f = xc_features(data.points[i], vocabulary);
+    out.bags.add(f.ids, f.weights);
+  }
+  return out;
+}
+
 LabelSet number_labels(const std::vector<LabeledText>& items) {
   std::unordered_map<std::string, int32_t> first_seen;
   std::vector<std::string> seen;
@@ -92,6 +101,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   model.normalization =
       head.similarity == Similarity::kCosine ? Normalization::kL2 : Normalization::kNone;
   std::vector<std::vector<int32_t>> label_ids;
+  int64_t points = 0;  // XC: every point of the file
   if (input.format == LabeledFormat::kXc) {
     const XcData xc = read_xc(LineSource::open(input.path, input.on_invalid_utf8));
     for (int64_t l = 0; l < xc.labels; ++l) labels_.push_back(std::to_string(l));
@@ -107,6 +117,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
       label_ids.push_back(point.labels);
     }
     TESSERA_CHECK(!items.empty(), "{}: no point has a label", input.path);
+    points = static_cast<int64_t>(xc.points.size());
     model.id_towers = {{head.label_tower, xc.labels}};
     model.id_names = {{head.label_tower, labels_}};
     model_ =
@@ -117,6 +128,15 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   } else {
     const std::vector<LabeledText> items = read_labeled_texts(input);
     TESSERA_CHECK(!items.empty(), "{}: no labeled texts", input.path);
+    for (const LabeledText& item : items) {
+      for (const std::string& label : item.labels) {
+        // Predictions are written "__label__NAME probability": a name cannot hold a space.
+        TESSERA_CHECK(label.find_first_of(" \t\r\n\v\f") == std::string::npos,
+                      "{}:{}: label '{}' holds whitespace, which predictions cannot show; replace "
+                      "it (with _, say)",
+                      input.path, item.line, label);
+      }
+    }
     LabelSet labels = number_labels(items);
     TESSERA_CHECK(labels.names.size() >= 2, "{}: every text has the label '{}': nothing to learn",
                   input.path, labels.names.front());
@@ -141,8 +161,9 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
     source_ = std::make_unique<LabeledTextSource>(model_->featurizer(), texts, label_ids,
                                                   static_cast<int64_t>(labels_.size()), input.path);
   }
-  // The training counts, for propensity-scored metrics of the model (xc_metrics.h).
-  head.examples = texts_;
+  // The training counts, for propensity-scored metrics of the model (xc_metrics.h): N counts
+  // every training point, with a label or not, as pyxclib does.
+  head.examples = points > 0 ? points : texts_;
   head.label_counts.assign(labels_.size(), 0);
   for (const auto& ids : label_ids) {
     for (const int32_t id : ids) ++head.label_counts[static_cast<size_t>(id)];

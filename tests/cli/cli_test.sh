@@ -780,6 +780,19 @@ for r in rows:
     assert r["values"][0] >= r["values"][1] and abs(sum(r["values"]) - 1) < 1e-4, r' "$out"
   expect 2 "embed --explicit to .npy" -- "$tessera" embed --model "$work/mr.safetensors" \
     --input "$work/mr_texts.txt" --explicit --out "$work/x.npy"
+  printf 'a fine film\n\n__label__pos ignored label, still a text\n' >"$work/blank_lines.txt"
+  expect 0 "predict writes a line per input line, blank ones too" -- "$tessera" predict \
+    --model "$work/mr.safetensors" --input "$work/blank_lines.txt"
+  check "three lines, the second empty" test "$(sed -n 2p "$out")" = "" -a "$(wc -l <"$out")" -eq 3
+  printf '__label__pos 0.9 __label__pos 0.1\n' >"$work/twice.txt"
+  head -n 1 "$work/mr_test.txt" >"$work/one_test.txt"
+  expect 1 "a label predicted twice on a line" -- "$tessera" test --predictions "$work/twice.txt" \
+    --input "$work/one_test.txt"
+  check "the error names file and line" grep -q "twice.txt:1: label 'pos' is predicted twice" "$err"
+  printf '{"label": "New York", "text": "a city"}\n{"label": "b", "text": "x"}\n' >"$work/space.jsonl"
+  expect 1 "a label with a space" -- "$tessera" train --task classify --input "$work/space.jsonl" \
+    --out "$work/x.safetensors"
+  check "the error names file, line and label" grep -q "space.jsonl:1: label 'New York' holds whitespace" "$err"
   expect 2 "classify options without --task classify" -- "$tessera" train \
     --input "$work/mr_train.txt" --out "$work/x.safetensors"
   check "the error names --task classify" grep -q 'option of --task classify' "$err"
@@ -819,6 +832,9 @@ if [[ -f $xc/train.txt ]]; then
   expect 0 "predict --format xc" -- "$tessera" predict --model "$work/xc.safetensors" --format xc \
     --input "$work/xc_test.txt" -k 3
   check "predict names label ids" test "$(grep -cE '^__label__[0-9]+ [0-9.e-]+ __label__[0-9]+ [0-9.e-]+ __label__[0-9]+ [0-9.e-]+$' "$out")" -eq 300
+  expect 2 "text options with --format xc" -- "$tessera" train --task classify --format xc \
+    --input "$work/xc_train.txt" --buckets 1024 --out "$work/x.safetensors"
+  check "the error says they do not apply" grep -q 'does not apply to --format xc' "$err"
   printf '2 1836 159\n1 3:1\n' >"$work/xc_short.txt"
   expect 1 "an XC file shorter than its header" -- "$tessera" train --task classify --format xc \
     --input "$work/xc_short.txt" --out "$work/x.safetensors"

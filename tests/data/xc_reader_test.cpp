@@ -30,6 +30,8 @@ TEST(XcReader, PointsWithLabelsAndWeightedFeatures) {
   EXPECT_TRUE(data.points[1].labels.empty());  // a point without labels
   EXPECT_EQ(data.points[1].line, 3);
   EXPECT_TRUE(data.points[2].feature_ids.empty());  // and one without features
+  // Runs of spaces in the header, and blank lines after the points, are fine.
+  EXPECT_EQ(read("1  5 4 \n0 1:1\n\n \n").points.size(), 1u);
 }
 
 TEST(XcReader, Errors) {
@@ -45,6 +47,7 @@ TEST(XcReader, Errors) {
   EXPECT_THAT(error("1 5 4\n1 2\n"), HasSubstr("x.txt:2: expected a feature \"id:value\""));
   EXPECT_THAT(error("1 5 4\n1 2:x\n"), HasSubstr("x.txt:2: expected a finite feature value"));
   EXPECT_THAT(error("1 5 4\n1 2:nan\n"), HasSubstr("expected a finite feature value"));
+  EXPECT_THAT(error("1 5 4\n1 2:1e40\n"), HasSubstr("expected a finite feature value"));
   EXPECT_THAT(error("1 5 4\n1 2:1 2:3\n"), HasSubstr("x.txt:2: expected each feature once"));
   EXPECT_THAT(error("2 5 4\n1 2:1\n"), HasSubstr("expected the 2 points of the header, found 1"));
   EXPECT_THAT(error("1 5 4\n1 2:1\n0 1:1\n"), HasSubstr("x.txt:3: expected the end of the file"));

@@ -93,6 +93,16 @@ TEST(Classifier, OneVsAllGivesSigmoidsOfCosinesAtAPrefix) {
       EXPECT_NEAR(p.probability, 1 / (1 + std::exp(-l[static_cast<size_t>(p.label)])), 1e-5);
     }
   }
+  // A binary-code index proposes labels by Hamming distance; their probabilities are still the
+  // exact ones.
+  const Classifier codes(model, head, "binary", 8);
+  const auto proposed = codes.predict(kTexts, 3);
+  for (size_t i = 0; i < kTexts.size(); ++i) {
+    const std::vector<double> l = logits(*model, head, kTexts[i], 8);
+    for (const LabelScore& p : proposed[i]) {
+      EXPECT_NEAR(p.probability, 1 / (1 + std::exp(-l[static_cast<size_t>(p.label)])), 1e-5);
+    }
+  }
   // HNSW over the labels finds the same best label on so small a set.
   const Classifier graph(model, head, "hnsw", 8);
   EXPECT_EQ(graph.index_name().substr(0, 4), "hnsw");

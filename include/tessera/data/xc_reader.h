@@ -3,8 +3,9 @@
 //   N D L                         points, features, labels
 //   l1,l2,... f1:v1 f2:v2 ...     one point a line: its label ids, then its weighted feature ids
 // Label and feature ids are 0-based; a point may have no label (the line starts with a space) or
-// no feature. Every id out of range, a repeated feature, a value that is not a finite number, or
-// a point count other than N is an error naming file and line.
+// no feature; blank lines after the N points are ignored. Every id out of range, a repeated
+// feature, a value that is not a finite float, or a point count other than N is an error naming
+// file and line.
 #pragma once
 
 #include <cstdint>

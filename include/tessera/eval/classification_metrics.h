@@ -15,6 +15,7 @@
 #include <map>
 #include <vector>
 
+#include "tessera/data/labeled_input.h"
 #include "tessera/data/labeled_text_reader.h"
 #include "tessera/index/classifier.h"
 #include "tessera/train/trainer.h"
@@ -48,6 +49,15 @@ ClassificationMetrics classification_metrics(
 // Each item's labels as ids among names (-1 for a name not among them).
 std::vector<std::vector<int32_t>> gold_label_ids(const std::vector<LabeledText>& items,
                                                  const std::vector<std::string>& names);
+
+// A labeled set (validation or test) as a classifier's model reads it: the featurized texts or
+// the XC points (checked against the label count), and their gold label ids among labels.
+struct LabeledInputs {
+  EncoderInput inputs;
+  std::vector<std::vector<int32_t>> gold;
+};
+LabeledInputs read_labeled_inputs(const LabeledInputOptions& options, const Model& model,
+                                  const std::vector<std::string>& labels);
 
 // The hook for Trainer::on_epoch_end: P@1 of the inputs (the featurized texts, or XC points;
 // "valid P@1", the accuracy of single-label data) at the full dim and at every smaller

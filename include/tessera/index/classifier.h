@@ -4,9 +4,12 @@
 // return the best labels; the head (classifier_head.h) turns their scores into probabilities.
 //
 // Probabilities: independent sigmoids of the logits (ns, ova), or the softmax over the labels
-// (softmax). The softmax is normalized over every label when there are at most
-// kExactSoftmaxLabels of them, else over the best kSoftmaxDepth the index returns (an
-// approximation that leaves the ranking as it is).
+// (softmax). The index proposes the best labels; their scores are recomputed in fp32 (an int8 or
+// binary index ranks by its codes). The softmax is normalized over every label when there are
+// at most kExactSoftmaxLabels of them (each block of texts scored against all labels at once),
+// else over the best kSoftmaxDepth the index returns (an approximation that leaves the ranking
+// as it is). Above kHnswLabels labels the default index is HNSW, whose recall is lower over the
+// unnormalized vectors of dot similarity than over cosine's unit vectors.
 //
 // Immutable once built; predict is const and safe to call from several threads.
 #pragma once
@@ -68,6 +71,7 @@ class Classifier {
   ClassifierHead head_;
   int64_t dim_ = 0;
   const std::vector<std::string>* labels_ = nullptr;
+  Tensor label_vectors_;  // labels x dim, as the index holds them
   std::unique_ptr<Index> index_;
   std::string index_name_;
 };

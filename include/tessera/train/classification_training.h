@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ LabelSet number_labels(const std::vector<LabeledText>& items);
 // named "0" ... "L-1".
 Vocabulary xc_vocabulary(const XcData& train);
 Features xc_features(const XcPoint& point, const Vocabulary& vocabulary);
+// Points [begin, end) of data as one input of the model.
+EncoderInput xc_inputs(const XcData& data, const Vocabulary& vocabulary, size_t begin = 0,
+                       size_t end = SIZE_MAX);
 
 class ClassificationTraining {
  public:
