@@ -4,9 +4,9 @@
 // so far (each setting with probability 1/2): learning rate (x e^N(0, 0.5^2), in [1e-4, 0.2]),
 // epochs (x e^N(0, 0.4^2), in [1, 100]), dim (halved or doubled, in [8, 512]; kept when the
 // prefixes are given), word n-grams (1 to 3) and buckets (halved or doubled, in [2^14, 2^22];
-// texts with hashed features only), weight decay (one of 0, 0.3, 1, 3, 10) and the loss (softmax or ova). Trials draw
-// from a Random stream of the seed, so a seed and a budget give the same search on the same
-// machine load; no trial starts after the budget is spent.
+// texts with hashed features only), weight decay (one of 0, 0.3, 1, 3, 10) and the loss (softmax or
+// ova). Trials draw from a Random stream of the seed, so a seed and a budget give the same search
+// on the same machine load; no trial starts after the budget is spent.
 #pragma once
 
 #include <functional>
