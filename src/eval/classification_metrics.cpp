@@ -113,22 +113,27 @@ LabeledInputs read_labeled_inputs(const LabeledInputOptions& options, const Mode
   return out;
 }
 
+double precision_at_1(const Model& model, const ClassifierHead& head, const Tensor& encoded,
+                      const std::vector<std::vector<int32_t>>& gold, int64_t dim) {
+  // A view of the model (being trained, or a trial's): the classifier must not own it.
+  const std::shared_ptr<const Model> view(std::shared_ptr<const Model>(), &model);
+  const Classifier classifier(view, head, "flat", dim);
+  const ClassificationMetrics m =
+      classification_metrics(classifier.predict_vectors(model.cut(encoded, dim), 1), gold, {1},
+                             static_cast<int64_t>(classifier.labels().size()));
+  return m.at_k.front().precision();
+}
+
 Trainer::EvaluateFn classification_dev_evaluation(EncoderInput inputs,
                                                   std::vector<std::vector<int32_t>> gold,
                                                   ClassifierHead head) {
   return [inputs = std::move(inputs), gold = std::move(gold),
           head = std::move(head)](const Model& model) {
-    // A view of the model being trained: the hook must not own it.
-    const std::shared_ptr<const Model> view(std::shared_ptr<const Model>(), &model);
     std::map<std::string, double> out;
     const Tensor encoded = model.tower(head.anchor_tower).encode(inputs);
     for (const int64_t dim : model.prefixes()) {
-      const Classifier classifier(view, head, "flat", dim);
-      const ClassificationMetrics m =
-          classification_metrics(classifier.predict_vectors(model.cut(encoded, dim), 1), gold, {1},
-                                 static_cast<int64_t>(classifier.labels().size()));
       out[dim == model.dim() ? "valid P@1" : fmt::format("valid P@1 dim {}", dim)] =
-          m.at_k.front().precision();
+          precision_at_1(model, head, encoded, gold, dim);
     }
     return out;
   };

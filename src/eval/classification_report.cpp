@@ -11,6 +11,7 @@
 #include "report_table.h"
 #include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
+#include "tessera/eval/metrics_json.h"
 
 namespace tessera {
 
@@ -185,12 +186,7 @@ void write_classification_report(const std::string& directory, const ordered_jso
           "<figcaption>Accuracy per probability bin (a calibrated model's bars reach their "
           "bin)</figcaption></figure>";
 
-  std::error_code error;
-  fs::create_directories(directory, error);
-  TESSERA_CHECK(!error, "cannot create output directory {}: {}", directory, error.message());
-  AtomicFile json((fs::path(directory) / "metrics.json").string());
-  json.write(metrics.dump(1) + "\n");
-  json.commit();
+  write_metrics_json(directory, metrics);
   AtomicFile html((fs::path(directory) / "report.html").string());
   html.write(report::html_page("tessera classification report", body));
   html.commit();

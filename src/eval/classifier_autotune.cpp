@@ -101,14 +101,10 @@ AutotuneTrial autotune_classifier(const ClassificationTrainingOptions& base,
     ClassificationTraining training(trial.settings);
     training.trainer().run();
     const LabeledInputs v = read_labeled_inputs(validation, training.model(), training.labels());
-    const Tensor vectors =
-        training.model().embed_input(v.inputs, 0, trial.settings.head.anchor_tower);
-    const std::shared_ptr<const Model> view(std::shared_ptr<const Model>(), &training.model());
-    const Classifier classifier(view, trial.settings.head, "flat");
-    const ClassificationMetrics m =
-        classification_metrics(classifier.predict_vectors(vectors, 1), v.gold, {1},
-                               static_cast<int64_t>(classifier.labels().size()));
-    trial.score = m.at_k.front().precision();
+    const Model& model = training.model();
+    trial.score = precision_at_1(model, trial.settings.head,
+                                 model.tower(trial.settings.head.anchor_tower).encode(v.inputs),
+                                 v.gold, model.dim());
     trial.seconds = trial_watch.seconds();
     if (trial.score > best.score) best = trial;
     if (options.on_trial) options.on_trial(trial, best);

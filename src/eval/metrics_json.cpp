@@ -29,7 +29,7 @@ nlohmann::ordered_json methods_json(
   return methods;
 }
 
-void write_metrics_and_report(const std::string& directory, const nlohmann::ordered_json& metrics) {
+void write_metrics_json(const std::string& directory, const nlohmann::ordered_json& metrics) {
   namespace fs = std::filesystem;
   std::error_code error;
   fs::create_directories(directory, error);
@@ -37,7 +37,11 @@ void write_metrics_and_report(const std::string& directory, const nlohmann::orde
   AtomicFile file((fs::path(directory) / "metrics.json").string());
   file.write(metrics.dump(1) + "\n");
   file.commit();
-  write_html_report((fs::path(directory) / "report.html").string(), metrics);
+}
+
+void write_metrics_and_report(const std::string& directory, const nlohmann::ordered_json& metrics) {
+  write_metrics_json(directory, metrics);
+  write_html_report((std::filesystem::path(directory) / "report.html").string(), metrics);
 }
 
 }  // namespace tessera

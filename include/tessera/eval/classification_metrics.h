@@ -59,6 +59,11 @@ struct LabeledInputs {
 LabeledInputs read_labeled_inputs(const LabeledInputOptions& options, const Model& model,
                                   const std::vector<std::string>& labels);
 
+// P@1 of texts whose unnormalized vectors (the head's anchor tower's encode) are `encoded`, at
+// prefix dim, the labels searched exactly.
+double precision_at_1(const Model& model, const ClassifierHead& head, const Tensor& encoded,
+                      const std::vector<std::vector<int32_t>>& gold, int64_t dim);
+
 // The hook for Trainer::on_epoch_end: P@1 of the inputs (the featurized texts, or XC points;
 // "valid P@1", the accuracy of single-label data) at the full dim and at every smaller
 // Matryoshka prefix ("valid P@1 dim <d>"), the labels searched exactly.

@@ -18,6 +18,9 @@ nlohmann::ordered_json methods_json(
     const BenchmarkResult& result,
     const std::function<std::string(const IrMetric&)>& metric_name = nullptr);
 
+// Writes <directory>/metrics.json (creating the directory) atomically.
+void write_metrics_json(const std::string& directory, const nlohmann::ordered_json& metrics);
+
 // Writes <directory>/metrics.json and <directory>/report.html (creating the directory), each
 // atomically.
 void write_metrics_and_report(const std::string& directory, const nlohmann::ordered_json& metrics);
