@@ -1,10 +1,12 @@
 // Fuzzes read_labeled_texts (JSONL labels, strings or lists, and text field specs; labeled TSV
-// with named columns; fastText lines with optional labels) and read_xc (the XC format).
+// with named columns; fastText lines with optional labels), read_xc (the XC format) and the Mulan
+// ARFF and label XML readers.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "tessera/core/check.h"
+#include "tessera/data/arff_reader.h"
 #include "tessera/data/labeled_input.h"
 #include "tessera/data/xc_reader.h"
 
@@ -48,6 +50,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       for (const int32_t label : point.labels) {
         if (label < 0 || label >= data.labels) __builtin_trap();
+      }
+    }
+  } catch (const tessera::Error&) {
+  }
+  try {
+    const auto names = tessera::read_mulan_labels(tessera::LineSource::from_memory("fuzz", bytes));
+    if (names.empty()) __builtin_trap();
+  } catch (const tessera::Error&) {
+  }
+  try {
+    const auto items =
+        tessera::read_mulan_arff(tessera::LineSource::from_memory("fuzz", bytes), {"L"});
+    for (const tessera::LabeledText& item : items) {
+      if (item.labels.size() > 1 || (item.labels.size() == 1 && item.labels[0] != "L")) {
+        __builtin_trap();
       }
     }
   } catch (const tessera::Error&) {

@@ -1,5 +1,5 @@
 // The options that name a classification verb's labeled input: --input FILE [--format F]
-// [--label-field F] [--field F] [--label-prefix P] (labeled_input.h).
+// [--label-field F] [--field F] [--label-prefix P] [--arff-labels XML] (labeled_input.h).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -25,6 +25,9 @@ inline void add_labeled_input_options(CLI::App& cmd, LabeledInputOptions& input,
   cmd.add_option("--field", input.field,
                  "JSONL text field (nested a.b, joined title+text; default text) or TSV/CSV "
                  "text columns (\"1,2\" joined; default 1)")
+      ->group(group);
+  cmd.add_option("--arff-labels", input.arff_labels,
+                 "ARFF input (Mulan): the XML file naming its label attributes")
       ->group(group);
 }
 

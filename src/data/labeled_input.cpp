@@ -7,6 +7,7 @@
 
 #include "number_parse.h"
 #include "tessera/core/check.h"
+#include "tessera/data/arff_reader.h"
 #include "tessera/data/source_error.h"
 
 namespace tessera {
@@ -137,11 +138,30 @@ std::vector<LabeledText> read_delimited(LineSource source, LabeledFormat format,
   return out;
 }
 
+bool arff_name(std::string path) {
+  if (path.size() > 3 && path.ends_with(".gz")) path.resize(path.size() - 3);
+  return path.size() > 5 && path.ends_with(".arff");
+}
+
 }  // namespace
 
 std::vector<LabeledText> read_labeled_texts(const LabeledInputOptions& options) {
   TESSERA_CHECK(!options.path.empty(), "no input file given");
   LabeledFormat format = options.format;
+  if (format == LabeledFormat::kAuto && arff_name(options.path)) format = LabeledFormat::kArff;
+  if (format == LabeledFormat::kArff) {
+    TESSERA_CHECK(!options.arff_labels.empty(),
+                  "{}: an ARFF input needs the Mulan XML that names its labels (--arff-labels "
+                  "FILE.xml)",
+                  options.path);
+    TESSERA_CHECK(options.label_field.empty() && options.field.empty(),
+                  "--label-field and --field need a JSONL, TSV or CSV input, not ARFF");
+    return read_mulan_arff(
+        LineSource::open(options.path, options.on_invalid_utf8),
+        read_mulan_labels(LineSource::open(options.arff_labels, options.on_invalid_utf8)));
+  }
+  TESSERA_CHECK(options.arff_labels.empty(), "--arff-labels is for an ARFF input; {} is not one",
+                options.path);
   if (format == LabeledFormat::kAuto && options.path != "-") {
     switch (guess_text_format(options.path)) {
       case TextFormat::kJsonl:
@@ -172,6 +192,8 @@ std::vector<LabeledText> read_labeled_texts(LineSource source, LabeledFormat for
     case LabeledFormat::kXc:
       TESSERA_FAIL("{}: the XC format holds feature ids, not texts (read_xc reads it)",
                    source.name());
+    case LabeledFormat::kArff:
+      TESSERA_FAIL("{}: ARFF needs its label names (read_mulan_arff reads it)", source.name());
     case LabeledFormat::kFastText:
     case LabeledFormat::kAuto:
       break;

@@ -116,5 +116,25 @@ TEST(LabeledInput, FormatFromTheFileName) {
   EXPECT_THAT(read_labeled_texts(options)[0].labels, ElementsAre("y"));
 }
 
+TEST(LabeledInput, ArffNeedsItsLabelXml) {
+  testing::TempDir dir;
+  std::ofstream(dir.file("a.arff"))
+      << "@attribute w {0,1}\n@attribute TAG_t {0,1}\n@data\n{0 1,1 1}\n";
+  std::ofstream(dir.file("a.xml")) << "<labels><label name=\"TAG_t\"></label></labels>\n";
+  LabeledInputOptions options;
+  options.path = dir.file("a.arff");
+  EXPECT_THAT(error_message([&] { (void)read_labeled_texts(options); }),
+              HasSubstr("a.arff: an ARFF input needs the Mulan XML that names its labels "
+                        "(--arff-labels FILE.xml)"));
+  options.arff_labels = dir.file("a.xml");
+  const auto items = read_labeled_texts(options);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].text, "w");
+  EXPECT_THAT(items[0].labels, ElementsAre("TAG_t"));
+  options.path = dir.file("a.xml");
+  EXPECT_THAT(error_message([&] { (void)read_labeled_texts(options); }),
+              HasSubstr("--arff-labels is for an ARFF input"));
+}
+
 }  // namespace
 }  // namespace tessera

@@ -7,7 +7,8 @@
 // (default 1; several, "1,2", are joined with a space), by 0-based index or by header name;
 // anything else -> fastText's format (labeled_text_reader.h) with `label_prefix`. The XC
 // repository's sparse format (xc_reader.h) holds feature ids, not texts: it is only ever given
-// (kXc), and read by read_xc.
+// (kXc), and read by read_xc. Mulan's ARFF (.arff, arff_reader.h) needs its label XML
+// (`arff_labels`); its rows may have no label.
 #pragma once
 
 #include <string>
@@ -20,11 +21,12 @@
 
 namespace tessera {
 
-enum class LabeledFormat { kAuto, kFastText, kJsonl, kTsv, kCsv, kXc };
+enum class LabeledFormat { kAuto, kFastText, kJsonl, kTsv, kCsv, kXc, kArff };
 inline constexpr EnumName<LabeledFormat> kLabeledFormatNames[] = {
     {LabeledFormat::kAuto, "auto"},   {LabeledFormat::kFastText, "fasttext"},
     {LabeledFormat::kJsonl, "jsonl"}, {LabeledFormat::kTsv, "tsv"},
-    {LabeledFormat::kCsv, "csv"},     {LabeledFormat::kXc, "xc"}};
+    {LabeledFormat::kCsv, "csv"},     {LabeledFormat::kXc, "xc"},
+    {LabeledFormat::kArff, "arff"}};
 template <>
 inline constexpr EnumNames<LabeledFormat> enum_names<LabeledFormat> = kLabeledFormatNames;
 
@@ -34,6 +36,7 @@ struct LabeledInputOptions {
   std::string label_prefix = "__label__";  // fastText's format
   std::string label_field;                 // JSONL field, TSV/CSV column; empty: the default
   std::string field;                       // text field spec or columns; empty: the default
+  std::string arff_labels;                 // ARFF: the Mulan XML naming the label attributes
   // Texts to predict: a line without labels is a text (fastText format), a missing label field
   // or column gives none.
   bool labels_optional = false;
