@@ -7,6 +7,12 @@
 
 namespace tessera::cli {
 
+Classifier load_classifier(const ClassifierArgs& a) {
+  if (a.label_text.empty()) return Classifier::load(a.model, a.index, a.dim);
+  const LabelDescriptions labels = read_label_descriptions(LineSource::open(a.label_text));
+  return Classifier::load(a.model, a.index, a.dim, &labels);
+}
+
 XcData read_xc_input(const LabeledInputOptions& input, const Classifier& classifier) {
   XcData data = read_xc(LineSource::open(input.path, input.on_invalid_utf8));
   TESSERA_CHECK(static_cast<size_t>(data.labels) == classifier.labels().size(),

@@ -1,4 +1,5 @@
-// What `predict` and `test` share: the options that load a classifier (--model, --index, --dim)
+// What `predict` and `test` share: the options that load a classifier (--model, --index, --dim,
+// --label-text)
 // and the texts of a labeled input predicted in batches.
 #pragma once
 
@@ -18,6 +19,7 @@ struct ClassifierArgs {
   std::string index;  // empty: flat, or hnsw above kHnswLabels labels
   int64_t dim = 0;
   LabeledInputOptions input;
+  std::string label_text;  // label<TAB>description: replaces the labels of a model of texts
   int threads = 0;
 };
 
@@ -34,9 +36,15 @@ inline CLI::Option* add_classifier_options(CLI::App& cmd, ClassifierArgs& a) {
       ->check(index_spec_check());
   cmd.add_option("--dim", a.dim, "Score at this Matryoshka prefix (0: the full dim)")
       ->check(non_negative());
+  cmd.add_option("--label-text", a.label_text,
+                 "label<TAB>description lines that replace the model's labels (a model trained "
+                 "with --label-text: labels never trained on are predicted from their text)");
   add_threads_option(cmd, a.threads);
   return model;
 }
+
+// The classifier of --model with --index, --dim and --label-text.
+Classifier load_classifier(const ClassifierArgs& a);
 
 // The points of an XC-format input (--format xc), checked against the classifier's labels.
 XcData read_xc_input(const LabeledInputOptions& input, const Classifier& classifier);

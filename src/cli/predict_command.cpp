@@ -40,7 +40,7 @@ void add_predict_command(CLI::App& app) {
   cmd->callback([args] {
     const ClassifierArgs& a = args->classifier;
     use_threads(a.threads);
-    const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
+    const Classifier classifier = load_classifier(a);
     std::vector<int64_t> lines;
     std::vector<std::vector<LabelScore>> predictions;
     const Stopwatch watch;

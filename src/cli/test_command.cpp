@@ -54,7 +54,7 @@ std::vector<std::vector<LabelScore>> read_predictions(const std::string& path,
 void run_xc_test(const ClassifierArgs& a, const std::vector<int64_t>& ks, float threshold,
                  bool json) {
   TESSERA_CHECK(!a.model.empty(), "--format xc scores a --model (not --predictions)");
-  const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
+  const Classifier classifier = load_classifier(a);
   const XcData data = read_xc_input(a.input, classifier);
   const int64_t deepest = *std::max_element(ks.begin(), ks.end());
   std::vector<std::vector<int32_t>> gold;
@@ -145,7 +145,7 @@ void add_test_command(CLI::App& app) {
     std::vector<std::string> names;
     std::vector<std::vector<LabelScore>> predictions;
     if (!a.model.empty()) {
-      const Classifier classifier = Classifier::load(a.model, a.index, a.dim);
+      const Classifier classifier = load_classifier(a);
       names = classifier.labels();
       predictions = predict_all(classifier, items, a.input.path, deepest, args->threshold);
     } else {

@@ -60,6 +60,11 @@ void add_classify_options(CLI::App& cmd, ClassifyArgs& c) {
                  "CSV with --label-field and --field")
       ->group(kGroup);
   cmd.add_option("--valid", c.valid, "Labeled texts scored (P@1) after every epoch")->group(kGroup);
+  cmd.add_option("--label-text", c.label_text,
+                 "label<TAB>description lines: labels are embedded from their descriptions by "
+                 "the texts' encoder, so a described label no training text carries is "
+                 "predicted too (zero-shot)")
+      ->group(kGroup);
   add_labeled_input_options(cmd, c.input, kGroup);
   add_enum_option(cmd, "--loss", c.head.loss,
                   "softmax over all labels; ns: negative sampling (--neg); ova: one-vs-all "
@@ -115,6 +120,7 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   if (!given(cmd, "--max-tokens")) f.max_tokens = 0;
   ClassificationTrainingOptions options;
   options.input = c.input;
+  options.label_text_path = c.label_text;
   options.featurizer = featurizer.resolve();
   options.input.on_invalid_utf8 = options.featurizer.tokenizer.normalize.on_invalid_utf8;
   options.vocabulary = a.training.vocabulary;
@@ -182,6 +188,7 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
       {"seed", t.seed},
       {"min_count", options.vocabulary.min_count},
       {"dim", options.model.dim},
+      {"label_text", options.label_text_path},
       {"prefixes",
        a.prefixes}}.dump();
 

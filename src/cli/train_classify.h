@@ -13,6 +13,7 @@ namespace tessera::cli {
 struct ClassifyArgs {
   LabeledInputOptions input;  // --input and how to read it; --valid is read the same way
   std::string valid;
+  std::string label_text;  // label<TAB>description: a label tower of texts
   ClassifierHead head;
   int64_t negatives = 5;
   std::string autotune_validation;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
@@ -20,10 +21,18 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
     : model_(std::move(model)), head_(std::move(head)), dim_(dim == 0 ? model_->dim() : dim) {
   TESSERA_CHECK(dim_ >= 1 && dim_ <= model_->dim(), "dim {} is outside [1, {}]", dim_,
                 model_->dim());
-  const auto* tower = dynamic_cast<const IdEncoder*>(&model_->tower(head_.label_tower));
-  TESSERA_CHECK(tower != nullptr && !tower->names().empty(),
-                "tower '{}' is not a tower of named labels", head_.label_tower);
-  labels_ = &tower->names();
+  const Encoder& tower = model_->tower(head_.label_tower);
+  if (tower.input_kind() == EncoderInputKind::kIds) {
+    const auto* ids = dynamic_cast<const IdEncoder*>(&tower);
+    TESSERA_CHECK(ids != nullptr && !ids->names().empty(),
+                  "tower '{}' is not a tower of named labels", head_.label_tower);
+    labels_ = std::shared_ptr<const std::vector<std::string>>(model_, &ids->names());
+  } else {
+    TESSERA_CHECK(!head_.label_names.empty(),
+                  "tower '{}' embeds texts, and the classifier head holds no label texts",
+                  head_.label_tower);
+    labels_ = std::make_shared<const std::vector<std::string>>(head_.label_names);
+  }
   TESSERA_CHECK(head_.label_counts.empty() || head_.label_counts.size() == labels_->size(),
                 "the classifier head counts {} labels, the tower has {}", head_.label_counts.size(),
                 labels_->size());
@@ -36,13 +45,18 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
                 spec.name(), spec.dim(), dim_);
   index_name_ = spec.name();
   index_ = make_index(spec, model_->normalization() == Normalization::kL2);
-  std::vector<int32_t> ids(labels_->size());
-  std::iota(ids.begin(), ids.end(), 0);
-  label_vectors_ = model_->embed_input(EncoderInput::of_ids(ids), dim_, head_.label_tower);
+  if (tower.input_kind() == EncoderInputKind::kIds) {
+    std::vector<int32_t> ids(labels_->size());
+    std::iota(ids.begin(), ids.end(), 0);
+    label_vectors_ = model_->embed_input(EncoderInput::of_ids(ids), dim_, head_.label_tower);
+  } else {
+    label_vectors_ = model_->embed(head_.label_texts, dim_, head_.label_tower);
+  }
   index_->add(label_vectors_);
 }
 
-Classifier Classifier::load(const std::string& path, const std::string& index_spec, int64_t dim) {
+Classifier Classifier::load(const std::string& path, const std::string& index_spec, int64_t dim,
+                            const LabelDescriptions* labels) {
   const auto metadata = read_safetensors_metadata(path);
   const auto it = metadata.find(std::string(kClassifierHeadKey));
   TESSERA_CHECK(it != metadata.end(),
@@ -56,6 +70,25 @@ Classifier Classifier::load(const std::string& path, const std::string& index_sp
     TESSERA_FAIL("{}: {}", path, e.what());
   }
   auto model = std::make_shared<const Model>(Model::load(path));
+  if (labels != nullptr) {
+    TESSERA_CHECK(model->tower(head.label_tower).input_kind() != EncoderInputKind::kIds,
+                  "{}: its labels are rows of ids, not embedded from texts: labels from "
+                  "descriptions need a classifier trained with --label-text",
+                  path);
+    std::unordered_map<std::string, int64_t> count_of;
+    for (size_t l = 0; l < head.label_names.size() && l < head.label_counts.size(); ++l) {
+      count_of.emplace(head.label_names[l], head.label_counts[l]);
+    }
+    head.label_counts.clear();
+    if (!count_of.empty()) {
+      for (const std::string& name : labels->names) {
+        const auto count = count_of.find(name);
+        head.label_counts.push_back(count == count_of.end() ? 0 : count->second);
+      }
+    }
+    head.label_names = labels->names;
+    head.label_texts = labels->texts;
+  }
   try {
     return Classifier(std::move(model), std::move(head), index_spec, dim);
   } catch (const Error& e) {

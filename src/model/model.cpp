@@ -140,6 +140,10 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
     towers.emplace(name, name);
     encoders.push_back(std::move(encoder));
   }
+  for (const std::string& name : options.document_towers) {
+    TESSERA_CHECK(towers.emplace(name, towers.at(std::string(kDocumentTower))).second,
+                  "tower '{}' is given twice", name);
+  }
 
   nlohmann::json provenance = parse_provenance(options.provenance);
   if (!provenance.contains("tessera_version")) provenance["tessera_version"] = TESSERA_VERSION;

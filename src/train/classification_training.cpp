@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "tessera/core/check.h"
+#include "tessera/data/label_descriptions.h"
 #include "tessera/text/vocabulary_builder.h"
 #include "tessera/train/matryoshka_objective.h"
 #include "tessera/version.h"
@@ -48,6 +49,40 @@ EncoderInput xc_inputs(const XcData& data, const Vocabulary& vocabulary, size_t 
   }
   return out;
 }
+
+namespace {
+
+// The descriptions of labels (the trained ones, in their order) from path, with the described
+// labels that no training text carries appended to labels; an Error naming a label without one.
+std::vector<std::string> describe_labels(const std::string& path, std::vector<std::string>& labels,
+                                         const std::string& train_path) {
+  const LabelDescriptions d = read_label_descriptions(LineSource::open(path));
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < d.names.size(); ++i) index.emplace(d.names[i], i);
+  std::vector<char> used(d.names.size(), 0);
+  std::vector<std::string> texts;
+  int64_t missing = 0;
+  std::string first_missing;
+  for (const std::string& label : labels) {
+    const auto it = index.find(label);
+    if (it == index.end()) {
+      if (missing++ == 0) first_missing = label;
+      continue;
+    }
+    used[it->second] = 1;
+    texts.push_back(d.texts[it->second]);
+  }
+  TESSERA_CHECK(missing == 0, "{}: {} labels of {} have no description, the first '{}'", path,
+                missing, train_path, first_missing);
+  for (size_t i = 0; i < d.names.size(); ++i) {
+    if (used[i]) continue;
+    labels.push_back(d.names[i]);
+    texts.push_back(d.texts[i]);
+  }
+  return texts;
+}
+
+}  // namespace
 
 LabelSet number_labels(const std::vector<LabeledText>& items) {
   std::unordered_map<std::string, int32_t> first_seen;
@@ -103,6 +138,11 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   std::vector<std::vector<int32_t>> label_ids;
   int64_t points = 0;  // XC: every point of the file
   if (input.format == LabeledFormat::kXc) {
+    TESSERA_CHECK(options_.label_text_path.empty(),
+                  "label descriptions need texts to share their words; {} is in the XC format, "
+                  "whose features are ids (Mulan's ARFF of the same data names them: --format "
+                  "arff)",
+                  input.path);
     const XcData xc = read_xc(LineSource::open(input.path, input.on_invalid_utf8));
     for (int64_t l = 0; l < xc.labels; ++l) labels_.push_back(std::to_string(l));
     // Features are the vocabulary's words, hashed n-grams make no sense over ids.
@@ -118,6 +158,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
     }
     TESSERA_CHECK(!items.empty(), "{}: no point has a label", input.path);
     points = static_cast<int64_t>(xc.points.size());
+    trained_labels_ = xc.labels;
     model.id_towers = {{head.label_tower, xc.labels}};
     model.id_names = {{head.label_tower, labels_}};
     model_ =
@@ -126,7 +167,9 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
     source_ =
         std::make_unique<LabeledTextSource>(std::move(items), label_ids, xc.labels, input.path);
   } else {
-    const std::vector<LabeledText> items = read_labeled_texts(input);
+    std::vector<LabeledText> items = read_labeled_texts(input);
+    // Multi-label data (Mulan's ARFF) may hold points without a label: nothing to learn from.
+    std::erase_if(items, [](const LabeledText& item) { return item.labels.empty(); });
     TESSERA_CHECK(!items.empty(), "{}: no labeled texts", input.path);
     for (const LabeledText& item : items) {
       for (const std::string& label : item.labels) {
@@ -154,12 +197,23 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
                                            texts.begin() + static_cast<std::ptrdiff_t>(end));
       builder.add_texts(batch, input.path, items[begin].line);
     }
-    model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
-    model.id_names = {{head.label_tower, labels_}};
+    trained_labels_ = static_cast<int64_t>(labels_.size());
+    if (!options_.label_text_path.empty()) {
+      head.label_texts = describe_labels(options_.label_text_path, labels_, input.path);
+      head.label_names = labels_;
+      // The trained labels' words count toward the vocabulary; the others' were never trained.
+      builder.add_texts(std::vector<std::string>(head.label_texts.begin(),
+                                                 head.label_texts.begin() + trained_labels_),
+                        options_.label_text_path, 1);
+      model.document_towers = {head.label_tower};
+    } else {
+      model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
+      model.id_names = {{head.label_tower, labels_}};
+    }
     model_ = std::make_unique<Model>(
         Model::create(options_.featurizer, builder.build(options_.vocabulary), model));
     source_ = std::make_unique<LabeledTextSource>(model_->featurizer(), texts, label_ids,
-                                                  static_cast<int64_t>(labels_.size()), input.path);
+                                                  trained_labels_, input.path);
   }
   // The training counts, for propensity-scored metrics of the model (xc_metrics.h): N counts
   // every training point, with a label or not, as pyxclib does.
@@ -170,6 +224,13 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   }
 
   TrainingTask task;
+  if (!head.label_texts.empty()) {
+    // The trained labels' texts are the catalog the objective scores.
+    task.catalog.bags =
+        model_->featurize(std::vector<std::string>(head.label_texts.begin(),
+                                                   head.label_texts.begin() + trained_labels_),
+                          TextOrigin{options_.label_text_path, 1});
+  }
   task.anchor_tower = head.anchor_tower;
   task.candidate_tower = head.label_tower;
   task.candidates = head.loss == ClassifyLoss::kNegativeSampling ? Candidates::kSampledRows

@@ -8,14 +8,18 @@
 namespace tessera {
 
 std::string ClassifierHead::to_json() const {
-  return nlohmann::json{{"anchor_tower", anchor_tower},
-                        {"label_tower", label_tower},
-                        {"loss", name_of(loss)},
-                        {"similarity", name_of(similarity)},
-                        {"scale", scale},
-                        {"examples", examples},
-                        {"label_counts", label_counts}}
-      .dump();
+  nlohmann::json j{{"anchor_tower", anchor_tower},
+                   {"label_tower", label_tower},
+                   {"loss", name_of(loss)},
+                   {"similarity", name_of(similarity)},
+                   {"scale", scale},
+                   {"examples", examples},
+                   {"label_counts", label_counts}};
+  if (!label_names.empty()) {
+    j["label_names"] = label_names;
+    j["label_texts"] = label_texts;
+  }
+  return j.dump();
 }
 
 ClassifierHead ClassifierHead::from_json(const std::string& text) {
@@ -29,9 +33,14 @@ ClassifierHead ClassifierHead::from_json(const std::string& text) {
     head.scale = j.at("scale").get<float>();
     head.examples = j.value("examples", int64_t{0});
     head.label_counts = j.value("label_counts", std::vector<int64_t>{});
+    head.label_names = j.value("label_names", std::vector<std::string>{});
+    head.label_texts = j.value("label_texts", std::vector<std::string>{});
   } catch (const nlohmann::json::exception& e) {
     TESSERA_FAIL("classifier head is malformed: {}", e.what());
   }
+  TESSERA_CHECK(head.label_names.size() == head.label_texts.size(),
+                "classifier head has {} label names and {} label texts", head.label_names.size(),
+                head.label_texts.size());
   TESSERA_CHECK(head.scale > 0 && std::isfinite(head.scale), "classifier scale {} is not > 0",
                 head.scale);
   return head;

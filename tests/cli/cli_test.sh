@@ -813,6 +813,39 @@ for r in rows:
   expect 2 "test without --model or --predictions" -- "$tessera" test --input "$work/mr_test.txt"
 fi
 
+# ---- Mulan ARFF and labels from their descriptions (issue 15): a slice of bibtex's ARFF
+arff=$data/xc/bibtex/mulan_arff
+if [[ -f $arff/bibtex-train.arff ]]; then
+  head -n "$(( $(grep -n -m1 '^@data' "$arff/bibtex-train.arff" | cut -d: -f1) + 1500 ))" \
+    "$arff/bibtex-train.arff" >"$work/bib_train.arff"
+  head -n "$(( $(grep -n -m1 '^@data' "$arff/bibtex-test.arff" | cut -d: -f1) + 300 ))" \
+    "$arff/bibtex-test.arff" >"$work/bib_test.arff"
+  grep -o 'label name="[^"]*"' "$arff/bibtex.xml" | sed 's/label name="//; s/"$//' |
+    awk '{ t = $0; sub(/^TAG_/, "", t); gsub(/_/, " ", t); print $0 "\t" t }' >"$work/bib_labels.tsv"
+  expect 0 "train --task classify on ARFF with --label-text" -- "$tessera" train --task classify \
+    --input "$work/bib_train.arff" --arff-labels "$arff/bibtex.xml" --label-text "$work/bib_labels.tsv" \
+    --lr 0.02 --weight-decay 0 --similarity cosine --threads 2 --quiet --out "$work/bib.safetensors"
+  check "train reports 159 labels" grep -q '159 labels' "$err"
+  expect 0 "test on ARFF" -- "$tessera" test --model "$work/bib.safetensors" \
+    --input "$work/bib_test.arff" --arff-labels "$arff/bibtex.xml"
+  p1=$(awk -F'\t' '$1 == "P@1" { print $2 }' "$out")
+  check "bibtex ARFF slice P@1 from label texts far above chance ($p1)" awk -v a="$p1" 'BEGIN { exit !(a >= 0.3) }'
+  printf 'TAG_graph\tgraph\nTAG_new\tprotein sequence\n' >"$work/bib_new.tsv"
+  expect 0 "predict with other labels (--label-text)" -- "$tessera" predict \
+    --model "$work/bib.safetensors" --input "$work/bib_test.arff" --arff-labels "$arff/bibtex.xml" \
+    --label-text "$work/bib_new.tsv" -k 2
+  check "predictions name only the labels given" \
+    test "$(grep -cE '^__label__TAG_(graph|new) [0-9.e-]+ __label__TAG_(graph|new) [0-9.e-]+$' "$out")" -eq 300
+  expect 1 "ARFF without its label XML" -- "$tessera" test --model "$work/bib.safetensors" \
+    --input "$work/bib_test.arff"
+  check "the error asks for --arff-labels" grep -q 'needs the Mulan XML that names its labels' "$err"
+  printf 'TAG_graph\tgraph\n' >"$work/bib_few.tsv"
+  expect 1 "training labels without a description" -- "$tessera" train --task classify \
+    --input "$work/bib_train.arff" --arff-labels "$arff/bibtex.xml" --label-text "$work/bib_few.tsv" \
+    --out "$work/x.safetensors"
+  check "the error counts the labels without one" grep -q 'bib_few.tsv: 158 labels of' "$err"
+fi
+
 # ---- extreme classification (issue 15): XC-format points of bibtex, P@k, nDCG@k and PSP@k
 xc=$data/xc/bibtex
 if [[ -f $xc/train.txt ]]; then

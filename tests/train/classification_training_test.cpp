@@ -93,6 +93,95 @@ TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
   EXPECT_THAT(metadata.at("classifier"), ::testing::HasSubstr(R"("loss":"ova")"));
 }
 
+// Labels described by their words ("tagK" by "lKw0 ... lKw5"): the label tower reads the
+// descriptions with the texts' encoder. Texts of tag5 are left out of training, so tag5 is only
+// described; its words still occur (as noise) in the training texts.
+TEST(ClassificationTraining, LabelsFromTheirDescriptionsIncludingUntrainedOnes) {
+  testing::TempDir dir;
+  write_synthetic(dir.file("all.txt"), 900, 1);
+  write_synthetic(dir.file("test.txt"), 300, 2);
+  const auto without_tag5 = [&](const std::string& from, const std::string& to, bool keep) {
+    LabeledInputOptions input;
+    input.path = from;
+    std::ofstream out(to);
+    Random random(7);
+    for (const LabeledText& item : read_labeled_texts(input)) {
+      const bool tag5 =
+          std::find(item.labels.begin(), item.labels.end(), "tag5") != item.labels.end();
+      if (tag5 != keep) continue;
+      for (const std::string& label : item.labels) out << "__label__" << label << ' ';
+      out << item.text << " l5w" << random.below(6) << '\n';
+    }
+  };
+  without_tag5(dir.file("all.txt"), dir.file("train.txt"), false);
+  without_tag5(dir.file("test.txt"), dir.file("tag5.txt"), true);
+  {
+    std::ofstream out(dir.file("labels.tsv"));
+    for (int k = 5; k >= 0; --k)
+      out << "tag" << k << "\tl" << k << "w0 l" << k << "w1 l" << k << "w2 l" << k << "w3 l" << k
+          << "w4 l" << k << "w5\n";
+  }
+  ClassificationTrainingOptions options;
+  options.input.path = dir.file("train.txt");
+  options.label_text_path = dir.file("labels.tsv");
+  options.model.dim = 16;
+  options.head.similarity = Similarity::kCosine;
+  options.head.scale = 20.0f;
+  options.trainer.epochs = 8;
+  options.trainer.batch_size = 32;
+  options.trainer.lr.base_lr = 0.02f;
+  options.trainer.seed = 3;
+  ClassificationTraining training(options);
+  ASSERT_EQ(training.labels().size(), 6u);
+  EXPECT_EQ(training.labels().back(), "tag5");  // described, untrained: numbered last
+  EXPECT_EQ(training.model().tower("label").input_kind(), EncoderInputKind::kFeatures);
+  (void)training.run_and_save(dir.file("m.safetensors"));
+
+  const Classifier classifier = Classifier::load(dir.file("m.safetensors"));
+  EXPECT_EQ(classifier.labels(), training.labels());
+  EXPECT_EQ(classifier.head().label_counts.back(), 0);
+  LabeledInputOptions input;
+  input.path = dir.file("test.txt");
+  const std::vector<LabeledText> test = read_labeled_texts(input);
+  std::vector<std::string> texts;
+  for (const LabeledText& item : test) texts.push_back(item.text);
+  const ClassificationMetrics m = classification_metrics(
+      classifier.predict(texts, 1), gold_label_ids(test, classifier.labels()), {1}, 6);
+  EXPECT_GE(m.at_k[0].precision(), 0.85);
+  // tag5's texts: predicted from its description alone, far above chance (1/6).
+  input.path = dir.file("tag5.txt");
+  const std::vector<LabeledText> unseen = read_labeled_texts(input);
+  texts.clear();
+  for (const LabeledText& item : unseen) texts.push_back(item.text);
+  const ClassificationMetrics zero_shot = classification_metrics(
+      classifier.predict(texts, 1), gold_label_ids(unseen, classifier.labels()), {1}, 6);
+  EXPECT_GE(zero_shot.at_k[0].precision(), 0.5);
+
+  // Other labels replace the model's: names and counts follow the descriptions given.
+  const LabelDescriptions others{{"tag1", "new"}, {"l1w0 l1w1 l1w2", "l3w0 l3w1 l3w2"}};
+  const Classifier relabeled = Classifier::load(dir.file("m.safetensors"), "", 0, &others);
+  EXPECT_EQ(relabeled.labels(), others.names);
+  EXPECT_GT(relabeled.head().label_counts[0], 0);
+  EXPECT_EQ(relabeled.head().label_counts[1], 0);
+  const auto p = relabeled.predict({"l3w1 l3w2 n4"}, 1);
+  EXPECT_EQ(p[0][0].label, 1);
+
+  // Every training label needs a description; a model of label ids takes no others.
+  {
+    std::ofstream out(dir.file("few.tsv"));
+    out << "tag0\tl0w0\n";
+  }
+  options.label_text_path = dir.file("few.tsv");
+  EXPECT_THAT(testing::error_message([&] { ClassificationTraining failed(options); }),
+              ::testing::HasSubstr("few.tsv: 4 labels of"));
+  options.label_text_path.clear();
+  ClassificationTraining ids(options);
+  (void)ids.run_and_save(dir.file("ids.safetensors"));
+  EXPECT_THAT(testing::error_message(
+                  [&] { (void)Classifier::load(dir.file("ids.safetensors"), "", 0, &others); }),
+              ::testing::HasSubstr("its labels are rows of ids"));
+}
+
 TEST(ClassificationTraining, XcPointsKeepTheirLabelIdsAndCounts) {
   // 5 labels, each told by features 3l..3l+2 (weight 2), plus noise features 15..19.
   testing::TempDir dir;

@@ -11,6 +11,10 @@
 // as it is). Above kHnswLabels labels the default index is HNSW, whose recall is lower over the
 // unnormalized vectors of dot similarity than over cosine's unit vectors.
 //
+// The label tower is a tower of named ids, or one that reads texts (labels embedded from their
+// descriptions, kept in the head): its labels can be replaced by others, described, that it was
+// never trained on (zero-shot).
+//
 // Immutable once built; predict is const and safe to call from several threads.
 #pragma once
 
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "tessera/core/tensor.h"
+#include "tessera/data/label_descriptions.h"
 #include "tessera/index/index.h"
 #include "tessera/model/model.h"
 #include "tessera/train/classifier_head.h"
@@ -40,12 +45,14 @@ class Classifier {
  public:
   // The labels of model's head tower indexed by index_spec (empty: "flat", or "hnsw" above
   // kHnswLabels labels) at prefix dim (0: the model's full dim). Throws when the label tower has
-  // no names.
+  // no names (ids) or the head no label texts (a tower of texts).
   Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
              const std::string& index_spec = "", int64_t dim = 0);
-  // Reads a model file with its head; an Error naming the file when it has none.
+  // Reads a model file with its head; an Error naming the file when it has none. With labels,
+  // they replace the model's (its label tower must read texts; training counts are kept for the
+  // labels of the same name).
   static Classifier load(const std::string& path, const std::string& index_spec = "",
-                         int64_t dim = 0);
+                         int64_t dim = 0, const LabelDescriptions* labels = nullptr);
 
   const std::vector<std::string>& labels() const { return *labels_; }
   const Model& model() const { return *model_; }
@@ -70,7 +77,7 @@ class Classifier {
   std::shared_ptr<const Model> model_;
   ClassifierHead head_;
   int64_t dim_ = 0;
-  const std::vector<std::string>* labels_ = nullptr;
+  std::shared_ptr<const std::vector<std::string>> labels_;
   Tensor label_vectors_;  // labels x dim, as the index holds them
   std::unique_ptr<Index> index_;
   std::string index_name_;

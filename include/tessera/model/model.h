@@ -82,6 +82,9 @@ struct ModelOptions {
   std::map<std::string, int64_t> id_towers;
   // Names of an id tower's rows (IdEncoder::set_names), by tower; towers not here have none.
   std::map<std::string, std::vector<std::string>> id_names;
+  // More towers that read texts with the document tower's encoder: e.g. {"label"} for labels
+  // embedded from their descriptions, in the texts' space.
+  std::vector<std::string> document_towers;
   // Matryoshka prefixes, ascending, last == dim; empty: 32,64,128,256 for dim 256, else {dim}.
   std::vector<int64_t> prefixes;
   Normalization normalization = Normalization::kL2;

@@ -11,6 +11,13 @@
 // first (as fastText does); the vocabulary is counted over the training texts. Input in the XC
 // format (LabeledFormat::kXc) gives feature ids instead of texts: see xc_vocabulary.
 //
+// With label descriptions (label_text_path, label_descriptions.h), the label tower is no table
+// of ids but reads each label's text with the texts' encoder (one shared bag: SiameseXML's and
+// NGAME's label encoders), so labels and texts share one space and a label never seen in
+// training is predicted from its description (zero-shot). Every training label needs a
+// description; described labels that no training text carries are kept in the model (numbered
+// after the others) but left out of training, where they would only ever be negatives.
+//
 // The model file also carries, under the metadata key "classifier", how scores become
 // probabilities (classifier_head.h).
 #pragma once
@@ -33,7 +40,8 @@
 namespace tessera {
 
 struct ClassificationTrainingOptions {
-  LabeledInputOptions input;  // the training file and how to read it
+  LabeledInputOptions input;    // the training file and how to read it
+  std::string label_text_path;  // label<TAB>description lines; empty: a tower of label ids
   FeaturizerConfig featurizer;
   VocabularyOptions vocabulary;
   ModelOptions model;  // its seed is trainer.seed's; id_towers are set from the labels
@@ -83,6 +91,7 @@ class ClassificationTraining {
  private:
   ClassificationTrainingOptions options_;
   std::vector<std::string> labels_;
+  int64_t trained_labels_ = 0;  // labels_[0, trained_labels_) are carried by training texts
   int64_t texts_ = 0;
   std::unique_ptr<Model> model_;
   std::unique_ptr<LabeledTextSource> source_;

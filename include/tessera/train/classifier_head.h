@@ -1,6 +1,6 @@
 // ClassifierHead: how a classifier model's scores become labels and probabilities, saved beside
 // the model under the metadata key "classifier" (a JSON object {anchor_tower, label_tower, loss,
-// similarity, scale, examples, label_counts}).
+// similarity, scale, examples, label_counts, label_names, label_texts}).
 //
 // A text's logit for a label is scale * (the inner product of their vectors); with cosine
 // similarity the model normalizes its vectors (Normalization::kL2), so the product is the
@@ -39,6 +39,10 @@ struct ClassifierHead {
   // in heads saved before they were kept.
   int64_t examples = 0;
   std::vector<int64_t> label_counts;
+  // A label tower that reads texts (labels embedded from their descriptions) has no names of
+  // its own: the labels' names and texts are kept here (empty for a tower of ids).
+  std::vector<std::string> label_names;
+  std::vector<std::string> label_texts;
 
   // Whether probabilities are a softmax over the labels (else independent sigmoids).
   bool softmax() const { return loss == ClassifyLoss::kSoftmax; }
