@@ -824,7 +824,7 @@ if [[ -f $arff/bibtex-train.arff ]]; then
     awk '{ t = $0; sub(/^TAG_/, "", t); gsub(/_/, " ", t); print $0 "\t" t }' >"$work/bib_labels.tsv"
   expect 0 "train --task classify on ARFF with --label-text" -- "$tessera" train --task classify \
     --input "$work/bib_train.arff" --arff-labels "$arff/bibtex.xml" --label-text "$work/bib_labels.tsv" \
-    --lr 0.02 --weight-decay 0 --similarity cosine --threads 2 --quiet --out "$work/bib.safetensors"
+    --similarity cosine --threads 2 --quiet --out "$work/bib.safetensors"
   check "train reports 159 labels" grep -q '159 labels' "$err"
   expect 0 "test on ARFF" -- "$tessera" test --model "$work/bib.safetensors" \
     --input "$work/bib_test.arff" --arff-labels "$arff/bibtex.xml"
