@@ -13,6 +13,7 @@ void add_embed_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_index_command(CLI::App& app);  // index and search
 void add_predict_command(CLI::App& app);
+void add_quantize_command(CLI::App& app);
 void add_quickstart_command(CLI::App& app);
 void add_test_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);

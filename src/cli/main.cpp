@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
   tessera::cli::add_eval_command(app);
   tessera::cli::add_index_command(app);
   tessera::cli::add_predict_command(app);
+  tessera::cli::add_quantize_command(app);
   tessera::cli::add_quickstart_command(app);
   tessera::cli::add_test_command(app);
   tessera::cli::add_tokenize_command(app);

@@ -149,6 +149,10 @@ void check_finite(const Tensor& tensor, const std::string& name, const std::stri
 
 }  // namespace
 
+bool is_model_metadata_key(const std::string& key) {
+  return kModelKeys.count(key) > 0 || key == kSafetensorsChecksumKey;
+}
+
 void Model::save(const std::string& path, const ModelFileExtras& extras) const {
   json words = json::array();
   json counts = json::array();
@@ -159,12 +163,14 @@ void Model::save(const std::string& path, const ModelFileExtras& extras) const {
   }
   json encoders = json::object();
   std::map<std::string, Tensor> tensors;
+  std::map<std::string, IntTensor> int_tensors;
   for (const auto& encoder : encoders_) {
     encoders[encoder->name()] = {{"kind", encoder->kind()},
                                  {"config", json::parse(encoder->config_json())}};
     for (const Parameter* p : std::as_const(*encoder).parameters()) {
       tensors.emplace(p->name, p->value);
     }
+    for (const auto& [name, tensor] : encoder->int_tensors()) int_tensors.emplace(name, *tensor);
   }
   const json model = {{"dim", dim_},
                       {"prefixes", prefixes_},
@@ -186,12 +192,12 @@ void Model::save(const std::string& path, const ModelFileExtras& extras) const {
   }
   json extra_names = json::array();
   for (const auto& [name, tensor] : extras.tensors) {
-    TESSERA_CHECK(tensors.emplace(name, tensor).second,
+    TESSERA_CHECK(!int_tensors.count(name) && tensors.emplace(name, tensor).second,
                   "extra tensor \"{}\" has the name of a model parameter", name);
     extra_names.push_back(name);
   }
   if (!extras.tensors.empty()) metadata.emplace("extra_tensors", extra_names.dump());
-  write_safetensors(path, metadata, tensors);
+  write_safetensors(path, metadata, tensors, int_tensors);
 }
 
 Model Model::load(const std::string& path) {
@@ -243,23 +249,27 @@ Model Model::load(const std::string& path) {
   }
 
   // Every tensor's shape is checked against the metadata before any is read.
-  std::map<std::string, std::vector<int64_t>> expected;
+  std::map<std::string, TensorLayout> expected;
   try {
     for (const auto& [name, entry] : layout.encoders) {
-      for (auto& [tensor, shape] : encoder_tensor_shapes(entry.kind, name, entry.config)) {
-        TESSERA_CHECK(expected.emplace(tensor, std::move(shape)).second,
+      for (auto& [tensor, tensor_layout] : encoder_tensor_layouts(entry.kind, name, entry.config)) {
+        TESSERA_CHECK(expected.emplace(tensor, std::move(tensor_layout)).second,
                       "two encoders hold a tensor '{}'", tensor);
       }
     }
   } catch (const Error& e) {
     TESSERA_FAIL("{}: {}", path, e.what());
   }
-  for (const auto& [name, shape] : expected) {
+  for (const auto& [name, want] : expected) {
     const auto it = tensors.find(name);
     if (it == tensors.end()) TESSERA_FAIL("{}: tensor '{}' is missing", path, name);
-    if (it->second.shape != shape) {
+    if (it->second.shape != want.shape) {
       TESSERA_FAIL("{}: tensor '{}' has shape [{}], the metadata implies [{}]", path, name,
-                   fmt::join(it->second.shape, ", "), fmt::join(shape, ", "));
+                   fmt::join(it->second.shape, ", "), fmt::join(want.shape, ", "));
+    }
+    if (it->second.type != want.type) {
+      TESSERA_FAIL("{}: tensor '{}' holds {}, the metadata implies {}", path, name,
+                   name_of(it->second.type), name_of(want.type));
     }
   }
   if (tensors.size() != expected.size()) {
@@ -277,7 +287,8 @@ Model Model::load(const std::string& path) {
     Featurizer featurizer = Featurizer::from_config(config, std::move(vocabulary));
     std::vector<std::unique_ptr<Encoder>> encoders;
     for (const auto& [name, entry] : layout.encoders) {
-      encoders.push_back(load_encoder(entry.kind, name, entry.config, contents.tensors));
+      encoders.push_back(
+          load_encoder(entry.kind, name, entry.config, contents.tensors, contents.int_tensors));
     }
     Model loaded(std::move(featurizer), std::move(encoders), std::move(layout.towers),
                  std::move(layout.prefixes), layout.normalization, provenance);

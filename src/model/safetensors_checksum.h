@@ -1,6 +1,7 @@
 // What tessera's safetensors checksum covers besides the tensor data: the header's contents as
-// parsed (every metadata entry but the checksum itself, then each tensor's name, shape and byte
-// range, in name order), so the writer and the reader hash the same bytes whatever the JSON's
+// parsed (every metadata entry but the checksum itself, then each tensor's name, shape, byte
+// range and element type unless F32, in name order; F32 files hash as they did before other
+// types existed), so the writer and the reader hash the same bytes whatever the JSON's
 // spacing or key order.
 #pragma once
 
@@ -32,6 +33,7 @@ inline void add_header_to_checksum(Checksum& sum,
     sum.update(entry.shape.data(), entry.shape.size() * sizeof(int64_t));
     sum.update(&entry.begin, sizeof entry.begin);
     sum.update(&entry.end, sizeof entry.end);
+    if (entry.type != ElementType::kF32) sum.update(name_of(entry.type));
   }
 }
 

@@ -56,8 +56,12 @@ SafetensorsEntry parse_entry(const std::string& name, const json& entry, uint64_
     if (!entry.contains(key)) TESSERA_FAIL("{}: {} has no \"{}\"", path, where, key);
   }
   const json& dtype = entry["dtype"];
-  if (!dtype.is_string() || dtype.get<std::string>() != "F32") {
-    TESSERA_FAIL("{}: {} has dtype {}; tessera reads only F32", path, where, dtype.dump());
+  const ElementType* type = nullptr;
+  for (const EnumName<ElementType>& known : enum_names<ElementType>) {
+    if (dtype.is_string() && dtype.get<std::string>() == known.name) type = &known.value;
+  }
+  if (type == nullptr) {
+    TESSERA_FAIL("{}: {} has dtype {}; tessera reads F32, I8 and I32", path, where, dtype.dump());
   }
   const json& shape = entry["shape"];
   if (!shape.is_array() || shape.empty() || shape.size() > Tensor::kMaxDims) {
@@ -69,6 +73,7 @@ SafetensorsEntry parse_entry(const std::string& name, const json& entry, uint64_
     TESSERA_FAIL("{}: {} data_offsets {} must be [begin, end]", path, where, offsets.dump());
   }
   SafetensorsEntry out;
+  out.type = *type;
   constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   out.begin = to_size(offsets[0], kMax, path, where + " begin");
   out.end = to_size(offsets[1], kMax, path, where + " end");
@@ -83,7 +88,7 @@ SafetensorsEntry parse_entry(const std::string& name, const json& entry, uint64_
         out.end, where, data_bytes);
   }
   // Saturating product: a hostile shape cannot overflow into a small byte count.
-  uint64_t bytes = 4;
+  auto bytes = static_cast<uint64_t>(element_bytes(out.type));
   bool overflow = false;
   for (const json& size : shape) {
     const uint64_t s = to_size(size, kMax, path, where + " shape size");
@@ -224,14 +229,22 @@ SafetensorsContents read_safetensors(const std::string& path, const SafetensorsH
       }
       continue;
     }
-    Tensor tensor = Tensor::empty(std::span<const int64_t>(entry->shape));
     in.seekg(static_cast<std::streamoff>(header.data_offset + entry->begin));
     if (!in) TESSERA_FAIL("{}: cannot seek to {}", path, what);
-    if (bytes > 0) {
-      read_exact(in, reinterpret_cast<char*>(tensor.data()), bytes, path, what.c_str());
-      sum.update(tensor.data(), bytes);
+    auto read_into = [&](void* data) {
+      if (bytes == 0) return;
+      read_exact(in, static_cast<char*>(data), bytes, path, what.c_str());
+      sum.update(data, bytes);
+    };
+    if (entry->type == ElementType::kF32) {
+      Tensor tensor = Tensor::empty(std::span<const int64_t>(entry->shape));
+      read_into(tensor.data());
+      out.tensors.emplace(*name, std::move(tensor));
+    } else {
+      IntTensor tensor(entry->type, entry->shape);
+      read_into(tensor.bytes().data());
+      out.int_tensors.emplace(*name, std::move(tensor));
     }
-    out.tensors.emplace(*name, std::move(tensor));
   }
   if (verify && stored->second != checksum_hex(sum.value())) {
     TESSERA_FAIL(

@@ -10,26 +10,54 @@
 namespace tessera {
 
 void write_safetensors(const std::string& path, const std::map<std::string, std::string>& metadata,
-                       const std::map<std::string, Tensor>& tensors) {
+                       const std::map<std::string, Tensor>& tensors,
+                       const std::map<std::string, IntTensor>& int_tensors) {
+  // Entries in name order, F32 and integer tensors interleaved, so the data section follows
+  // the names whatever their types.
   std::map<std::string, SafetensorsEntry> entries;
-  uint64_t offset = 0;
-  for (const auto& [name, tensor] : tensors) {
+  auto add_entry = [&](const std::string& name, ElementType type, std::vector<int64_t> shape,
+                       int64_t numel) {
     TESSERA_CHECK(name != "__metadata__", "{}: a tensor cannot be named __metadata__", path);
+    SafetensorsEntry entry;
+    entry.type = type;
+    entry.shape = std::move(shape);
+    entry.end = static_cast<uint64_t>(numel * element_bytes(type));
+    TESSERA_CHECK(entries.emplace(name, std::move(entry)).second, "{}: two tensors are named '{}'",
+                  path, name);
+  };
+  for (const auto& [name, tensor] : tensors) {
     TESSERA_CHECK(tensor.defined(), "{}: tensor '{}' is undefined", path, name);
-    const uint64_t bytes = static_cast<uint64_t>(tensor.numel()) * 4;
-    SafetensorsEntry& entry = entries[name];
-    entry.shape.assign(tensor.shape().begin(), tensor.shape().end());
+    add_entry(name, ElementType::kF32, {tensor.shape().begin(), tensor.shape().end()},
+              tensor.numel());
+  }
+  for (const auto& [name, tensor] : int_tensors) {
+    add_entry(name, tensor.type(), tensor.shape(), tensor.numel());
+  }
+  uint64_t offset = 0;
+  for (auto& [name, entry] : entries) {
+    const uint64_t bytes = entry.end;
     entry.begin = offset;
     entry.end = offset + bytes;
     offset += bytes;
   }
+  // Calls write(data, bytes) with each tensor's bytes in the data section's order.
+  auto for_each_chunk = [&](auto&& write) {
+    for (const auto& [name, entry] : entries) {
+      if (entry.type != ElementType::kF32) {
+        const std::span<const std::byte> bytes = int_tensors.at(name).bytes();
+        write(bytes.data(), bytes.size());
+        continue;
+      }
+      // Row by row, so column-prefix views are written without their padding.
+      const Tensor& tensor = tensors.at(name);
+      for (int64_t r = 0; r < tensor.rows(); ++r) {
+        write(tensor.row(r), static_cast<size_t>(tensor.cols()) * 4);
+      }
+    }
+  };
   Checksum sum;
   add_header_to_checksum(sum, metadata, entries);
-  for (const auto& [name, tensor] : tensors) {
-    for (int64_t r = 0; r < tensor.rows(); ++r) {
-      sum.update(tensor.row(r), static_cast<size_t>(tensor.cols()) * 4);
-    }
-  }
+  for_each_chunk([&](const void* data, size_t bytes) { sum.update(data, bytes); });
 
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   nlohmann::ordered_json meta = nlohmann::ordered_json::object();
@@ -39,8 +67,9 @@ void write_safetensors(const std::string& path, const std::map<std::string, std:
   meta[kSafetensorsChecksumKey] = checksum_hex(sum.value());
   header["__metadata__"] = std::move(meta);
   for (const auto& [name, entry] : entries) {
-    header[name] = {
-        {"dtype", "F32"}, {"shape", entry.shape}, {"data_offsets", {entry.begin, entry.end}}};
+    header[name] = {{"dtype", name_of(entry.type)},
+                    {"shape", entry.shape},
+                    {"data_offsets", {entry.begin, entry.end}}};
   }
   std::string text = header.dump();
   // Spaces keep the JSON valid and make the data section start 8-byte aligned.
@@ -57,12 +86,7 @@ void write_safetensors(const std::string& path, const std::map<std::string, std:
   }
   out.write(length_bytes, 8);
   out.write(text);
-  for (const auto& [name, tensor] : tensors) {
-    // Row by row, so column-prefix views are written without their padding.
-    for (int64_t r = 0; r < tensor.rows(); ++r) {
-      out.write(tensor.row(r), static_cast<size_t>(tensor.cols()) * 4);
-    }
-  }
+  for_each_chunk([&](const void* data, size_t bytes) { out.write(data, bytes); });
   out.commit();
 }
 

@@ -879,6 +879,28 @@ if [[ -f $xc/train.txt ]]; then
   fi
 fi
 
+# ---- quantize (issue 15): a classifier cut to its largest rows and stored as int8
+if [[ -f $work/mr.safetensors ]]; then
+  expect 0 "quantize --cutoff --int8 --valid" -- "$tessera" quantize --model "$work/mr.safetensors" \
+    --out "$work/mr.small" --cutoff 40000 --int8 --input "$work/mr_train.txt" --valid "$work/mr_test.txt"
+  check "quantize prints both sizes" grep -qE 'mr.small	[0-9.]+ MB \([0-9.]+x smaller\)' "$out"
+  before=$(sed -nE 's/^P@1 on .*: ([0-9.]+) before, ([0-9.]+) after$/\1/p' "$out")
+  after=$(sed -nE 's/^P@1 on .*: ([0-9.]+) before, ([0-9.]+) after$/\2/p' "$out")
+  check "the small model keeps its accuracy ($before -> $after)" \
+    awk -v a="$before" -v b="$after" 'BEGIN { exit !(b != "" && b >= a - 0.03) }'
+  check "the small file is under a quarter of the model's" \
+    test "$(stat -c %s "$work/mr.small")" -lt "$(( $(stat -c %s "$work/mr.safetensors") / 4 ))"
+  expect 0 "predict with the small model" -- "$tessera" predict --model "$work/mr.small" \
+    --input "$work/mr_test.txt" -k 1
+  check "it predicts every text" test "$(grep -cE '^__label__(pos|neg) [0-9.e-]+$' "$out")" -eq 400
+  expect 1 "quantize a quantized model" -- "$tessera" quantize --model "$work/mr.small" \
+    --out "$work/x.small" --int8
+  check "the error says it is compact already" grep -q 'compact already' "$err"
+  expect 1 "quantize without --cutoff or --int8" -- "$tessera" quantize \
+    --model "$work/mr.safetensors" --out "$work/x.small"
+  check "the error names the options" grep -q 'needs --cutoff N, --int8 or both' "$err"
+fi
+
 # ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
 if [[ -f /usr/share/wordnet/data.noun ]]; then
   expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \

@@ -7,6 +7,7 @@
 
 #include "../core/test_support.h"
 #include "tessera/model/bag_encoder.h"
+#include "tessera/model/compact_bag_encoder.h"
 #include "tessera/model/encoder_registry.h"
 #include "tessera/model/id_encoder.h"
 
@@ -92,20 +93,32 @@ TEST(Encoder, RegistryRebuildsEveryKindFromConfigAndTensors) {
   std::mt19937_64 rng(3);
   bag.init_normal(0.5f, rng);
   id.init_normal(0.5f, rng);
+  CompactBagEncoder::Table table;
+  table.feature_ids = {0, 3, 6};
+  table.codes = IntTensor::of_i8({3, 2}, std::vector<int8_t>{127, -3, 0, 5, -127, 64});
+  table.scales = Tensor::from({3}, {0.1f, 0.0f, 0.02f});
+  CompactBagEncoder compact("query", 7, std::move(table), Pooling::kSqrtN,
+                            Tensor::from({2, 3}, {1, 0, 2, 0, 1, -1}));
   for (const Encoder* encoder :
-       {static_cast<const Encoder*>(&bag), static_cast<const Encoder*>(&id)}) {
-    const auto shapes =
-        encoder_tensor_shapes(encoder->kind(), encoder->name(), encoder->config_json());
+       {static_cast<const Encoder*>(&bag), static_cast<const Encoder*>(&id),
+        static_cast<const Encoder*>(&compact)}) {
+    const auto layouts =
+        encoder_tensor_layouts(encoder->kind(), encoder->name(), encoder->config_json());
     std::map<std::string, Tensor> tensors;
+    std::map<std::string, IntTensor> int_tensors;
     for (const Parameter* p : encoder->parameters()) {
-      ASSERT_EQ(shapes.at(p->name),
-                std::vector<int64_t>(p->value.shape().begin(), p->value.shape().end()));
+      ASSERT_EQ(layouts.at(p->name),
+                (TensorLayout{{p->value.shape().begin(), p->value.shape().end()}}));
       tensors.emplace(p->name, p->value.clone());
     }
-    ASSERT_EQ(shapes.size(), tensors.size());
-    const std::unique_ptr<Encoder> loaded =
-        load_encoder(encoder->kind(), encoder->name(), encoder->config_json(), tensors);
-    EXPECT_TRUE(tensors.empty());  // every tensor taken
+    for (const auto& [name, tensor] : encoder->int_tensors()) {
+      ASSERT_EQ(layouts.at(name), (TensorLayout{tensor->shape(), tensor->type()}));
+      int_tensors.emplace(name, *tensor);
+    }
+    ASSERT_EQ(layouts.size(), tensors.size() + int_tensors.size());
+    const std::unique_ptr<Encoder> loaded = load_encoder(
+        encoder->kind(), encoder->name(), encoder->config_json(), tensors, int_tensors);
+    EXPECT_TRUE(tensors.empty() && int_tensors.empty());  // every tensor taken
     EXPECT_EQ(loaded->kind(), encoder->kind());
     EXPECT_EQ(loaded->config_json(), encoder->config_json());
     const EncoderInput input = encoder->input_kind() == EncoderInputKind::kIds
@@ -114,12 +127,52 @@ TEST(Encoder, RegistryRebuildsEveryKindFromConfigAndTensors) {
     EXPECT_EQ(loaded->encode(input).to_vector(), encoder->encode(input).to_vector());
   }
   std::map<std::string, Tensor> none;
-  EXPECT_THAT(error_message([&] { (void)load_encoder("gru", "q", "{}", none); }),
+  std::map<std::string, IntTensor> no_ints;
+  EXPECT_THAT(error_message([&] { (void)load_encoder("gru", "q", "{}", none, no_ints); }),
               HasSubstr("kind 'gru'"));
-  EXPECT_THAT(error_message([] { (void)encoder_tensor_shapes("id", "label", "{\"ids\": 0}"); }),
+  EXPECT_THAT(error_message([] { (void)encoder_tensor_layouts("id", "label", "{\"ids\": 0}"); }),
               HasSubstr("\"ids\" must be an integer"));
-  EXPECT_THAT(error_message([] { (void)encoder_tensor_shapes("bag", "q", "[1]"); }),
+  EXPECT_THAT(error_message([] { (void)encoder_tensor_layouts("bag", "q", "[1]"); }),
               HasSubstr("not a JSON object"));
+}
+
+// Kept rows pool as the full table's would over the kept ids; int8 rows decode as code * scale.
+TEST(Encoder, CompactBagPoolsItsKeptRows) {
+  CompactBagEncoder::Table table;
+  table.feature_ids = {1, 4};
+  table.rows = Tensor::from({2, 2}, {1, 2, 3, 4});
+  CompactBagEncoder floats("query", 6, std::move(table), Pooling::kMean);
+  EXPECT_EQ(floats.row_of(4), 1);
+  EXPECT_EQ(floats.row_of(2), -1);
+  Bags bags;
+  bags.add(std::vector<int32_t>{0, 1, 4}, std::vector<float>{5, 1, 2});  // 0 has no row
+  bags.add(std::vector<int32_t>{2, 3}, std::vector<float>{1, 1});        // none has a row
+  EXPECT_EQ(floats.encode({bags}).to_vector(),
+            (std::vector<float>{(1 + 2 * 3) / 2.0f, (2 + 2 * 4) / 2.0f, 0, 0}));
+
+  CompactBagEncoder::Table codes;
+  codes.codes = IntTensor::of_i8({3, 2}, std::vector<int8_t>{127, -64, 0, 0, 10, 20});
+  codes.scales = Tensor::from({3}, {0.5f, 1.0f, 0.25f});
+  CompactBagEncoder int8("query", 3, std::move(codes), Pooling::kSum);
+  EXPECT_TRUE(int8.int8());
+  EXPECT_TRUE(int8.int_tensors().count("query.codes"));
+  EXPECT_FALSE(int8.int_tensors().count("query.feature_ids"));  // every feature has its row
+  EXPECT_EQ(int8.encode(bags_of({{0, 2}})).to_vector(),
+            (std::vector<float>{63.5f + 2.5f, -32.0f + 5.0f}));
+
+  Graph graph;
+  EXPECT_THAT(error_message([&] { (void)int8.forward(graph, bags_of({{0}})); }),
+              HasSubstr("for inference only"));
+  CompactBagEncoder::Table unsorted;
+  unsorted.feature_ids = {3, 1};
+  unsorted.rows = Tensor::zeros({2, 2});
+  EXPECT_THAT(
+      error_message([&] { CompactBagEncoder("q", 6, std::move(unsorted), Pooling::kMean); }),
+      HasSubstr("not ascending"));
+  CompactBagEncoder::Table too_few;
+  too_few.rows = Tensor::zeros({2, 2});
+  EXPECT_THAT(error_message([&] { CompactBagEncoder("q", 6, std::move(too_few), Pooling::kMean); }),
+              HasSubstr("2 rows without feature ids for 6 features"));
 }
 
 }  // namespace

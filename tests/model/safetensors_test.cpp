@@ -53,6 +53,43 @@ TEST(Safetensors, RoundTripKeepsTensorsAndMetadata) {
   EXPECT_EQ(read_safetensors_header(path).tensors.at("a").shape, (std::vector<int64_t>{2, 3}));
 }
 
+// Integer tensors (a compact model's codes and row ids) travel beside float ones, in name
+// order, and their element type is covered by the checksum.
+TEST(Safetensors, IntegerTensorsRoundTripAndTheirTypeIsChecked) {
+  TempDir dir;
+  const std::string path = dir.file("t.safetensors");
+  const IntTensor codes = IntTensor::of_i8({2, 3}, std::vector<int8_t>{-127, 0, 5, 127, -1, 2});
+  const IntTensor ids = IntTensor::of_i32({3}, std::vector<int32_t>{4, 70000, -2});
+  write_safetensors(path, {}, {{"b", Tensor::from({1}, {2.5f})}}, {{"a", codes}, {"c", ids}});
+  const SafetensorsContents contents = read_safetensors(path);
+  EXPECT_EQ(contents.tensors.at("b").to_vector(), (std::vector<float>{2.5f}));
+  const IntTensor& read_codes = contents.int_tensors.at("a");
+  EXPECT_EQ(read_codes.type(), ElementType::kI8);
+  EXPECT_EQ(read_codes.shape(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(std::vector<int8_t>(read_codes.i8().begin(), read_codes.i8().end()),
+            (std::vector<int8_t>{-127, 0, 5, 127, -1, 2}));
+  const IntTensor& read_ids = contents.int_tensors.at("c");
+  EXPECT_EQ(std::vector<int32_t>(read_ids.i32().begin(), read_ids.i32().end()),
+            (std::vector<int32_t>{4, 70000, -2}));
+  const SafetensorsHeader header = read_safetensors_header(path);
+  EXPECT_EQ(header.tensors.at("a").end - header.tensors.at("a").begin, 6u);
+  EXPECT_EQ(header.tensors.at("b").begin, 6u);  // name order, whatever the type
+  EXPECT_THROW((void)read_ids.i8(), Error);
+  EXPECT_THAT(error_message([&] {
+                write_safetensors(path, {}, {{"a", Tensor::from({1}, {1.0f})}}, {{"a", codes}});
+              }),
+              ::testing::HasSubstr("two tensors are named 'a'"));
+
+  // "I32" read as "F32" holds the same bytes: only the checksum can tell.
+  std::string bytes = read_file_text(path);
+  const size_t at = bytes.find("\"I32\"");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 5, "\"F32\"");
+  write_file_text(path, bytes);
+  EXPECT_THAT(error_message([&] { read_safetensors(path); }),
+              ::testing::HasSubstr("checksum mismatch"));
+}
+
 TEST(Safetensors, EveryTruncationIsAnError) {
   TempDir dir;
   const Model model = Model::create(testing::small_config(4), testing::small_vocabulary(),
@@ -188,7 +225,7 @@ TEST(Safetensors, HeaderProblemsAreNamed) {
   EXPECT_THAT(message_for(make_file("[1]", data)), ::testing::HasSubstr("not a JSON object"));
   EXPECT_THAT(
       message_for(make_file(R"({"t":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", data)),
-      ::testing::HasSubstr("dtype \"F16\""));
+      ::testing::HasSubstr("dtype \"F16\"; tessera reads F32, I8 and I32"));
   EXPECT_THAT(
       message_for(make_file(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", data)),
       ::testing::HasSubstr("needs 12 bytes"));

@@ -7,6 +7,8 @@
 //   parameters()           named tensors, one per role ("<name>.table", "<name>.projection"), so
 //                          that optimizers, checkpoints and task-vector arithmetic are single
 //                          loops over them
+//   int_tensors()          what it stores beside its parameters that is not trained: int8
+//                          codes, int32 row ids (a compact encoder's; most encoders have none)
 //   config_json()          the settings that, with the parameters, rebuild the encoder
 //                          (encoder_registry.h reads them back by kind())
 //
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +29,7 @@
 
 #include "tessera/core/autograd.h"
 #include "tessera/core/embedding_bag.h"
+#include "tessera/core/int_tensor.h"
 #include "tessera/core/parameter.h"
 #include "tessera/core/tensor.h"
 
@@ -68,6 +72,9 @@ class Encoder {
   // Every trainable tensor, each named "<name()>.<role>".
   virtual std::vector<Parameter*> parameters() = 0;
   std::vector<const Parameter*> parameters() const;
+
+  // Integer tensors saved with the parameters, each named "<name()>.<role>" too.
+  virtual std::map<std::string, const IntTensor*> int_tensors() const { return {}; }
 
   // The settings (a JSON object) that encoder_registry.h's load_encoder needs beside the tensors.
   virtual std::string config_json() const = 0;

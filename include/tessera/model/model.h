@@ -93,6 +93,10 @@ struct ModelOptions {
   std::string provenance = "{}";  // a JSON object; tessera_version is added when missing
 };
 
+// Whether a metadata key is the model's own (format, featurizer, vocabulary, model, provenance,
+// ...) rather than a caller's extra (a classifier's head, a trainer's state).
+bool is_model_metadata_key(const std::string& key);
+
 // What a caller stores in a model file beside the model: metadata keys other than the model's
 // and tensors named apart from its parameters. load() skips both.
 struct ModelFileExtras {

@@ -1,0 +1,158 @@
+#include "tessera/model/compact_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <utility>
+
+#include "tessera/core/check.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/compact_bag_encoder.h"
+#include "tessera/model/id_encoder.h"
+
+namespace tessera {
+
+namespace {
+
+// The ids of table's `cutoff` rows of largest L2 norm (ties to the lower id), ascending; rows of
+// norm 0, and rows `seen` (when given) marks unseen, are never kept. cutoff 0 keeps every row.
+std::vector<int32_t> rows_to_keep(const Tensor& table, int64_t cutoff,
+                                  const std::vector<bool>& seen) {
+  const int64_t n = table.dim(0);
+  std::vector<int32_t> ids(static_cast<size_t>(n));
+  std::iota(ids.begin(), ids.end(), 0);
+  if (cutoff == 0) return ids;
+  std::vector<double> norm(static_cast<size_t>(n));
+  for (int64_t r = 0; r < n; ++r) {
+    const float* row = table.row(r);
+    double sum = 0;
+    for (int64_t c = 0; c < table.cols(); ++c) sum += static_cast<double>(row[c]) * row[c];
+    norm[static_cast<size_t>(r)] = sum;
+  }
+  std::erase_if(ids, [&](int32_t id) {
+    return norm[static_cast<size_t>(id)] == 0 || (!seen.empty() && !seen[static_cast<size_t>(id)]);
+  });
+  const auto keep = std::min<size_t>(static_cast<size_t>(cutoff), ids.size());
+  std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(keep), ids.end(),
+                    [&](int32_t a, int32_t b) {
+                      return norm[static_cast<size_t>(a)] != norm[static_cast<size_t>(b)]
+                                 ? norm[static_cast<size_t>(a)] > norm[static_cast<size_t>(b)]
+                                 : a < b;
+                    });
+  ids.resize(keep);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// Rows `ids` of table as float rows, or as int8 codes with one scale per row
+// (scale = max |x| / 127, code = rint(x / scale), as core/quantize.h rounds).
+CompactBagEncoder::Table gather_rows(const Tensor& table, const std::vector<int32_t>& ids,
+                                     bool int8) {
+  const auto rows = static_cast<int64_t>(ids.size());
+  const int64_t dim = table.cols();
+  CompactBagEncoder::Table out;
+  if (!int8) {
+    out.rows = Tensor::empty({rows, dim});
+    for (int64_t r = 0; r < rows; ++r) {
+      std::copy_n(table.row(ids[static_cast<size_t>(r)]), dim, out.rows.row(r));
+    }
+    return out;
+  }
+  std::vector<int8_t> codes(static_cast<size_t>(rows * dim));
+  out.scales = Tensor::empty({rows});
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = table.row(ids[static_cast<size_t>(r)]);
+    float largest = 0;
+    for (int64_t c = 0; c < dim; ++c) largest = std::max(largest, std::abs(row[c]));
+    const float scale = largest / 127.0f;
+    out.scales.data()[r] = scale;
+    for (int64_t c = 0; c < dim; ++c) {
+      const float q = scale > 0 ? std::nearbyint(row[c] / scale) : 0.0f;
+      codes[static_cast<size_t>(r * dim + c)] = static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
+    }
+  }
+  out.codes = IntTensor::of_i8({rows, dim}, codes);
+  return out;
+}
+
+std::unique_ptr<Encoder> copy_id_encoder(const IdEncoder& encoder) {
+  auto copy = std::make_unique<IdEncoder>(encoder.name(), encoder.table().value.clone());
+  copy->set_names(encoder.names());
+  return copy;
+}
+
+}  // namespace
+
+Model compact_model(const Model& model, const CompactOptions& options) {
+  TESSERA_CHECK(options.cutoff >= 0, "cutoff {} is negative", options.cutoff);
+  TESSERA_CHECK(options.seen.empty() ||
+                    static_cast<int64_t>(options.seen.size()) == model.featurizer().num_features(),
+                "{} seen flags for the model's {} features", options.seen.size(),
+                model.featurizer().num_features());
+  const Featurizer& featurizer = model.featurizer();
+  const Vocabulary& vocabulary = featurizer.vocabulary();
+  const int32_t words = vocabulary.size();
+
+  // The rows each bag encoder keeps (old feature ids), and the words any of them keeps.
+  std::map<std::string, std::vector<int32_t>> kept;
+  std::vector<bool> word_kept(static_cast<size_t>(words), options.cutoff == 0);
+  for (const auto& encoder : model.encoders()) {
+    TESSERA_CHECK(encoder->kind() != "compact_bag",
+                  "encoder '{}' is compact already: compact the model it was made from",
+                  encoder->name());
+    if (encoder->kind() != "bag") continue;
+    const auto& bag = static_cast<const BagEncoder&>(*encoder);
+    std::vector<int32_t>& ids = kept[bag.name()] =
+        rows_to_keep(bag.table().value, options.cutoff, options.seen);
+    for (const int32_t id : ids) {
+      if (id < words) word_kept[static_cast<size_t>(id)] = true;
+    }
+  }
+  TESSERA_CHECK(!kept.empty(), "the model has no bag encoder to compact");
+
+  // The vocabulary of the kept words (a subsequence keeps the canonical order) and each old
+  // feature id's new one: word ids close up, buckets follow the vocabulary.
+  std::vector<std::pair<std::string, int64_t>> entries;
+  std::vector<int32_t> new_word_id(static_cast<size_t>(words), -1);
+  for (int32_t id = 0; id < words; ++id) {
+    if (!word_kept[static_cast<size_t>(id)]) continue;
+    new_word_id[static_cast<size_t>(id)] = static_cast<int32_t>(entries.size());
+    entries.emplace_back(vocabulary.word(id), vocabulary.count(id));
+  }
+  const auto new_words = static_cast<int32_t>(entries.size());
+  auto new_feature_id = [&](int32_t id) {
+    return id < words ? new_word_id[static_cast<size_t>(id)] : id - words + new_words;
+  };
+  Featurizer compact_featurizer =
+      Featurizer::from_config(featurizer.config(), Vocabulary::from_counts(std::move(entries)));
+  const int64_t features = compact_featurizer.num_features();
+
+  std::vector<std::unique_ptr<Encoder>> encoders;
+  nlohmann::json rows_kept = nlohmann::json::object();
+  for (const auto& encoder : model.encoders()) {
+    if (encoder->kind() == "id") {
+      encoders.push_back(copy_id_encoder(static_cast<const IdEncoder&>(*encoder)));
+      continue;
+    }
+    TESSERA_CHECK(encoder->kind() == "bag", "encoder '{}' of kind '{}' cannot be compacted",
+                  encoder->name(), encoder->kind());
+    const auto& bag = static_cast<const BagEncoder&>(*encoder);
+    const std::vector<int32_t>& ids = kept.at(bag.name());
+    CompactBagEncoder::Table table = gather_rows(bag.table().value, ids, options.int8);
+    if (static_cast<int64_t>(ids.size()) < features) {
+      for (const int32_t id : ids) table.feature_ids.push_back(new_feature_id(id));
+    }
+    rows_kept[bag.name()] = ids.size();
+    encoders.push_back(std::make_unique<CompactBagEncoder>(
+        bag.name(), features, std::move(table), bag.pooling(),
+        bag.has_projection() ? bag.projection().value.clone() : Tensor()));
+  }
+  nlohmann::json provenance = nlohmann::json::parse(model.provenance());
+  provenance["compact"] = {
+      {"cutoff", options.cutoff}, {"int8", options.int8}, {"rows_kept", rows_kept}};
+  return Model(std::move(compact_featurizer), std::move(encoders), model.towers(), model.prefixes(),
+               model.normalization(), provenance.dump());
+}
+
+}  // namespace tessera

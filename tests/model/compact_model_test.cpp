@@ -1,0 +1,153 @@
+// compact_model: a model's bag tables cut to their largest rows and stored as int8, for inference.
+#include "tessera/model/compact_model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "model_test_support.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/compact_bag_encoder.h"
+#include "tessera/model/id_encoder.h"
+
+namespace tessera {
+namespace {
+
+using testing::error_message;
+using testing::small_config;
+using testing::small_options;
+using testing::small_vocabulary;
+using testing::TempDir;
+
+const std::vector<std::string> kTexts = {"the cat sat on the mat", "the dog ran", "a cat and a dog",
+                                         "", "mat mat mat"};
+
+double cosine(const float* a, const float* b, int64_t n) {
+  double ab = 0, aa = 0, bb = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    ab += double(a[i]) * b[i];
+    aa += double(a[i]) * a[i];
+    bb += double(b[i]) * b[i];
+  }
+  return aa == 0 || bb == 0 ? (aa == bb ? 1.0 : 0.0) : ab / std::sqrt(aa * bb);
+}
+
+Model labeled_model() {
+  ModelOptions options = small_options();
+  options.id_towers = {{"label", 3}};
+  options.id_names = {{"label", {"a", "b", "c"}}};
+  return Model::create(small_config(), small_vocabulary(), options);
+}
+
+TEST(CompactModel, KeepingEveryRowInFloatChangesNoVector) {
+  const Model model = labeled_model();
+  const Model compact = compact_model(model, {});
+  EXPECT_EQ(compact.tower(kQueryTower).kind(), "compact_bag");
+  EXPECT_EQ(compact.featurizer().vocabulary().size(), model.featurizer().vocabulary().size());
+  EXPECT_EQ(compact.embed(kTexts).to_vector(), model.embed(kTexts).to_vector());
+  // The label tower is copied with its names.
+  EXPECT_EQ(dynamic_cast<const IdEncoder&>(compact.tower("label")).names(),
+            (std::vector<std::string>{"a", "b", "c"}));
+  const std::vector<int32_t> ids = {0, 2};
+  EXPECT_EQ(compact.embed_input(EncoderInput::of_ids(ids), 0, "label").to_vector(),
+            model.embed_input(EncoderInput::of_ids(ids), 0, "label").to_vector());
+}
+
+TEST(CompactModel, Int8RowsGiveNearlyTheSameVectors) {
+  const Model model = labeled_model();
+  CompactOptions options;
+  options.int8 = true;
+  const Model compact = compact_model(model, options);
+  const Tensor before = model.embed(kTexts);
+  const Tensor after = compact.embed(kTexts);
+  for (int64_t r = 0; r < before.rows(); ++r) {
+    EXPECT_GT(cosine(before.row(r), after.row(r), model.dim()), 0.999) << kTexts[r];
+  }
+}
+
+// A cut table pools, over the kept features of a text, the rows the full table holds for them.
+TEST(CompactModel, CutoffKeepsTheLargestRowsAndDropsTheRestFromTexts) {
+  const Model model = labeled_model();
+  const Tensor& table = dynamic_cast<const BagEncoder&>(model.tower(kQueryTower)).table().value;
+  std::vector<std::pair<double, int32_t>> by_norm;
+  for (int64_t r = 0; r < table.rows(); ++r) {
+    double sum = 0;
+    for (int64_t c = 0; c < table.cols(); ++c) sum += double(table.row(r)[c]) * table.row(r)[c];
+    by_norm.emplace_back(-sum, static_cast<int32_t>(r));
+  }
+  std::sort(by_norm.begin(), by_norm.end());
+  constexpr int64_t kCutoff = 12;
+  std::vector<bool> kept(static_cast<size_t>(table.rows()), false);
+  for (int64_t i = 0; i < kCutoff; ++i) kept[static_cast<size_t>(by_norm[i].second)] = true;
+
+  CompactOptions options;
+  options.cutoff = kCutoff;
+  const Model compact = compact_model(model, options);
+  const auto& encoder = dynamic_cast<const CompactBagEncoder&>(compact.tower(kQueryTower));
+  EXPECT_EQ(encoder.rows(), kCutoff);
+  // Only the kept words stay in the vocabulary, in their order.
+  const Vocabulary& words = model.featurizer().vocabulary();
+  std::vector<std::string> kept_words;
+  for (int32_t id = 0; id < words.size(); ++id) {
+    if (kept[static_cast<size_t>(id)]) kept_words.push_back(words.word(id));
+  }
+  const Vocabulary& compact_words = compact.featurizer().vocabulary();
+  ASSERT_EQ(compact_words.size(), static_cast<int32_t>(kept_words.size()));
+  for (int32_t id = 0; id < compact_words.size(); ++id) {
+    EXPECT_EQ(compact_words.word(id), kept_words[static_cast<size_t>(id)]);
+  }
+
+  const Bags bags = model.featurize(kTexts);
+  const Tensor vectors = compact.embed(kTexts);
+  for (int64_t b = 0; b < bags.size(); ++b) {
+    std::vector<double> expected(static_cast<size_t>(table.cols()), 0.0);
+    int64_t n = 0;
+    for (int64_t i = bags.offsets[b]; i < bags.offsets[b + 1]; ++i) {
+      if (!kept[static_cast<size_t>(bags.ids[i])]) continue;
+      ++n;
+      const float w = bags.weights.empty() ? 1.0f : bags.weights[i];
+      for (int64_t c = 0; c < table.cols(); ++c) expected[c] += w * table.row(bags.ids[i])[c];
+    }
+    double norm = 0;
+    for (const double x : expected) norm += x * x;
+    norm = std::sqrt(norm);
+    for (int64_t c = 0; c < table.cols(); ++c) {
+      EXPECT_NEAR(vectors.row(b)[c], norm == 0 ? 0.0 : expected[c] / norm, 1e-5)
+          << kTexts[b] << " (" << n << " kept features)";
+    }
+  }
+}
+
+TEST(CompactModel, SavesSmallAndLoadsTheSameVectors) {
+  const Model model = Model::create(small_config(4096), small_vocabulary(), small_options());
+  CompactOptions options;
+  options.cutoff = 100;
+  options.int8 = true;
+  const Model compact = compact_model(model, options);
+  TempDir dir;
+  model.save(dir.file("full.safetensors"));
+  compact.save(dir.file("small.safetensors"));
+  EXPECT_LT(std::filesystem::file_size(dir.file("small.safetensors")) * 20,
+            std::filesystem::file_size(dir.file("full.safetensors")));
+  const Model loaded = Model::load(dir.file("small.safetensors"));
+  EXPECT_EQ(loaded.tower(kQueryTower).config_json(), compact.tower(kQueryTower).config_json());
+  EXPECT_EQ(loaded.embed(kTexts).to_vector(), compact.embed(kTexts).to_vector());
+  EXPECT_THAT(loaded.provenance(), ::testing::HasSubstr("\"cutoff\":100"));
+}
+
+TEST(CompactModel, Errors) {
+  const Model model = labeled_model();
+  CompactOptions negative;
+  negative.cutoff = -1;
+  EXPECT_THAT(error_message([&] { (void)compact_model(model, negative); }),
+              ::testing::HasSubstr("cutoff -1 is negative"));
+  const Model compact = compact_model(model, {});
+  EXPECT_THAT(error_message([&] { (void)compact_model(compact, {}); }),
+              ::testing::HasSubstr("compact already"));
+}
+
+}  // namespace
+}  // namespace tessera
