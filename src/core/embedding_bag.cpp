@@ -42,8 +42,6 @@ void Bags::check(int64_t table_rows) const {
   }
 }
 
-namespace {
-
 float pool_factor(Pooling pooling, int64_t n) {
   if (n == 0) return 0.0f;
   switch (pooling) {
@@ -56,6 +54,8 @@ float pool_factor(Pooling pooling, int64_t n) {
   }
   return 1.0f;
 }
+
+namespace {
 
 float weight_at(const Bags& bags, int64_t i) {
   return bags.weights.empty() ? 1.0f : bags.weights[static_cast<size_t>(i)];

@@ -82,19 +82,6 @@ int64_t CompactBagEncoder::row_of(int32_t id) const {
 
 namespace {
 
-float pool_factor(Pooling pooling, int64_t n) {
-  if (n == 0) return 0.0f;
-  switch (pooling) {
-    case Pooling::kSum:
-      return 1.0f;
-    case Pooling::kMean:
-      return 1.0f / static_cast<float>(n);
-    case Pooling::kSqrtN:
-      return 1.0f / std::sqrt(static_cast<float>(n));
-  }
-  return 1.0f;
-}
-
 // y += a * codes: int8 widened to float (the compiler vectorizes the loop).
 void axpy_int8(float a, const int8_t* codes, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * static_cast<float>(codes[i]);
@@ -107,6 +94,8 @@ Tensor CompactBagEncoder::encode(const EncoderInput& input) const {
   bags.check(features_);
   Tensor pooled = Tensor::empty({bags.size(), table_dim_});
   const int64_t dim = table_dim_;
+  const int8_t* codes = table_ ? nullptr : codes_.i8().data();
+  const float* scales = scales_ ? scales_->value.data() : nullptr;
   parallel_for_dynamic(
       bags.size(),
       [&](int64_t begin, int64_t end, int) {
@@ -124,8 +113,7 @@ Tensor CompactBagEncoder::encode(const EncoderInput& input) const {
             if (table_) {
               kernels::axpy(weight * factor, table_->value.row(row), dst, dim);
             } else {
-              axpy_int8(weight * factor * scales_->value.data()[row],
-                        codes_.i8().data() + row * dim, dst, dim);
+              axpy_int8(weight * factor * scales[row], codes + row * dim, dst, dim);
             }
           }
         }

@@ -51,7 +51,7 @@ const std::vector<std::vector<float>> kBagWeights = {
 constexpr int64_t kTableRows = 9;
 constexpr int64_t kDim = 4;
 
-double pool_factor(Pooling pooling, size_t n) {
+double reference_pool_factor(Pooling pooling, size_t n) {
   if (n == 0) return 0.0;
   switch (pooling) {
     case Pooling::kSum:
@@ -68,7 +68,7 @@ std::vector<double> forward_ref(const Tensor& table, const std::vector<std::vect
                                 const std::vector<std::vector<float>>& weights, Pooling pooling) {
   std::vector<double> out;
   for (size_t b = 0; b < ids.size(); ++b) {
-    const double factor = pool_factor(pooling, ids[b].size());
+    const double factor = reference_pool_factor(pooling, ids[b].size());
     for (int64_t c = 0; c < table.cols(); ++c) {
       double acc = 0;
       for (size_t j = 0; j < ids[b].size(); ++j) {

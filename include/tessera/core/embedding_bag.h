@@ -26,6 +26,9 @@ inline constexpr EnumName<Pooling> kPoolingNames[] = {
 template <>
 inline constexpr EnumNames<Pooling> enum_names<Pooling> = kPoolingNames;
 
+// What pooling multiplies a bag's weighted sum of n rows by: 1, 1/n or 1/sqrt(n); 0 when n = 0.
+float pool_factor(Pooling pooling, int64_t n);
+
 // A batch of bags in CSR form: bag b holds ids[offsets[b] .. offsets[b + 1]) with optional
 // per-id weights (empty = all 1).
 struct Bags {
