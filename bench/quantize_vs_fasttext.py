@@ -4,8 +4,8 @@ of bench/classification_splits.py (MR's 90/10 split, AG News' first folds).
 
 For each split both tools train (tessera with its defaults, fastText with the best settings of
 bench/classify_vs_fasttext.py), then keep CUTOFF rows and store the rest small: tessera
-`quantize --cutoff C --int8 --input train.txt` (rows of largest norm among those the training
-texts reach, int8 codes), fastText `quantize -cutoff C -qnorm -retrain` (product quantization,
+`quantize --cutoff C --int8 --input train.txt [--retrain]` (rows of largest norm among those the
+training texts reach, trained again on the texts cut to them with --retrain, int8 codes), fastText `quantize -cutoff C -qnorm -retrain` (product quantization,
 retrained with the same settings). Printed: file size and accuracy (P@1 on test.txt) before and
 after, per tool and cutoff.
 
@@ -43,10 +43,12 @@ def tessera_rows(tessera, split, work, cutoffs, threads):
         return os.path.getsize(path), accuracy(test, out.splitlines())
     rows = [("tessera", "full", *scored(model))]
     for cutoff in cutoffs:
-        small = os.path.join(work, "t.small")
-        run([tessera, "quantize", "--model", model, "--out", small, "--cutoff", str(cutoff),
-             "--int8", "--input", train])
-        rows.append(("tessera", f"--cutoff {cutoff} --int8", *scored(small)))
+        for retrain in ([], ["--retrain"]):
+            small = os.path.join(work, "t.small")
+            run([tessera, "quantize", "--model", model, "--out", small, "--cutoff", str(cutoff),
+                 "--int8", "--input", train, "--threads", str(threads)] + retrain)
+            rows.append(("tessera", " ".join([f"--cutoff {cutoff} --int8"] + retrain),
+                         *scored(small)))
     return rows
 
 

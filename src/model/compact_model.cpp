@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <utility>
 
 #include "tessera/core/check.h"
+#include "tessera/core/parallel.h"
 #include "tessera/model/bag_encoder.h"
 #include "tessera/model/compact_bag_encoder.h"
 #include "tessera/model/id_encoder.h"
@@ -15,23 +17,54 @@ namespace tessera {
 
 namespace {
 
-// The ids of table's `cutoff` rows of largest L2 norm (ties to the lower id), ascending; rows of
-// norm 0, and rows `seen` (when given) marks unseen, are never kept. cutoff 0 keeps every row.
+// The squared norm of each row of table (n x d), or of its image through directions (k x d):
+// sum over the k directions of (direction . row)^2.
+std::vector<double> row_weights(const Tensor& table, const Tensor& directions) {
+  const int64_t n = table.dim(0);
+  const int64_t d = table.cols();
+  std::vector<double> out(static_cast<size_t>(n));
+  parallel_for(
+      n,
+      [&](int64_t begin, int64_t end, int) {
+        for (int64_t r = begin; r < end; ++r) {
+          const float* row = table.row(r);
+          double sum = 0;
+          if (!directions.defined()) {
+            for (int64_t c = 0; c < d; ++c) sum += static_cast<double>(row[c]) * row[c];
+          } else {
+            for (int64_t k = 0; k < directions.dim(0); ++k) {
+              const float* direction = directions.row(k);
+              double dot = 0;
+              for (int64_t c = 0; c < d; ++c) dot += static_cast<double>(direction[c]) * row[c];
+              sum += dot * dot;
+            }
+          }
+          out[static_cast<size_t>(r)] = sum;
+        }
+      },
+      4096);
+  return out;
+}
+
+// The ids of table's `cutoff` rows of largest weight (row_weights, times the square of the row's
+// count when counts are given; ties to the lower id), ascending; rows of weight 0 (counted by
+// no text) are never kept. cutoff 0 keeps every row.
 std::vector<int32_t> rows_to_keep(const Tensor& table, int64_t cutoff,
-                                  const std::vector<bool>& seen) {
+                                  const std::vector<int64_t>& counts, const Tensor& directions) {
   const int64_t n = table.dim(0);
   std::vector<int32_t> ids(static_cast<size_t>(n));
   std::iota(ids.begin(), ids.end(), 0);
   if (cutoff == 0) return ids;
-  std::vector<double> norm(static_cast<size_t>(n));
-  for (int64_t r = 0; r < n; ++r) {
-    const float* row = table.row(r);
-    double sum = 0;
-    for (int64_t c = 0; c < table.cols(); ++c) sum += static_cast<double>(row[c]) * row[c];
-    norm[static_cast<size_t>(r)] = sum;
+  std::vector<double> norm = row_weights(table, directions);
+  if (!counts.empty()) {
+    for (int64_t r = 0; r < n; ++r) {
+      const auto count = static_cast<double>(counts[static_cast<size_t>(r)]);
+      norm[static_cast<size_t>(r)] *= count * count;
+    }
   }
   std::erase_if(ids, [&](int32_t id) {
-    return norm[static_cast<size_t>(id)] == 0 || (!seen.empty() && !seen[static_cast<size_t>(id)]);
+    return norm[static_cast<size_t>(id)] == 0 ||
+           (!counts.empty() && counts[static_cast<size_t>(id)] == 0);
   });
   const auto keep = std::min<size_t>(static_cast<size_t>(cutoff), ids.size());
   std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(keep), ids.end(),
@@ -82,34 +115,73 @@ std::unique_ptr<Encoder> copy_id_encoder(const IdEncoder& encoder) {
   return copy;
 }
 
-}  // namespace
+// Directions (k x output dim) as they act on the rows of bag's table: through its projection
+// P (table_dim x output dim), a row r adds r P to the output, so direction w sees w P^T.
+Tensor table_directions(const BagEncoder& bag, const Tensor& directions) {
+  if (!directions.defined()) return directions;
+  TESSERA_CHECK(directions.ndim() == 2 && directions.cols() == bag.output_dim(),
+                "ranking directions of {} columns for encoder '{}' of dim {}", directions.cols(),
+                bag.name(), bag.output_dim());
+  if (!bag.has_projection()) return directions;
+  const Tensor& p = bag.projection().value;
+  Tensor out = Tensor::zeros({directions.dim(0), p.dim(0)});
+  for (int64_t k = 0; k < directions.dim(0); ++k) {
+    for (int64_t c = 0; c < p.dim(0); ++c) {
+      double dot = 0;
+      for (int64_t o = 0; o < p.cols(); ++o) {
+        dot += static_cast<double>(directions.row(k)[o]) * p.row(c)[o];
+      }
+      out.row(k)[c] = static_cast<float>(dot);
+    }
+  }
+  return out;
+}
 
-Model compact_model(const Model& model, const CompactOptions& options) {
+// The rows each bag encoder keeps (by name; old feature ids, ascending).
+std::map<std::string, std::vector<int32_t>> kept_rows(const Model& model,
+                                                      const CompactOptions& options) {
   TESSERA_CHECK(options.cutoff >= 0, "cutoff {} is negative", options.cutoff);
-  TESSERA_CHECK(options.seen.empty() ||
-                    static_cast<int64_t>(options.seen.size()) == model.featurizer().num_features(),
-                "{} seen flags for the model's {} features", options.seen.size(),
+  TESSERA_CHECK(options.counts.empty() || static_cast<int64_t>(options.counts.size()) ==
+                                              model.featurizer().num_features(),
+                "{} feature counts for the model's {} features", options.counts.size(),
                 model.featurizer().num_features());
-  const Featurizer& featurizer = model.featurizer();
-  const Vocabulary& vocabulary = featurizer.vocabulary();
-  const int32_t words = vocabulary.size();
-
-  // The rows each bag encoder keeps (old feature ids), and the words any of them keeps.
   std::map<std::string, std::vector<int32_t>> kept;
-  std::vector<bool> word_kept(static_cast<size_t>(words), options.cutoff == 0);
   for (const auto& encoder : model.encoders()) {
     TESSERA_CHECK(encoder->kind() != "compact_bag",
                   "encoder '{}' is compact already: compact the model it was made from",
                   encoder->name());
     if (encoder->kind() != "bag") continue;
     const auto& bag = static_cast<const BagEncoder&>(*encoder);
-    std::vector<int32_t>& ids = kept[bag.name()] =
-        rows_to_keep(bag.table().value, options.cutoff, options.seen);
+    kept[bag.name()] = rows_to_keep(bag.table().value, options.cutoff, options.counts,
+                                    table_directions(bag, options.rank_through));
+  }
+  TESSERA_CHECK(!kept.empty(), "the model has no bag encoder to compact");
+  return kept;
+}
+
+}  // namespace
+
+std::vector<bool> compact_kept_features(const Model& model, const CompactOptions& options) {
+  std::vector<bool> features(static_cast<size_t>(model.featurizer().num_features()), false);
+  for (const auto& [name, ids] : kept_rows(model, options)) {
+    for (const int32_t id : ids) features[static_cast<size_t>(id)] = true;
+  }
+  return features;
+}
+
+Model compact_model(const Model& model, const CompactOptions& options) {
+  const std::map<std::string, std::vector<int32_t>> kept = kept_rows(model, options);
+  const Featurizer& featurizer = model.featurizer();
+  const Vocabulary& vocabulary = featurizer.vocabulary();
+  const int32_t words = vocabulary.size();
+
+  // The words any bag encoder keeps.
+  std::vector<bool> word_kept(static_cast<size_t>(words), options.cutoff == 0);
+  for (const auto& [name, ids] : kept) {
     for (const int32_t id : ids) {
       if (id < words) word_kept[static_cast<size_t>(id)] = true;
     }
   }
-  TESSERA_CHECK(!kept.empty(), "the model has no bag encoder to compact");
 
   // The vocabulary of the kept words (a subsequence keeps the canonical order) and each old
   // feature id's new one: word ids close up, buckets follow the vocabulary.
@@ -149,8 +221,11 @@ Model compact_model(const Model& model, const CompactOptions& options) {
         bag.has_projection() ? bag.projection().value.clone() : Tensor()));
   }
   nlohmann::json provenance = nlohmann::json::parse(model.provenance());
-  provenance["compact"] = {
-      {"cutoff", options.cutoff}, {"int8", options.int8}, {"rows_kept", rows_kept}};
+  provenance["compact"] = {{"cutoff", options.cutoff},
+                           {"int8", options.int8},
+                           {"rank_by", options.rank_through.defined() ? "scores" : "norm"},
+                           {"counted", !options.counts.empty()},
+                           {"rows_kept", rows_kept}};
   return Model(std::move(compact_featurizer), std::move(encoders), model.towers(), model.prefixes(),
                model.normalization(), provenance.dump());
 }

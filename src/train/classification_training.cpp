@@ -8,6 +8,7 @@
 
 #include "tessera/core/check.h"
 #include "tessera/data/label_descriptions.h"
+#include "tessera/model/id_encoder.h"
 #include "tessera/text/vocabulary_builder.h"
 #include "tessera/train/matryoshka_objective.h"
 #include "tessera/version.h"
@@ -80,6 +81,41 @@ std::vector<std::string> describe_labels(const std::string& path, std::vector<st
     texts.push_back(d.texts[i]);
   }
   return texts;
+}
+
+// features with only the ids kept marks (and their weights).
+Features kept_only(const Features& features, const std::vector<bool>& kept) {
+  Features out;
+  for (size_t i = 0; i < features.ids.size(); ++i) {
+    if (!kept[static_cast<size_t>(features.ids[i])]) continue;
+    out.ids.push_back(features.ids[i]);
+    if (!features.weights.empty()) out.weights.push_back(features.weights[i]);
+  }
+  return out;
+}
+
+Bags kept_only(const Bags& bags, const std::vector<bool>& kept) {
+  Bags out;
+  for (int64_t b = 0; b < bags.size(); ++b) {
+    const auto begin = static_cast<size_t>(bags.offsets[static_cast<size_t>(b)]);
+    const auto end = static_cast<size_t>(bags.offsets[static_cast<size_t>(b) + 1]);
+    Features bag;
+    bag.ids.assign(bags.ids.begin() + begin, bags.ids.begin() + end);
+    if (!bags.weights.empty())
+      bag.weights.assign(bags.weights.begin() + begin, bags.weights.begin() + end);
+    const Features cut = kept_only(bag, kept);
+    out.add(cut.ids, cut.weights);
+  }
+  return out;
+}
+
+// The names of the labels of a classifier with this head.
+std::vector<std::string> classifier_labels(const Model& model, const ClassifierHead& head) {
+  if (!head.label_texts.empty()) return head.label_names;
+  const auto* ids = dynamic_cast<const IdEncoder*>(&model.tower(head.label_tower));
+  TESSERA_CHECK(ids != nullptr && !ids->names().empty(),
+                "tower '{}' is not a tower of named labels", head.label_tower);
+  return ids->names();
 }
 
 }  // namespace
@@ -222,7 +258,11 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   for (const auto& ids : label_ids) {
     for (const int32_t id : ids) ++head.label_counts[static_cast<size_t>(id)];
   }
+  make_trainer();
+}
 
+void ClassificationTraining::make_trainer() {
+  const ClassifierHead& head = options_.head;
   TrainingTask task;
   if (!head.label_texts.empty()) {
     // The trained labels' texts are the catalog the objective scores.
@@ -230,6 +270,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
         model_->featurize(std::vector<std::string>(head.label_texts.begin(),
                                                    head.label_texts.begin() + trained_labels_),
                           TextOrigin{options_.label_text_path, 1});
+    if (!kept_features_.empty()) task.catalog.bags = kept_only(task.catalog.bags, kept_features_);
   }
   task.anchor_tower = head.anchor_tower;
   task.candidate_tower = head.label_tower;
@@ -244,6 +285,68 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   if (trainer.settings_json.empty()) trainer.settings_json = options_.options_json;
   trainer_ = std::make_unique<Trainer>(*model_, std::vector<WeightedSource>{{source_.get(), 1.0}},
                                        std::move(task), trainer);
+}
+
+ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptions& options,
+                                               Model start, std::vector<bool> kept)
+    : options_(options), kept_features_(std::move(kept)) {
+  TESSERA_CHECK(static_cast<int64_t>(kept_features_.size()) == start.featurizer().num_features(),
+                "{} kept flags for the model's {} features", kept_features_.size(),
+                start.featurizer().num_features());
+  TESSERA_CHECK(options_.negatives >= 1, "negatives must be >= 1, got {}", options_.negatives);
+  const ClassifierHead& head = options_.head;
+  labels_ = classifier_labels(start, head);
+  // Labels described but never trained on (zero-shot) come last, and stay out of training.
+  trained_labels_ = static_cast<int64_t>(labels_.size());
+  if (!head.label_texts.empty() && head.label_counts.size() == labels_.size()) {
+    while (trained_labels_ > 0 &&
+           head.label_counts.at(static_cast<size_t>(trained_labels_ - 1)) == 0) {
+      --trained_labels_;
+    }
+  }
+  model_ = std::make_unique<Model>(std::move(start));
+  LabeledInputOptions input = options_.input;
+  input.labels_optional = false;
+  std::vector<Features> items;
+  std::vector<std::vector<int32_t>> label_ids;
+  if (input.format == LabeledFormat::kXc) {
+    const XcData xc = read_xc(LineSource::open(input.path, input.on_invalid_utf8));
+    TESSERA_CHECK(xc.labels <= trained_labels_, "{} has {} labels, the model {}", input.path,
+                  xc.labels, trained_labels_);
+    for (const XcPoint& point : xc.points) {
+      if (point.labels.empty()) continue;
+      items.push_back(
+          kept_only(xc_features(point, model_->featurizer().vocabulary()), kept_features_));
+      label_ids.push_back(point.labels);
+    }
+  } else {
+    std::unordered_map<std::string, int32_t> id_of;
+    for (int32_t l = 0; l < trained_labels_; ++l) {
+      id_of.emplace(labels_[static_cast<size_t>(l)], l);
+    }
+    std::vector<LabeledText> texts = read_labeled_texts(input);
+    std::erase_if(texts, [](const LabeledText& item) { return item.labels.empty(); });
+    std::vector<std::string> strings;
+    for (const LabeledText& item : texts) {
+      std::vector<int32_t> ids;
+      for (const std::string& label : item.labels) {
+        const auto it = id_of.find(label);
+        TESSERA_CHECK(it != id_of.end(), "{}:{}: label '{}' is not one the model was trained on",
+                      input.path, item.line, label);
+        if (std::find(ids.begin(), ids.end(), it->second) == ids.end()) ids.push_back(it->second);
+      }
+      label_ids.push_back(std::move(ids));
+      strings.push_back(item.text);
+    }
+    for (const Features& features : model_->featurizer().featurize_all(strings, input.path)) {
+      items.push_back(kept_only(features, kept_features_));
+    }
+  }
+  TESSERA_CHECK(!items.empty(), "{}: no labeled texts", input.path);
+  texts_ = static_cast<int64_t>(items.size());
+  source_ = std::make_unique<LabeledTextSource>(std::move(items), std::move(label_ids),
+                                                trained_labels_, input.path);
+  make_trainer();
 }
 
 ClassificationTraining::~ClassificationTraining() = default;

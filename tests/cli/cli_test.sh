@@ -879,7 +879,7 @@ if [[ -f $xc/train.txt ]]; then
   fi
 fi
 
-# ---- quantize (issue 15): a classifier cut to its largest rows and stored as int8
+# ---- quantize (issue 15): a classifier cut to its largest rows (retrained on them) and stored as int8
 if [[ -f $work/mr.safetensors ]]; then
   expect 0 "quantize --cutoff --int8 --valid" -- "$tessera" quantize --model "$work/mr.safetensors" \
     --out "$work/mr.small" --cutoff 40000 --int8 --input "$work/mr_train.txt" --valid "$work/mr_test.txt"
@@ -893,6 +893,21 @@ if [[ -f $work/mr.safetensors ]]; then
   expect 0 "predict with the small model" -- "$tessera" predict --model "$work/mr.small" \
     --input "$work/mr_test.txt" -k 1
   check "it predicts every text" test "$(grep -cE '^__label__(pos|neg) [0-9.e-]+$' "$out")" -eq 400
+  expect 0 "quantize --retrain" -- "$tessera" quantize --model "$work/mr.safetensors" \
+    --out "$work/mr.retrained" --cutoff 5000 --int8 --input "$work/mr_train.txt" --retrain \
+    --valid "$work/mr_test.txt" --threads 2
+  check "it says it retrained" grep -q 'quantize: retrained 2 epochs on .*mr_train.txt' "$err"
+  before=$(sed -nE 's/^P@1 on .*: ([0-9.]+) before, ([0-9.]+) after$/\1/p' "$out")
+  after=$(sed -nE 's/^P@1 on .*: ([0-9.]+) before, ([0-9.]+) after$/\2/p' "$out")
+  check "the retrained small model keeps its accuracy ($before -> $after)" \
+    awk -v a="$before" -v b="$after" 'BEGIN { exit !(b != "" && b >= a - 0.03) }'
+  expect 1 "quantize --retrain without the training texts" -- "$tessera" quantize \
+    --model "$work/mr.safetensors" --out "$work/x.small" --cutoff 5000 --retrain
+  check "the error names what it needs" grep -q 'retrain needs --cutoff N and the training texts' "$err"
+  expect 1 "quantize --epochs without --retrain" -- "$tessera" quantize \
+    --model "$work/mr.safetensors" --out "$work/x.small" --int8 --epochs 2
+  check "the error names --retrain" grep -q 'options of --retrain' "$err"
+  check "no file is written" test ! -e "$work/x.small"
   expect 1 "quantize a quantized model" -- "$tessera" quantize --model "$work/mr.small" \
     --out "$work/x.small" --int8
   check "the error says it is compact already" grep -q 'compact already' "$err"

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "../core/test_support.h"
@@ -15,6 +16,8 @@
 #include "tessera/eval/classification_metrics.h"
 #include "tessera/eval/classifier_autotune.h"
 #include "tessera/index/classifier.h"
+#include "tessera/model/bag_encoder.h"
+#include "tessera/model/compact_model.h"
 #include "tessera/model/safetensors.h"
 
 namespace tessera {
@@ -257,6 +260,86 @@ TEST(ClassifierAutotune, TrialsMutateTheBestAndKeepTheBest) {
   EXPECT_THAT(
       describe_autotuned(base),
       ::testing::StartsWith("--lr 0.001 --epochs 2 --dim 8 --weight-decay 0 --loss softmax"));
+}
+
+// quantize --retrain: the rows the cutoff keeps are trained again on texts that hold only them.
+// The dropped rows are never touched, and the compact model of the result (keeping the same
+// rows) gives exactly the retrained model's vectors of the cut texts.
+TEST(ClassificationTraining, RetrainingTrainsOnlyTheKeptRows) {
+  testing::TempDir dir;
+  write_synthetic(dir.file("train.txt"), 600, 1);
+  write_synthetic(dir.file("test.txt"), 200, 2);
+  ClassificationTrainingOptions options;
+  options.input.path = dir.file("train.txt");
+  options.featurizer.buckets = 1024;
+  options.model.dim = 16;
+  options.trainer.epochs = 4;
+  options.trainer.batch_size = 32;
+  options.trainer.lr.base_lr = 0.02f;
+  options.trainer.seed = 3;
+  ClassificationTraining(options).run_and_save(dir.file("m.safetensors"));
+  Model model = Model::load(dir.file("m.safetensors"));
+  options.head = ClassifierHead::from_json(
+      read_safetensors_metadata(dir.file("m.safetensors")).at(std::string(kClassifierHeadKey)));
+  CompactOptions compact;
+  compact.cutoff = 30;
+  std::vector<bool> kept = compact_kept_features(model, compact);
+  ASSERT_EQ(std::count(kept.begin(), kept.end(), true), 30);
+  const Tensor before = static_cast<const BagEncoder&>(model.tower("query")).table().value.clone();
+
+  options.trainer.epochs = 2;
+  ClassificationTraining retraining(options, std::move(model), kept);
+  EXPECT_EQ(retraining.labels().size(), 6u);
+  retraining.trainer().run();
+  const Tensor& after =
+      static_cast<const BagEncoder&>(retraining.model().tower("query")).table().value;
+  int64_t changed = 0;
+  for (int64_t r = 0; r < before.dim(0); ++r) {
+    const bool same = std::equal(before.row(r), before.row(r) + before.cols(), after.row(r));
+    if (kept[static_cast<size_t>(r)]) {
+      changed += same ? 0 : 1;
+    } else {
+      EXPECT_TRUE(same) << "row " << r << " was cut off, yet trained";
+    }
+  }
+  EXPECT_GT(changed, 20);
+
+  LabeledInputOptions test_input;
+  test_input.path = dir.file("test.txt");
+  const std::vector<LabeledText> test = read_labeled_texts(test_input);
+  std::vector<std::string> texts;
+  for (const LabeledText& item : test) texts.push_back(item.text);
+  Bags cut;
+  const Bags bags = retraining.model().featurize(texts);
+  for (int64_t b = 0; b < bags.size(); ++b) {
+    std::vector<int32_t> ids;
+    std::vector<float> weights;
+    for (auto i = bags.offsets[static_cast<size_t>(b)];
+         i < bags.offsets[static_cast<size_t>(b) + 1]; ++i) {
+      if (!kept[static_cast<size_t>(bags.ids[static_cast<size_t>(i)])]) continue;
+      ids.push_back(bags.ids[static_cast<size_t>(i)]);
+      weights.push_back(bags.weights[static_cast<size_t>(i)]);
+    }
+    cut.add(ids, weights);
+  }
+  const Tensor expected = retraining.model().embed_input(EncoderInput{cut}, 0, kQueryTower);
+  compact.counts.assign(kept.begin(), kept.end());
+  auto small = std::make_shared<Model>(compact_model(retraining.model(), compact));
+  const Tensor got = small->embed(texts);
+  ASSERT_EQ(got.numel(), expected.numel());
+  for (int64_t i = 0; i < got.numel(); ++i) EXPECT_NEAR(got.data()[i], expected.data()[i], 1e-5f);
+  const Classifier classifier(small, options.head, "", 0);
+  const ClassificationMetrics m = classification_metrics(
+      classifier.predict(texts, 1), gold_label_ids(test, classifier.labels()), {1}, 6);
+  EXPECT_GE(m.at_k[0].precision(), 0.9);
+
+  // The input's labels must be the model's.
+  std::ofstream(dir.file("other.txt")) << "__label__tag1 l1w0\n__label__elsewhere l2w0\n";
+  options.input.path = dir.file("other.txt");
+  EXPECT_THAT(testing::error_message([&] {
+                ClassificationTraining(options, Model::load(dir.file("m.safetensors")), kept);
+              }),
+              ::testing::HasSubstr("other.txt:2: label 'elsewhere' is not one the model"));
 }
 
 TEST(ClassificationTraining, OneLabelIsNothingToLearn) {

@@ -58,6 +58,8 @@ class Classifier {
   const Model& model() const { return *model_; }
   const ClassifierHead& head() const { return head_; }
   int64_t dim() const { return dim_; }
+  // The labels' vectors as texts are scored against them (labels x dim()).
+  const Tensor& label_vectors() const { return label_vectors_; }
   // The canonical name of the label index's spec.
   const std::string& index_name() const { return index_name_; }
 

@@ -75,6 +75,14 @@ class ClassificationTraining {
   // Reads the training file, numbers its labels, counts the vocabulary, and creates the model,
   // its source and the trainer.
   explicit ClassificationTraining(const ClassificationTrainingOptions& options);
+  // Continues training the classifier `start` (whose head options.head is) on options.input,
+  // its texts holding only the features `kept` marks: fastText's quantize -retrain, which
+  // trains again on the texts as the compact model will see them once the cutoff dropped the
+  // rest (compact_kept_features). The input's labels must be the model's (by name); the
+  // vocabulary, featurizer and labels are the model's; options' featurizer, vocabulary, model
+  // and label_text_path are not read.
+  ClassificationTraining(const ClassificationTrainingOptions& options, Model start,
+                         std::vector<bool> kept);
   ~ClassificationTraining();
   ClassificationTraining(const ClassificationTraining&) = delete;
   ClassificationTraining& operator=(const ClassificationTraining&) = delete;
@@ -89,7 +97,11 @@ class ClassificationTraining {
   TrainReport run_and_save(const std::string& path);
 
  private:
+  // The trainer of model_ and source_ with the head's objective (both constructors end here).
+  void make_trainer();
+
   ClassificationTrainingOptions options_;
+  std::vector<bool> kept_features_;  // retraining: the features texts keep; empty: all
   std::vector<std::string> labels_;
   int64_t trained_labels_ = 0;  // labels_[0, trained_labels_) are carried by training texts
   int64_t texts_ = 0;
