@@ -8,6 +8,8 @@
   classification_splits.py ag_news OUT [--seed 1]   AG News' 7,600 test rows: OUT/fold{0..4}/...
                                                     (5-fold), OUT/dev/{train,test}.txt (a 90/10
                                                     split of fold0's train)
+  classification_splits.py xc TRAIN OUT [--seed 1]  an XC-format training file (N D L header):
+                                                    OUT/dev/{train,test}.txt, 80/20 of its points
 
 Texts are whitespace-normalized onto one line; labels are written as __label__<name>. Each file
 is in a seeded random order: fastText trains in file order, and a file of all negatives then all
@@ -69,14 +71,32 @@ def folds(rows, k, rng):
         yield ([rows[i] for i in order if i not in test], [rows[i] for i in order if i in test])
 
 
+def split_xc(path, out, rng):
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().split()
+        points = [line for line in f if line.strip()]
+    train, test = holdout(points, 0.2, rng)
+    for name, part in (("train.txt", train), ("test.txt", test)):
+        os.makedirs(os.path.join(out, "dev"), exist_ok=True)
+        with open(os.path.join(out, "dev", name), "w", encoding="utf-8") as f:
+            f.write(f"{len(part)} {header[1]} {header[2]}\n")
+            f.writelines(part)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=["mr", "ag_news"])
-    parser.add_argument("out")
+    parser.add_argument("dataset", choices=["mr", "ag_news", "xc"])
+    parser.add_argument("paths", nargs="+", metavar="[TRAIN] OUT")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", default=SHARED, help="the shared classification folder")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if len(args.paths) != (2 if args.dataset == "xc" else 1):
+        parser.error("xc takes TRAIN OUT, the others OUT")
+    args.out = args.paths[-1]
+    if args.dataset == "xc":
+        split_xc(args.paths[0], args.out, rng)
+        return
     if args.dataset == "mr":
         rows = read_mr(args.data)
         train, test = holdout(rows, 0.1, rng)

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Extreme classification side by side on the XC repository's sparse format: tessera (softmax
-and -loss ova, its defaults otherwise), one-vs-rest LinearSVC and logistic regression
+"""Extreme classification side by side on the XC repository's sparse format: tessera (softmax,
+--loss ova and --loss infonce in NGAME batches, its defaults otherwise), one-vs-rest LinearSVC and logistic regression
 (scikit-learn) and fastText -loss ova (features as words f<id>), all scored with one P@1/3/5 (as
 pyxclib: hits in the top k over k, averaged over every test point).
 
-Usage: bench/xc_peers.py TRAIN TEST [--methods tessera,tessera-ova,svc,lr,fasttext]
+Usage: bench/xc_peers.py TRAIN TEST [--methods tessera,tessera-ova,tessera-infonce,svc,lr,fasttext]
                          [--threads 2]
 e.g.   bench/xc_peers.py ../shared/data/xc/bibtex/train.txt ../shared/data/xc/bibtex/test.txt
 Prints one line per method: name, P@1, P@3, P@5, seconds to train and predict.
@@ -101,7 +101,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("train")
     parser.add_argument("test")
-    parser.add_argument("--methods", default="tessera,tessera-ova,svc,lr,fasttext")
+    parser.add_argument("--methods", default="tessera,tessera-ova,tessera-infonce,svc,lr,fasttext")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")  # liblinear's convergence notes, one per label
@@ -113,13 +113,14 @@ def main():
             if method == "fasttext":
                 ranked = fasttext_ova(args.train, args.test, args.threads, work)
             elif method.startswith("tessera"):
-                loss = "ova" if method == "tessera-ova" else "softmax"
+                loss = method.partition("-")[2] or "softmax"
                 ranked = run_tessera(loss, args.train, args.test, args.threads, work)
             else:
                 ranked = one_vs_rest(method, x, y, l, x_test)
             seconds = time.perf_counter() - start
             p = precision_at(ranked, y_test)
             name = {"tessera": "tessera (defaults)", "tessera-ova": "tessera --loss ova",
+                    "tessera-infonce": "tessera --loss infonce",
                     "svc": "one-vs-rest LinearSVC", "lr": "one-vs-rest logistic regression",
                     "fasttext": "fastText -loss ova -epoch 50 -lr 0.1"}[method]
             print(f"{name:40} P@1 {p[0]:.4f} P@3 {p[1]:.4f} P@5 {p[2]:.4f}  {seconds:.1f} s")

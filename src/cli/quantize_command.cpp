@@ -97,6 +97,14 @@ ClassificationTrainingOptions retraining_options(const Model& model, const std::
       parse_enum<SparseOptimizerKind>(recorded("optimizer").get<std::string>(), "optimizer");
   t.step.sparse_weight_decay = recorded("weight_decay").get<float>();
   t.seed = recorded("seed").get<uint64_t>();
+  if (out.head.loss == ClassifyLoss::kInfoNce) {
+    t.ngame.cluster_size = recorded("ngame_cluster_size").get<int64_t>();
+    t.ngame.recluster_every = recorded("ngame_recluster_every").get<int64_t>();
+    for (const int64_t e : parse_number_list<int64_t>(
+             recorded("ngame_double_at").get<std::string>(), "ngame_double_at")) {
+      t.ngame.double_at.push_back(e - 1);
+    }
+  }
   out.options_json =
       nlohmann::json{{"retrain", true}, {"epochs", t.epochs}, {"lr", t.lr.base_lr}}.dump();
   return out;

@@ -109,6 +109,13 @@ Bags kept_only(const Bags& bags, const std::vector<bool>& kept) {
   return out;
 }
 
+// ns needs a negative per text; infonce has the batch's labels without any.
+void check_negatives(const ClassificationTrainingOptions& options) {
+  const int64_t least = options.head.loss == ClassifyLoss::kInfoNce ? 0 : 1;
+  TESSERA_CHECK(options.negatives >= least, "negatives must be >= {} with loss {}, got {}", least,
+                name_of(options.head.loss), options.negatives);
+}
+
 // The names of the labels of a classifier with this head.
 std::vector<std::string> classifier_labels(const Model& model, const ClassifierHead& head) {
   if (!head.label_texts.empty()) return head.label_names;
@@ -163,7 +170,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   TESSERA_CHECK(nlohmann::json::accept(options_.options_json) &&
                     nlohmann::json::parse(options_.options_json).is_object(),
                 "the training options must be a JSON object");
-  TESSERA_CHECK(options_.negatives >= 1, "negatives must be >= 1, got {}", options_.negatives);
+  check_negatives(options_);
   LabeledInputOptions input = options_.input;
   input.labels_optional = false;
   ClassifierHead& head = options_.head;
@@ -274,8 +281,11 @@ void ClassificationTraining::make_trainer() {
   }
   task.anchor_tower = head.anchor_tower;
   task.candidate_tower = head.label_tower;
-  task.candidates = head.loss == ClassifyLoss::kNegativeSampling ? Candidates::kSampledRows
-                                                                 : Candidates::kAllRows;
+  // ns and infonce score the batch's labels and `negatives` labels drawn per text (shared by
+  // the batch): a logistic loss, or a softmax whose in-batch negatives NGAME batches make hard.
+  const bool sampled =
+      head.loss == ClassifyLoss::kNegativeSampling || head.loss == ClassifyLoss::kInfoNce;
+  task.candidates = sampled ? Candidates::kSampledRows : Candidates::kAllRows;
   task.samples = options_.negatives * options_.trainer.batch_size;
   const LabelObjectiveOptions objective{head.softmax() ? LabelLoss::kSoftmax : LabelLoss::kLogistic,
                                         head.similarity, head.scale};
@@ -293,7 +303,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
   TESSERA_CHECK(static_cast<int64_t>(kept_features_.size()) == start.featurizer().num_features(),
                 "{} kept flags for the model's {} features", kept_features_.size(),
                 start.featurizer().num_features());
-  TESSERA_CHECK(options_.negatives >= 1, "negatives must be >= 1, got {}", options_.negatives);
+  check_negatives(options_);
   const ClassifierHead& head = options_.head;
   labels_ = classifier_labels(start, head);
   // Labels described but never trained on (zero-shot) come last, and stay out of training.

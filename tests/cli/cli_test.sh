@@ -865,6 +865,15 @@ if [[ -f $xc/train.txt ]]; then
   expect 0 "predict --format xc" -- "$tessera" predict --model "$work/xc.safetensors" --format xc \
     --input "$work/xc_test.txt" -k 3
   check "predict names label ids" test "$(grep -cE '^__label__[0-9]+ [0-9.e-]+ __label__[0-9]+ [0-9.e-]+ __label__[0-9]+ [0-9.e-]+$' "$out")" -eq 300
+  expect 0 "train --loss infonce (NGAME batches)" -- "$tessera" train --task classify --format xc \
+    --input "$work/xc_train.txt" --loss infonce --threads 2 --quiet --out "$work/xc_nce.safetensors"
+  expect 0 "test the infonce model" -- "$tessera" test --model "$work/xc_nce.safetensors" \
+    --format xc --input "$work/xc_test.txt"
+  p1=$(awk -F'\t' '$1 == "P@1" { print $2 }' "$out")
+  check "infonce on the bibtex slice: P@1 far above chance ($p1)" awk -v a="$p1" 'BEGIN { exit !(a >= 0.35) }'
+  expect 2 "NGAME options without --loss infonce" -- "$tessera" train --task classify --format xc \
+    --input "$work/xc_train.txt" --ngame-cluster-size 8 --out "$work/x.safetensors"
+  check "the error names the loss" grep -q 'NGAME batches are for --loss infonce' "$err"
   expect 2 "text options with --format xc" -- "$tessera" train --task classify --format xc \
     --input "$work/xc_train.txt" --buckets 1024 --out "$work/x.safetensors"
   check "the error says they do not apply" grep -q 'does not apply to --format xc' "$err"

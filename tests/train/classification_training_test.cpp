@@ -60,8 +60,8 @@ TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
   const std::vector<LabeledText> test = read_labeled_texts(test_input);
   std::vector<std::string> texts;
   for (const LabeledText& item : test) texts.push_back(item.text);
-  for (const ClassifyLoss loss :
-       {ClassifyLoss::kSoftmax, ClassifyLoss::kNegativeSampling, ClassifyLoss::kOneVsAll}) {
+  for (const ClassifyLoss loss : {ClassifyLoss::kSoftmax, ClassifyLoss::kNegativeSampling,
+                                  ClassifyLoss::kOneVsAll, ClassifyLoss::kInfoNce}) {
     ClassificationTrainingOptions options;
     options.input.path = dir.file("train.txt");
     options.featurizer.buckets = 1024;
@@ -73,6 +73,8 @@ TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
     options.trainer.batch_size = 32;
     options.trainer.lr.base_lr = 0.02f;
     options.trainer.seed = 3;
+    // infonce's negatives are the batch's labels: NGAME batches of clustered texts.
+    if (loss == ClassifyLoss::kInfoNce) options.trainer.ngame.cluster_size = 8;
     ClassificationTraining training(options);
     ASSERT_EQ(training.labels().size(), 6u);
     training.trainer().on_epoch_end(
@@ -93,7 +95,7 @@ TEST(ClassificationTraining, TrainsSavesAndPredictsWithEveryLoss) {
     EXPECT_GE(m.at_k[1].recall(), 0.9) << name_of(loss);
   }
   const auto metadata = read_safetensors_metadata(dir.file("m.safetensors"));
-  EXPECT_THAT(metadata.at("classifier"), ::testing::HasSubstr(R"("loss":"ova")"));
+  EXPECT_THAT(metadata.at("classifier"), ::testing::HasSubstr(R"("loss":"infonce")"));
 }
 
 // Labels described by their words ("tagK" by "lKw0 ... lKw5"): the label tower reads the

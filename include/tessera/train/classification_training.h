@@ -7,6 +7,10 @@
 //   ns       negative sampling: a logistic loss on the batch's labels and `negatives` labels
 //            drawn per text, shared by the batch (training_task.h's kSampledRows)
 //   ova      one-vs-all: a logistic loss per label, over every label (multi-label tagging)
+//   infonce  a softmax over the batch's labels (in-batch negatives) and `negatives` labels
+//            drawn per text, for label sets too large to score whole; with NGAME batches
+//            (trainer.ngame: texts clustered by their current vectors, whole clusters to a
+//            batch) the labels of similar texts are the negatives, the hard ones (NGAME)
 // summed over the model's Matryoshka prefixes. Labels are numbered by frequency, most frequent
 // first (as fastText does); the vocabulary is counted over the training texts. Input in the XC
 // format (LabeledFormat::kXc) gives feature ids instead of texts: see xc_vocabulary.
@@ -46,7 +50,7 @@ struct ClassificationTrainingOptions {
   VocabularyOptions vocabulary;
   ModelOptions model;  // its seed is trainer.seed's; id_towers are set from the labels
   ClassifierHead head;
-  int64_t negatives = 5;  // ns: labels drawn per text
+  int64_t negatives = 5;  // ns, infonce: labels drawn per text (infonce may take 0)
   TrainerOptions trainer;
   // The run's options as the caller names them (a JSON object), kept in the model's provenance.
   std::string options_json = "{}";

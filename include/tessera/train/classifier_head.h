@@ -4,8 +4,9 @@
 //
 // A text's logit for a label is scale * (the inner product of their vectors); with cosine
 // similarity the model normalizes its vectors (Normalization::kL2), so the product is the
-// cosine. Probabilities are the softmax of the logits over the labels (loss softmax) or each
-// logit's sigmoid (ns, ova: independent labels).
+// cosine. Probabilities are the softmax of the logits over the labels (loss softmax, and
+// infonce, a softmax trained over the batch's labels) or each logit's sigmoid (ns, ova:
+// independent labels).
 #pragma once
 
 #include <cstdint>
@@ -18,11 +19,12 @@
 
 namespace tessera {
 
-enum class ClassifyLoss { kSoftmax, kNegativeSampling, kOneVsAll };
+enum class ClassifyLoss { kSoftmax, kNegativeSampling, kOneVsAll, kInfoNce };
 inline constexpr EnumName<ClassifyLoss> kClassifyLossNames[] = {
     {ClassifyLoss::kSoftmax, "softmax"},
     {ClassifyLoss::kNegativeSampling, "ns"},
-    {ClassifyLoss::kOneVsAll, "ova"}};
+    {ClassifyLoss::kOneVsAll, "ova"},
+    {ClassifyLoss::kInfoNce, "infonce"}};
 template <>
 inline constexpr EnumNames<ClassifyLoss> enum_names<ClassifyLoss> = kClassifyLossNames;
 
@@ -45,7 +47,7 @@ struct ClassifierHead {
   std::vector<std::string> label_texts;
 
   // Whether probabilities are a softmax over the labels (else independent sigmoids).
-  bool softmax() const { return loss == ClassifyLoss::kSoftmax; }
+  bool softmax() const { return loss == ClassifyLoss::kSoftmax || loss == ClassifyLoss::kInfoNce; }
   std::string to_json() const;
   // Throws an Error saying what is wrong with the JSON.
   static ClassifierHead from_json(const std::string& json);
