@@ -95,8 +95,18 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
 
   // Classification's defaults, where the user gave none, chosen on dev splits of MR's and AG
   // News' training parts (bench/classification_splits.py; the README has the figures): whole
-  // texts of words and bigrams, 64 dims, 10 epochs of Adam from lr 0.005 decaying linearly, with
-  // weight decay 3 (each touched row shrinks by lr * 3 a step).
+  // texts of words and bigrams hashed into 2^20 buckets (at 2^18 colliding bigrams cost MR 2
+  // points), 64 dims, 10 epochs of Adam from lr 0.005 decaying linearly, with weight decay 3
+  // (each touched row shrinks by lr * 3 a step).
+  //
+  // XC points and Mulan's ARFF rows (a few thousand frequent features, no rare words to hold
+  // back, in no word order, many labels to a point) want a larger step, no weight decay, no
+  // word n-grams (so no buckets), and one-vs-all logistic losses over sqrt-n pooled vectors,
+  // whose length grows with the point's (mean pooling left ova 16 points of P@1 behind on
+  // bibtex): chosen on dev splits of bibtex's and delicious' training points.
+  const bool xc = c.input.format == LabeledFormat::kXc;
+  const bool points = xc || c.input.format == LabeledFormat::kArff ||
+                      (c.input.format == LabeledFormat::kAuto && c.input.path.ends_with(".arff"));
   FeaturizerFlags featurizer = a.featurizer;
   FeaturizerConfig& f = featurizer.config;
   if (!given(cmd, "--stem") && !given(cmd, "--no-stem")) f.tokenizer.stem = false;
@@ -104,6 +114,9 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
     f.tokenizer.remove_stop_words = false;
   }
   if (!given(cmd, "--max-tokens")) f.max_tokens = 0;
+  if (points && !given(cmd, "--word-ngrams")) f.word_ngrams = 1;
+  const bool hashed = f.word_ngrams > 1 || f.char_ngram_max > 0;
+  if (!given(cmd, "--buckets")) f.buckets = points && !hashed ? 0 : int64_t{1} << 20;
   ClassificationTrainingOptions options;
   options.input = c.input;
   options.label_text_path = c.label_text;
@@ -126,13 +139,8 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   t = a.training.trainer;
   if (!given(cmd, "--epochs")) t.epochs = 10;
   if (!given(cmd, "--batch-size")) t.batch_size = 64;
-  // XC points and Mulan's ARFF rows (a few thousand frequent features, no rare words to hold
-  // back, in no word order) want a larger step, no weight decay and no word n-grams: chosen on
-  // a dev split of bibtex's training points.
-  const bool xc = c.input.format == LabeledFormat::kXc;
-  const bool points = xc || c.input.format == LabeledFormat::kArff ||
-                      (c.input.format == LabeledFormat::kAuto && c.input.path.ends_with(".arff"));
-  if (points && !given(cmd, "--word-ngrams")) options.featurizer.word_ngrams = 1;
+  if (points && !given(cmd, "--loss")) options.head.loss = ClassifyLoss::kOneVsAll;
+  if (points && !given(cmd, "--pooling")) options.model.pooling = Pooling::kSqrtN;
   if (!given(cmd, "--lr")) t.lr.base_lr = points ? 0.02f : 0.005f;
   if (!given(cmd, "--decay")) t.lr.decay = Decay::kLinear;
   if (!given(cmd, "--weight-decay")) t.step.sparse_weight_decay = points ? 0.0f : 3.0f;

@@ -1,5 +1,8 @@
 // Writing safetensors files atomically: temporary file in the same directory, then rename.
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "safetensors_checksum.h"
 #include "tessera/core/atomic_file.h"
@@ -12,8 +15,6 @@ namespace tessera {
 void write_safetensors(const std::string& path, const std::map<std::string, std::string>& metadata,
                        const std::map<std::string, Tensor>& tensors,
                        const std::map<std::string, IntTensor>& int_tensors) {
-  // Entries in name order, F32 and integer tensors interleaved, so the data section follows
-  // the names whatever their types.
   std::map<std::string, SafetensorsEntry> entries;
   auto add_entry = [&](const std::string& name, ElementType type, std::vector<int64_t> shape,
                        int64_t numel) {
@@ -33,16 +34,27 @@ void write_safetensors(const std::string& path, const std::map<std::string, std:
   for (const auto& [name, tensor] : int_tensors) {
     add_entry(name, tensor.type(), tensor.shape(), tensor.numel());
   }
+  // The data section holds the widest elements first, each type's tensors in name order (as
+  // the reference safetensors writer lays them out): every tensor then starts at a multiple of
+  // its element size, so a reader may map it in place. A file of F32 tensors only is in name
+  // order, as before integer tensors existed.
+  std::vector<std::pair<const std::string*, SafetensorsEntry*>> layout;
+  for (auto& [name, entry] : entries) layout.emplace_back(&name, &entry);
+  std::stable_sort(layout.begin(), layout.end(), [](const auto& a, const auto& b) {
+    return element_bytes(a.second->type) > element_bytes(b.second->type);
+  });
   uint64_t offset = 0;
-  for (auto& [name, entry] : entries) {
-    const uint64_t bytes = entry.end;
-    entry.begin = offset;
-    entry.end = offset + bytes;
+  for (auto& [name, entry] : layout) {
+    const uint64_t bytes = entry->end;
+    entry->begin = offset;
+    entry->end = offset + bytes;
     offset += bytes;
   }
   // Calls write(data, bytes) with each tensor's bytes in the data section's order.
   auto for_each_chunk = [&](auto&& write) {
-    for (const auto& [name, entry] : entries) {
+    for (const auto& [name_ptr, entry_ptr] : layout) {
+      const std::string& name = *name_ptr;
+      const SafetensorsEntry& entry = *entry_ptr;
       if (entry.type != ElementType::kF32) {
         const std::span<const std::byte> bytes = int_tensors.at(name).bytes();
         write(bytes.data(), bytes.size());

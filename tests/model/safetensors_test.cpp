@@ -53,8 +53,9 @@ TEST(Safetensors, RoundTripKeepsTensorsAndMetadata) {
   EXPECT_EQ(read_safetensors_header(path).tensors.at("a").shape, (std::vector<int64_t>{2, 3}));
 }
 
-// Integer tensors (a compact model's codes and row ids) travel beside float ones, in name
-// order, and their element type is covered by the checksum.
+// Integer tensors (a compact model's codes and row ids) travel beside float ones, widest
+// elements first (each tensor aligned to its element size), and their element type is covered
+// by the checksum.
 TEST(Safetensors, IntegerTensorsRoundTripAndTheirTypeIsChecked) {
   TempDir dir;
   const std::string path = dir.file("t.safetensors");
@@ -72,8 +73,10 @@ TEST(Safetensors, IntegerTensorsRoundTripAndTheirTypeIsChecked) {
   EXPECT_EQ(std::vector<int32_t>(read_ids.i32().begin(), read_ids.i32().end()),
             (std::vector<int32_t>{4, 70000, -2}));
   const SafetensorsHeader header = read_safetensors_header(path);
-  EXPECT_EQ(header.tensors.at("a").end - header.tensors.at("a").begin, 6u);
-  EXPECT_EQ(header.tensors.at("b").begin, 6u);  // name order, whatever the type
+  EXPECT_EQ(header.tensors.at("b").begin, 0u);   // F32
+  EXPECT_EQ(header.tensors.at("c").begin, 4u);   // I32
+  EXPECT_EQ(header.tensors.at("a").begin, 16u);  // I8, 6 bytes: nothing after it to misalign
+  EXPECT_EQ(header.tensors.at("a").end, 22u);
   EXPECT_THROW((void)read_ids.i8(), Error);
   EXPECT_THAT(error_message([&] {
                 write_safetensors(path, {}, {{"a", Tensor::from({1}, {1.0f})}}, {{"a", codes}});
