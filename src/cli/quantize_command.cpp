@@ -1,8 +1,9 @@
 // `tessera quantize`: a model made small for inference (fastText's `quantize`): --cutoff keeps
-// the rows of largest norm of each bag table, --retrain trains those rows again on the training
-// texts (fastText's -retrain), --int8 stores them as int8 codes (compact_model.h). A classifier
-// stays a classifier (its head is carried over). Prints both files' sizes and, with
-// --valid, P@1 of both on labeled texts.
+// the most used rows of each bag table (compact_model.h: by their effect on the label scores
+// or their norm, times the --input texts that hold them), --retrain trains those rows again on
+// the training texts (fastText's -retrain), --int8 stores them as int8 codes. A classifier
+// stays a classifier (its head is carried over). Prints both files' sizes and, with --valid,
+// P@1 of both on labeled texts.
 #include <fmt/format.h>
 
 #include <filesystem>

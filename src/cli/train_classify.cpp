@@ -147,7 +147,7 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   t.ngame = {};  // random batches
   std::string ngame_double_at;
   if (options.head.loss == ClassifyLoss::kInfoNce) {
-    // NGAME batches unless told otherwise: clusters of 32 texts, two to a batch, never
+    // NGAME batches unless told otherwise: clusters of 32 texts (two to a default batch), never
     // doubling (chosen on dev splits of bibtex's and delicious' training points, where random
     // batches lost 2-4 points of P@1).
     const NgameOptions& given_ngame = a.training.trainer.ngame;

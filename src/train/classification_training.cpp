@@ -83,7 +83,7 @@ std::vector<std::string> describe_labels(const std::string& path, std::vector<st
   return texts;
 }
 
-// features with only the ids kept marks (and their weights).
+// The features with only the ids `kept` marks (and their weights).
 Features kept_only(const Features& features, const std::vector<bool>& kept) {
   Features out;
   for (size_t i = 0; i < features.ids.size(); ++i) {
@@ -101,8 +101,9 @@ Bags kept_only(const Bags& bags, const std::vector<bool>& kept) {
     const auto end = static_cast<size_t>(bags.offsets[static_cast<size_t>(b) + 1]);
     Features bag;
     bag.ids.assign(bags.ids.begin() + begin, bags.ids.begin() + end);
-    if (!bags.weights.empty())
+    if (!bags.weights.empty()) {
       bag.weights.assign(bags.weights.begin() + begin, bags.weights.begin() + end);
+    }
     const Features cut = kept_only(bag, kept);
     out.add(cut.ids, cut.weights);
   }
