@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "classify_input.h"
 #include "commands.h"
 #include "input_options.h"
 #include "options.h"
@@ -39,13 +40,18 @@ std::string describe_codes(const EmbeddingWriter& writer) {
 
 // --explicit: a classifier's label probabilities as sparse vectors, one JSON line per text:
 // {"line", "indices": label ids, "labels": their names, "values": probabilities}, best first.
-void write_explicit(const std::string& model, const TextInputOptions& options, int64_t dim,
-                    int64_t top, const std::string& out_path, size_t batch_size, bool quiet) {
+void write_explicit(const std::string& model, const std::string& label_text,
+                    const TextInputOptions& options, int64_t dim, int64_t top,
+                    const std::string& out_path, size_t batch_size, bool quiet) {
   if (out_path != kStandardOutput && vector_format_from_path(out_path) != VectorFormat::kJsonl) {
     throw CLI::ValidationError("--out",
                                "--explicit writes JSON lines: a .jsonl file or -, not " + out_path);
   }
-  const Classifier classifier = Classifier::load(model, "", dim);
+  ClassifierArgs classifier_args;
+  classifier_args.model = model;
+  classifier_args.dim = dim;
+  classifier_args.label_text = label_text;
+  const Classifier classifier = load_classifier(classifier_args);
   TextInput input(options);
   const Stopwatch watch;
   AtomicFile out(out_path);
@@ -94,6 +100,7 @@ void add_embed_command(CLI::App& app) {
     bool quiet = false;
     bool explicit_labels = false;
     int64_t top = 20;
+    std::string label_text;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -132,6 +139,9 @@ void add_embed_command(CLI::App& app) {
   cmd->add_option("--top", args->top, "--explicit: labels kept per text")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
       ->capture_default_str();
+  cmd->add_option("--label-text", args->label_text,
+                  "--explicit: label<TAB>description lines that replace the labels of a model "
+                  "trained with --label-text (dimensions it was never trained on)");
   cmd->callback([cmd, args, out_format] {
     use_threads(args->threads);
     if (args->explicit_labels) {
@@ -140,9 +150,14 @@ void add_embed_command(CLI::App& app) {
           throw CLI::ValidationError(name, "does not apply to --explicit (label probabilities)");
         }
       }
-      write_explicit(args->model, args->input, args->dim, args->top, args->out,
+      write_explicit(args->model, args->label_text, args->input, args->dim, args->top, args->out,
                      static_cast<size_t>(args->batch_size), args->quiet);
       return;
+    }
+    for (const char* name : {"--top", "--label-text"}) {
+      if (cmd->get_option(name)->count() > 0) {
+        throw CLI::ValidationError(name, "is an option of --explicit");
+      }
     }
     const Model model = Model::load(args->model);
     const int64_t dim = args->dim == 0 ? model.dim() : args->dim;

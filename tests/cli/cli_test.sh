@@ -836,6 +836,18 @@ if [[ -f $arff/bibtex-train.arff ]]; then
     --label-text "$work/bib_new.tsv" -k 2
   check "predictions name only the labels given" \
     test "$(grep -cE '^__label__TAG_(graph|new) [0-9.e-]+ __label__TAG_(graph|new) [0-9.e-]+$' "$out")" -eq 300
+  printf 'graph theory and algorithms\nprotein sequence alignment\n' >"$work/bib_texts.txt"
+  expect 0 "embed --explicit with other labels (--label-text)" -- "$tessera" embed \
+    --model "$work/bib.safetensors" --input "$work/bib_texts.txt" --explicit --top 2 \
+    --label-text "$work/bib_new.tsv" --out -
+  check "the dimensions are the labels given" \
+    test "$(grep -cE '"labels":\["TAG_(graph|new)","TAG_(graph|new)"\]' "$out")" -eq 2
+  check "protein sequences are closest to their own tag" \
+    grep -qE '"line":2,.*"labels":\["TAG_new"' "$out"
+  expect 2 "embed --label-text without --explicit" -- "$tessera" embed \
+    --model "$work/bib.safetensors" --input "$work/bib_texts.txt" --label-text "$work/bib_new.tsv" \
+    --out "$work/x.npy"
+  check "the error names --explicit" grep -q 'is an option of --explicit' "$err"
   expect 1 "ARFF without its label XML" -- "$tessera" test --model "$work/bib.safetensors" \
     --input "$work/bib_test.arff"
   check "the error asks for --arff-labels" grep -q 'needs the Mulan XML that names its labels' "$err"
