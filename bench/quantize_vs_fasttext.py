@@ -4,8 +4,9 @@ of bench/classification_splits.py (MR's 90/10 split, AG News' first folds).
 
 For each split both tools train (tessera with its defaults, fastText with the best settings of
 bench/classify_vs_fasttext.py), then keep CUTOFF rows and store the rest small: tessera
-`quantize --cutoff C --int8 --input train.txt [--retrain]` (rows of largest norm among those the
-training texts reach, trained again on the texts cut to them with --retrain, int8 codes), fastText `quantize -cutoff C -qnorm -retrain` (product quantization,
+`quantize --cutoff C --int8 --input train.txt [--retrain]` (the rows of most use: their effect on
+the label scores times the training texts that hold them; trained again on the texts cut to them
+with --retrain; int8 codes), fastText `quantize -cutoff C -qnorm -retrain` (product quantization,
 retrained with the same settings). Printed: file size and accuracy (P@1 on test.txt) before and
 after, per tool and cutoff.
 

@@ -114,7 +114,7 @@ ClassificationTrainingOptions retraining_options(const Model& model, const std::
 // The directions of the classifier at path that a text's vector is scored along: its label
 // vectors, less their mean under a softmax (a shift of every score changes no probability).
 Tensor label_directions(const std::string& path) {
-  const Classifier classifier = Classifier::load(path);
+  const Classifier classifier = Classifier::load(path, "flat");  // the vectors, no search index
   Tensor out = classifier.label_vectors().clone();
   if (classifier.head().softmax()) {
     for (int64_t c = 0; c < out.cols(); ++c) {
@@ -182,7 +182,7 @@ void add_quantize_command(CLI::App& app) {
                   "--out {} would overwrite --model", args->out);
     TESSERA_CHECK(!args->retrain || (args->compact.cutoff > 0 && !args->train.empty()),
                   "--retrain needs --cutoff N and the training texts (--input)");
-    TESSERA_CHECK(args->retrain || (cmd->count("--epochs") == 0 && args->lr == 0),
+    TESSERA_CHECK(args->retrain || (cmd->count("--epochs") == 0 && cmd->count("--lr") == 0),
                   "--epochs and --lr are options of --retrain");
     use_threads(args->threads);
     Model model = Model::load(args->model);
@@ -198,7 +198,7 @@ void add_quantize_command(CLI::App& app) {
     std::unique_ptr<ClassificationTraining> retraining;
     if (args->retrain) {
       // The rows the cutoff keeps are trained again on texts that hold only them; the
-      // compact model then keeps those same rows.
+      // compact model then keeps those same rows (a classifier has one bag table).
       std::vector<bool> kept = compact_kept_features(model, options);
       LabeledInputOptions input = args->valid;
       input.path = args->train;

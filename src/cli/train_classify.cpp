@@ -56,7 +56,7 @@ void add_classify_options(CLI::App& cmd, ClassifyArgs& c) {
                   "batches (--ngame-*), for very many labels")
       ->group(kGroup);
   cmd.add_option("--neg", c.negatives,
-                 "ns, infonce: labels drawn per text (shared by the batch; infonce may take 0)")
+                 "ns, infonce: labels drawn per text (shared by the batch; ns needs 1 or more)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 16))
       ->capture_default_str()
       ->group(kGroup);

@@ -57,6 +57,7 @@ ClassificationTrainingOptions mutate(const ClassificationTrainingOptions& best, 
     }
     if (coin()) {
       next.head.loss = coin() ? ClassifyLoss::kSoftmax : ClassifyLoss::kOneVsAll;
+      next.trainer.ngame = {};  // NGAME batches are infonce's
       changed = true;
     }
   }

@@ -18,11 +18,37 @@ namespace tessera {
 namespace {
 
 // The squared norm of each row of table (n x d), or of its image through directions (k x d):
-// sum over the k directions of (direction . row)^2.
+// sum over the k directions of (direction . row)^2. With more directions than dims that is
+// row' G row, G = the directions' Gram matrix (d x d), the cheaper form for many labels.
 std::vector<double> row_weights(const Tensor& table, const Tensor& directions) {
   const int64_t n = table.dim(0);
   const int64_t d = table.cols();
   std::vector<double> out(static_cast<size_t>(n));
+  if (directions.defined() && directions.dim(0) > d) {
+    std::vector<double> gram(static_cast<size_t>(d * d), 0.0);
+    for (int64_t k = 0; k < directions.dim(0); ++k) {
+      const float* w = directions.row(k);
+      for (int64_t a = 0; a < d; ++a) {
+        for (int64_t b = 0; b < d; ++b) gram[static_cast<size_t>(a * d + b)] += double(w[a]) * w[b];
+      }
+    }
+    parallel_for(
+        n,
+        [&](int64_t begin, int64_t end, int) {
+          for (int64_t r = begin; r < end; ++r) {
+            const float* row = table.row(r);
+            double sum = 0;
+            for (int64_t a = 0; a < d; ++a) {
+              double dot = 0;
+              for (int64_t b = 0; b < d; ++b) dot += gram[static_cast<size_t>(a * d + b)] * row[b];
+              sum += row[a] * dot;
+            }
+            out[static_cast<size_t>(r)] = std::max(0.0, sum);  // rounding may dip below 0
+          }
+        },
+        1024);
+    return out;
+  }
   parallel_for(
       n,
       [&](int64_t begin, int64_t end, int) {

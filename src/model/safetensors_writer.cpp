@@ -34,10 +34,10 @@ void write_safetensors(const std::string& path, const std::map<std::string, std:
   for (const auto& [name, tensor] : int_tensors) {
     add_entry(name, tensor.type(), tensor.shape(), tensor.numel());
   }
-  // The data section holds the widest elements first, each type's tensors in name order (as
-  // the reference safetensors writer lays them out): every tensor then starts at a multiple of
-  // its element size, so a reader may map it in place. A file of F32 tensors only is in name
-  // order, as before integer tensors existed.
+  // The data section holds the widest elements first, in name order among equal widths (the
+  // reference safetensors writer also puts wider types first): every tensor then starts at a
+  // multiple of its element size, so a reader may map it in place. A file of F32 tensors only is in
+  // name order, as before integer tensors existed.
   std::vector<std::pair<const std::string*, SafetensorsEntry*>> layout;
   for (auto& [name, entry] : entries) layout.emplace_back(&name, &entry);
   std::stable_sort(layout.begin(), layout.end(), [](const auto& a, const auto& b) {

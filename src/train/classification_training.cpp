@@ -110,9 +110,10 @@ Bags kept_only(const Bags& bags, const std::vector<bool>& kept) {
   return out;
 }
 
-// ns needs a negative per text; infonce has the batch's labels without any.
+// ns needs a negative per text; infonce has the batch's labels without any, and the losses over
+// every label draw none.
 void check_negatives(const ClassificationTrainingOptions& options) {
-  const int64_t least = options.head.loss == ClassifyLoss::kInfoNce ? 0 : 1;
+  const int64_t least = options.head.loss == ClassifyLoss::kNegativeSampling ? 1 : 0;
   TESSERA_CHECK(options.negatives >= least, "negatives must be >= {} with loss {}, got {}", least,
                 name_of(options.head.loss), options.negatives);
 }

@@ -122,46 +122,53 @@ TEST(CompactModel, CutoffKeepsTheLargestRowsAndDropsTheRestFromTexts) {
   }
 }
 
-// A row's use: (count x |what it adds along each direction|)^2 summed, among counted rows only.
+// A row's use: (count x |what it adds along each direction|)^2 summed, among counted rows only;
+// with fewer directions than dims, and with more (computed through their Gram matrix).
 TEST(CompactModel, UseIsMeasuredThroughTheDirectionsTimesTheCounts) {
   const Model model = labeled_model();
   const Tensor& table = dynamic_cast<const BagEncoder&>(model.tower(kQueryTower)).table().value;
   const int64_t dim = table.cols();
-  Tensor directions = Tensor::zeros({2, dim});
-  for (int64_t c = 0; c < dim; ++c) {
-    directions.row(0)[c] = c % 3 == 0 ? 1.0f : 0.0f;
-    directions.row(1)[c] = c % 2 == 0 ? -0.5f : 0.25f;
+  for (const int64_t k : {int64_t{2}, dim + 3}) {
+    Tensor directions = Tensor::zeros({k, dim});
+    for (int64_t j = 0; j < k; ++j) {
+      for (int64_t c = 0; c < dim; ++c) {
+        directions.row(j)[c] = static_cast<float>((j * 7 + c * 3) % 5) - 2.0f;
+      }
+    }
+    CompactOptions options;
+    options.cutoff = 10;
+    options.rank_through = directions;
+    for (int64_t r = 0; r < table.rows(); ++r) options.counts.push_back(r % 5 == 0 ? 0 : r % 7 + 1);
+    std::vector<std::pair<double, int32_t>> by_use;
+    for (int64_t r = 0; r < table.rows(); ++r) {
+      const auto count = static_cast<double>(options.counts[static_cast<size_t>(r)]);
+      if (count == 0) continue;
+      double use = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        double dot = 0;
+        for (int64_t c = 0; c < dim; ++c) dot += double(directions.row(j)[c]) * table.row(r)[c];
+        use += count * count * dot * dot;
+      }
+      by_use.emplace_back(-use, static_cast<int32_t>(r));
+    }
+    std::sort(by_use.begin(), by_use.end());
+    std::vector<bool> expected(static_cast<size_t>(table.rows()), false);
+    for (int64_t i = 0; i < options.cutoff; ++i) {
+      expected[static_cast<size_t>(by_use[i].second)] = true;
+    }
+    EXPECT_EQ(compact_kept_features(model, options), expected) << k << " directions";
+    const Model compact = compact_model(model, options);
+    EXPECT_EQ(dynamic_cast<const CompactBagEncoder&>(compact.tower(kQueryTower)).rows(), 10);
   }
+
   CompactOptions options;
   options.cutoff = 10;
-  options.rank_through = directions;
-  for (int64_t r = 0; r < table.rows(); ++r) options.counts.push_back(r % 5 == 0 ? 0 : r % 7 + 1);
-  std::vector<std::pair<double, int32_t>> by_use;
-  for (int64_t r = 0; r < table.rows(); ++r) {
-    const auto count = static_cast<double>(options.counts[static_cast<size_t>(r)]);
-    if (count == 0) continue;
-    double use = 0;
-    for (int64_t k = 0; k < 2; ++k) {
-      double dot = 0;
-      for (int64_t c = 0; c < dim; ++c) dot += double(directions.row(k)[c]) * table.row(r)[c];
-      use += count * count * dot * dot;
-    }
-    by_use.emplace_back(-use, static_cast<int32_t>(r));
-  }
-  std::sort(by_use.begin(), by_use.end());
-  std::vector<bool> expected(static_cast<size_t>(table.rows()), false);
-  for (int64_t i = 0; i < options.cutoff; ++i)
-    expected[static_cast<size_t>(by_use[i].second)] = true;
-  EXPECT_EQ(compact_kept_features(model, options), expected);
-  const Model compact = compact_model(model, options);
-  EXPECT_EQ(dynamic_cast<const CompactBagEncoder&>(compact.tower(kQueryTower)).rows(), 10);
-
   options.rank_through = Tensor::zeros({2, dim + 1});
   EXPECT_THAT(
       error_message([&] { (void)compact_model(model, options); }),
       ::testing::HasSubstr("ranking directions of " + std::to_string(dim + 1) + " columns"));
   options.rank_through = {};
-  options.counts.pop_back();
+  options.counts.assign(static_cast<size_t>(table.rows()) - 1, 1);
   EXPECT_THAT(error_message([&] { (void)compact_model(model, options); }),
               ::testing::HasSubstr("feature counts for the model's"));
 }

@@ -5,7 +5,8 @@
 // relative to the start of the data section) plus an optional "__metadata__" object of string
 // values. tessera writes F32 tensors of 1 to 3 dimensions (its weights) and I8 / I32 ones (the
 // codes and row ids of compact models, int_tensor.h), pads the header with spaces to a multiple
-// of 8 (so the data section stays 8-byte aligned) and lays tensors out in name order. Python
+// of 8 (so the data section stays 8-byte aligned) and lays tensors out widest elements first, in
+// name order among equal widths (each tensor aligned to its element size). Python
 // reads such a file with json + numpy.frombuffer alone.
 //
 // Reading validates the header completely before any tensor memory is allocated: file size,

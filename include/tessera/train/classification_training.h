@@ -50,7 +50,7 @@ struct ClassificationTrainingOptions {
   VocabularyOptions vocabulary;
   ModelOptions model;  // its seed is trainer.seed's; id_towers are set from the labels
   ClassifierHead head;
-  int64_t negatives = 5;  // ns, infonce: labels drawn per text (infonce may take 0)
+  int64_t negatives = 5;  // ns, infonce: labels drawn per text (ns needs 1 or more)
   TrainerOptions trainer;
   // The run's options as the caller names them (a JSON object), kept in the model's provenance.
   std::string options_json = "{}";
@@ -83,8 +83,8 @@ class ClassificationTraining {
   // its texts holding only the features `kept` marks: fastText's quantize -retrain, which
   // trains again on the texts as the compact model will see them once the cutoff dropped the
   // rest (compact_kept_features). The input's labels must be the model's (by name); the
-  // vocabulary, featurizer and labels are the model's; options' featurizer, vocabulary, model
-  // and label_text_path are not read.
+  // vocabulary, featurizer and labels are the model's; options' featurizer, vocabulary and
+  // model are not read (label_text_path only names the label texts in errors).
   ClassificationTraining(const ClassificationTrainingOptions& options, Model start,
                          std::vector<bool> kept);
   ~ClassificationTraining();
