@@ -81,6 +81,15 @@ void add_threads_option(CLI::App& cmd, int& threads) {
       ->capture_default_str();
 }
 
+std::vector<int64_t> parse_double_at(const std::string& text, const std::string& option) {
+  std::vector<int64_t> out;
+  for (const int64_t epoch : parse_number_list<int64_t>(text, option)) {
+    if (epoch < 1) throw CLI::ValidationError(option, "epochs count from 1");
+    out.push_back(epoch - 1);
+  }
+  return out;
+}
+
 void use_threads(int threads) {
   if (threads > 0) set_num_threads(threads);
 }

@@ -62,6 +62,10 @@ CLI::Option* add_enum_option(CLI::App& cmd, const std::string& name, E& value,
       ->default_str(std::string(name_of(value)));
 }
 
+// --ngame-double-at's "4,7" (epochs counted from 1) -> 0-based epochs; a usage error naming
+// option for an epoch below 1.
+std::vector<int64_t> parse_double_at(const std::string& text, const std::string& option);
+
 // "a,b,c" -> numbers; a malformed item (nan and inf among them) is a usage error naming the
 // option.
 template <typename T>

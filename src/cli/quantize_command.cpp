@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "classify_input.h"
@@ -67,15 +68,14 @@ std::vector<int64_t> feature_counts(const Model& model, const std::string& path,
   return counts;
 }
 
-// How to train the classifier at `path` again as it was trained (the options its provenance
-// records, `tessera train --task classify`'s), on input, for `epochs`; lr replaced when positive.
-ClassificationTrainingOptions retraining_options(const Model& model, const std::string& path,
+// How to train the classifier at `path` (model, with head) again as it was trained (the options
+// its provenance records, `tessera train --task classify`'s), on input, for `epochs`; lr
+// replaced when positive.
+ClassificationTrainingOptions retraining_options(const Model& model, const ClassifierHead* head,
+                                                 const std::string& path,
                                                  const LabeledInputOptions& input, int64_t epochs,
                                                  float lr) {
-  const auto metadata = read_safetensors_metadata(path);
-  const auto head = metadata.find(std::string(kClassifierHeadKey));
-  TESSERA_CHECK(head != metadata.end(), "{} is no classifier (tessera train --task classify)",
-                path);
+  TESSERA_CHECK(head != nullptr, "{} is no classifier (tessera train --task classify)", path);
   const nlohmann::json provenance = nlohmann::json::parse(model.provenance());
   const nlohmann::json options = provenance.value("options", nlohmann::json::object());
   auto recorded = [&](const char* key) -> const nlohmann::json& {
@@ -86,7 +86,7 @@ ClassificationTrainingOptions retraining_options(const Model& model, const std::
   };
   ClassificationTrainingOptions out;
   out.input = input;
-  out.head = ClassifierHead::from_json(head->second);
+  out.head = *head;
   out.negatives = recorded("neg").get<int64_t>();
   TrainerOptions& t = out.trainer;
   t.epochs = epochs;
@@ -101,22 +101,19 @@ ClassificationTrainingOptions retraining_options(const Model& model, const std::
   if (out.head.loss == ClassifyLoss::kInfoNce) {
     t.ngame.cluster_size = recorded("ngame_cluster_size").get<int64_t>();
     t.ngame.recluster_every = recorded("ngame_recluster_every").get<int64_t>();
-    for (const int64_t e : parse_number_list<int64_t>(
-             recorded("ngame_double_at").get<std::string>(), "ngame_double_at")) {
-      t.ngame.double_at.push_back(e - 1);
-    }
+    t.ngame.double_at =
+        parse_double_at(recorded("ngame_double_at").get<std::string>(), "ngame_double_at");
   }
   out.options_json =
       nlohmann::json{{"retrain", true}, {"epochs", t.epochs}, {"lr", t.lr.base_lr}}.dump();
   return out;
 }
 
-// The directions of the classifier at path that a text's vector is scored along: its label
-// vectors, less their mean under a softmax (a shift of every score changes no probability).
-Tensor label_directions(const std::string& path) {
-  const Classifier classifier = Classifier::load(path, "flat");  // the vectors, no search index
-  Tensor out = classifier.label_vectors().clone();
-  if (classifier.head().softmax()) {
+// The directions a classifier scores a text's vector along: its label vectors, less their mean
+// under a softmax (a shift of every score changes no probability).
+Tensor label_directions(const Model& model, const ClassifierHead& head) {
+  Tensor out = classifier_label_vectors(model, head, 0);
+  if (head.softmax()) {
     for (int64_t c = 0; c < out.cols(); ++c) {
       double mean = 0;
       for (int64_t l = 0; l < out.dim(0); ++l) mean += out.row(l)[c];
@@ -186,15 +183,16 @@ void add_quantize_command(CLI::App& app) {
                   "--epochs and --lr are options of --retrain");
     use_threads(args->threads);
     Model model = Model::load(args->model);
+    const auto metadata = read_safetensors_metadata(args->model);
+    const auto head_json = metadata.find(std::string(kClassifierHeadKey));
+    const std::optional<ClassifierHead> head =
+        head_json == metadata.end() ? std::nullopt
+                                    : std::optional(ClassifierHead::from_json(head_json->second));
     CompactOptions options = args->compact;
     if (!args->train.empty()) options.counts = feature_counts(model, args->train, args->valid);
-    const bool classifier =
-        read_safetensors_metadata(args->model).contains(std::string(kClassifierHeadKey));
-    TESSERA_CHECK(classifier || args->rank_by != "scores",
+    TESSERA_CHECK(head || args->rank_by != "scores",
                   "--rank-by scores needs a classifier's labels; {} has none", args->model);
-    if (classifier && args->rank_by != "norm") {
-      options.rank_through = label_directions(args->model);
-    }
+    if (head && args->rank_by != "norm") options.rank_through = label_directions(model, *head);
     std::unique_ptr<ClassificationTraining> retraining;
     if (args->retrain) {
       // The rows the cutoff keeps are trained again on texts that hold only them; the
@@ -202,8 +200,8 @@ void add_quantize_command(CLI::App& app) {
       std::vector<bool> kept = compact_kept_features(model, options);
       LabeledInputOptions input = args->valid;
       input.path = args->train;
-      const ClassificationTrainingOptions retrain =
-          retraining_options(model, args->model, input, args->epochs, args->lr);
+      const ClassificationTrainingOptions retrain = retraining_options(
+          model, head ? &*head : nullptr, args->model, input, args->epochs, args->lr);
       options.counts.assign(kept.begin(), kept.end());
       retraining =
           std::make_unique<ClassificationTraining>(retrain, std::move(model), std::move(kept));
@@ -222,7 +220,7 @@ void add_quantize_command(CLI::App& app) {
     // A classifier's head (and any other extra metadata) stays with the model; a trainer's
     // checkpoint state does not.
     ModelFileExtras extras;
-    for (const auto& [key, value] : read_safetensors_metadata(args->model)) {
+    for (const auto& [key, value] : metadata) {
       if (!is_model_metadata_key(key)) extras.metadata.emplace(key, value);
     }
     compact.save(args->out, extras);

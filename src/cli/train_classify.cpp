@@ -159,10 +159,7 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
     t.ngame.cluster_size = given(cmd, "--ngame-cluster-size") ? given_ngame.cluster_size : 32;
     t.ngame.recluster_every = given_ngame.recluster_every;
     ngame_double_at = given(cmd, "--ngame-double-at") ? a.ngame_double_at : "";
-    for (const int64_t e : parse_number_list<int64_t>(ngame_double_at, "--ngame-double-at")) {
-      if (e < 1) throw CLI::ValidationError("--ngame-double-at", "epochs count from 1");
-      t.ngame.double_at.push_back(e - 1);  // 1-based on the command line
-    }
+    t.ngame.double_at = parse_double_at(ngame_double_at, "--ngame-double-at");
   } else {
     for (const char* name : kNgameOptions) {
       if (given(cmd, name)) {

@@ -239,10 +239,7 @@ void run_train(TrainArgs& a) {
   options.model.prefixes = parse_number_list<int64_t>(a.prefixes, "--prefixes");
   options.prefix_weights = parse_number_list<float>(a.prefix_weights, "--prefix-weights");
   check_prefixes(options.model.prefixes, options.prefix_weights, options.model.dim);
-  for (const int64_t e : parse_number_list<int64_t>(a.ngame_double_at, "--ngame-double-at")) {
-    if (e < 1) throw CLI::ValidationError("--ngame-double-at", "epochs count from 1");
-    options.trainer.ngame.double_at.push_back(e - 1);  // 1-based on the command line
-  }
+  options.trainer.ngame.double_at = parse_double_at(a.ngame_double_at, "--ngame-double-at");
   options.trainer.checkpoint_path = a.checkpoint.empty() ? a.out + ".checkpoint" : a.checkpoint;
   options.trainer.metrics_log = a.log;
   const TrainerOptions& t = options.trainer;

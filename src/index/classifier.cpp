@@ -16,6 +16,18 @@
 
 namespace tessera {
 
+Tensor classifier_label_vectors(const Model& model, const ClassifierHead& head, int64_t dim) {
+  const Encoder& tower = model.tower(head.label_tower);
+  if (tower.input_kind() != EncoderInputKind::kIds) {
+    return model.embed(head.label_texts, dim, head.label_tower);
+  }
+  const auto* ids = dynamic_cast<const IdEncoder*>(&tower);
+  TESSERA_CHECK(ids != nullptr, "tower '{}' is not a tower of ids", head.label_tower);
+  std::vector<int32_t> all(static_cast<size_t>(ids->table().value.dim(0)));
+  std::iota(all.begin(), all.end(), 0);
+  return model.embed_input(EncoderInput::of_ids(all), dim, head.label_tower);
+}
+
 Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
                        const std::string& index_spec, int64_t dim)
     : model_(std::move(model)), head_(std::move(head)), dim_(dim == 0 ? model_->dim() : dim) {
@@ -45,13 +57,7 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
                 spec.name(), spec.dim(), dim_);
   index_name_ = spec.name();
   index_ = make_index(spec, model_->normalization() == Normalization::kL2);
-  if (tower.input_kind() == EncoderInputKind::kIds) {
-    std::vector<int32_t> ids(labels_->size());
-    std::iota(ids.begin(), ids.end(), 0);
-    label_vectors_ = model_->embed_input(EncoderInput::of_ids(ids), dim_, head_.label_tower);
-  } else {
-    label_vectors_ = model_->embed(head_.label_texts, dim_, head_.label_tower);
-  }
+  label_vectors_ = classifier_label_vectors(*model_, head_, dim_);
   index_->add(label_vectors_);
 }
 

@@ -36,6 +36,10 @@ inline constexpr int64_t kExactSoftmaxLabels = 4096;
 inline constexpr int64_t kHnswLabels = 100'000;
 inline constexpr int64_t kSoftmaxDepth = 256;
 
+// The label vectors of a classifier model with this head at prefix dim (0: full), labels x dim:
+// the rows of its tower of ids, or its label tower's embedding of the head's label texts.
+Tensor classifier_label_vectors(const Model& model, const ClassifierHead& head, int64_t dim);
+
 struct LabelScore {
   int32_t label = -1;
   float probability = 0.0f;
@@ -58,8 +62,6 @@ class Classifier {
   const Model& model() const { return *model_; }
   const ClassifierHead& head() const { return head_; }
   int64_t dim() const { return dim_; }
-  // The labels' vectors as texts are scored against them (labels x dim()).
-  const Tensor& label_vectors() const { return label_vectors_; }
   // The canonical name of the label index's spec.
   const std::string& index_name() const { return index_name_; }
 
