@@ -13,6 +13,7 @@
 #include "tessera/core/stopwatch.h"
 #include "tessera/eval/classification_metrics.h"
 #include "tessera/eval/classifier_autotune.h"
+#include "tessera/model/compact_bag_encoder.h"
 
 namespace tessera::cli {
 
@@ -216,10 +217,17 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
        a.prefixes}}.dump();
 
   ClassificationTraining training(options);
-  fmt::print(stderr, "train: {}, {} labels, vocabulary of {} words, {} hash buckets\n",
+  // Over hashed buckets the table has rows only for the features the texts hold.
+  const Encoder& texts = training.model().tower(kQueryTower);
+  const int64_t rows = texts.kind() == "compact_bag"
+                           ? static_cast<const CompactBagEncoder&>(texts).rows()
+                           : texts.input_size();
+  fmt::print(stderr,
+             "train: {}, {} labels, vocabulary of {} words, {} hash buckets, {} rows (features "
+             "the texts hold)\n",
              training.source().describe(), training.labels().size(),
              training.model().featurizer().vocabulary().size(),
-             training.model().featurizer().config().buckets);
+             training.model().featurizer().config().buckets, rows);
   Trainer& trainer = training.trainer();
   if (a.resume) {
     TESSERA_CHECK(std::filesystem::exists(t.checkpoint_path), "--resume: no checkpoint at {}",

@@ -4,12 +4,13 @@
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <utility>
 
 #include "tessera/core/check.h"
-#include "tessera/core/kernels.h"
 #include "tessera/core/matmul.h"
 #include "tessera/core/parallel.h"
+#include "tessera/model/bag_encoder.h"
 
 namespace tessera {
 
@@ -37,7 +38,7 @@ CompactBagEncoder::CompactBagEncoder(std::string name, int64_t features, Table t
                   table.rows.shape_string());
     rows_ = table.rows.dim(0);
     table_dim_ = table.rows.dim(1);
-    table_ = Parameter::dense(name_ + ".table", std::move(table.rows));
+    table_ = Parameter::sparse_rows(name_ + ".table", std::move(table.rows));
   }
   TESSERA_CHECK(features_ > 0 && rows_ > 0 && table_dim_ > 0,
                 "compact encoder '{}' needs features, rows and dims, got {} features, {} x {}",
@@ -57,6 +58,10 @@ CompactBagEncoder::CompactBagEncoder(std::string name, int64_t features, Table t
                     name_, id, i, features_);
     }
     feature_ids_ = IntTensor::of_i32({rows_}, table.feature_ids);
+    row_of_.assign(static_cast<size_t>(features_), -1);
+    for (size_t r = 0; r < table.feature_ids.size(); ++r) {
+      row_of_[static_cast<size_t>(table.feature_ids[r])] = static_cast<int32_t>(r);
+    }
   }
   if (projection.defined()) {
     TESSERA_CHECK(projection.ndim() == 2 && projection.dim(0) == table_dim_,
@@ -66,18 +71,52 @@ CompactBagEncoder::CompactBagEncoder(std::string name, int64_t features, Table t
   }
 }
 
-Var CompactBagEncoder::forward(Graph&, EncoderInput) {
-  TESSERA_FAIL(
-      "encoder '{}' is compact (tessera quantize), for inference only: train the model it "
-      "was made from",
-      name_);
+void CompactBagEncoder::init_normal(float stddev, std::mt19937_64& rng) {
+  TESSERA_CHECK(table_.has_value(), "encoder '{}' holds int8 codes, which are not initialized",
+                name_);
+  fill_normal(table_->value, stddev, rng);
+  if (projection_) fill_normal(projection_->value, stddev, rng);
+}
+
+Var CompactBagEncoder::forward(Graph& graph, EncoderInput input) {
+  TESSERA_CHECK(table_.has_value(),
+                "encoder '{}' holds int8 codes (tessera quantize --int8), for inference only: "
+                "train the model it was made from",
+                name_);
+  input.bags.check(features_);
+  Bags rows = feature_ids_ ? rows_of(input.bags) : std::move(input.bags);
+  Var out = embedding_bag(graph, *table_, std::move(rows), pooling_);
+  if (projection_) out = matmul(out, graph.param(*projection_));
+  return out;
 }
 
 int64_t CompactBagEncoder::row_of(int32_t id) const {
   if (!feature_ids_) return id;
-  const std::span<const int32_t> ids = feature_ids_->i32();
-  const auto it = std::lower_bound(ids.begin(), ids.end(), id);
-  return it != ids.end() && *it == id ? it - ids.begin() : -1;
+  return id >= 0 && id < features_ ? row_of_[static_cast<size_t>(id)] : -1;
+}
+
+std::vector<int32_t> CompactBagEncoder::feature_ids() const {
+  if (feature_ids_) return {feature_ids_->i32().begin(), feature_ids_->i32().end()};
+  std::vector<int32_t> out(static_cast<size_t>(rows_));
+  std::iota(out.begin(), out.end(), 0);
+  return out;
+}
+
+Bags CompactBagEncoder::rows_of(const Bags& bags) const {
+  Bags out;
+  out.ids.reserve(bags.ids.size());
+  out.weights.reserve(bags.weights.size());
+  out.offsets.reserve(bags.offsets.size());
+  for (int64_t b = 0; b < bags.size(); ++b) {
+    for (int64_t i = bags.offsets[b]; i < bags.offsets[b + 1]; ++i) {
+      const int32_t row = row_of_[static_cast<size_t>(bags.ids[i])];
+      if (row < 0) continue;
+      out.ids.push_back(row);
+      if (!bags.weights.empty()) out.weights.push_back(bags.weights[i]);
+    }
+    out.offsets.push_back(static_cast<int64_t>(out.ids.size()));
+  }
+  return out;
 }
 
 namespace {
@@ -89,13 +128,10 @@ void axpy_int8(float a, const int8_t* codes, float* y, int64_t n) {
 
 }  // namespace
 
-Tensor CompactBagEncoder::encode(const EncoderInput& input) const {
-  const Bags& bags = input.bags;
-  bags.check(features_);
-  Tensor pooled = Tensor::empty({bags.size(), table_dim_});
+void CompactBagEncoder::pool_int8(const Bags& bags, Tensor& pooled) const {
   const int64_t dim = table_dim_;
-  const int8_t* codes = table_ ? nullptr : codes_.i8().data();
-  const float* scales = scales_ ? scales_->value.data() : nullptr;
+  const int8_t* codes = codes_.i8().data();
+  const float* scales = scales_->value.data();
   parallel_for_dynamic(
       bags.size(),
       [&](int64_t begin, int64_t end, int) {
@@ -110,15 +146,24 @@ Tensor CompactBagEncoder::encode(const EncoderInput& input) const {
           std::memset(dst, 0, static_cast<size_t>(dim) * sizeof(float));
           const float factor = pool_factor(pooling_, static_cast<int64_t>(kept.size()));
           for (const auto& [row, weight] : kept) {
-            if (table_) {
-              kernels::axpy(weight * factor, table_->value.row(row), dst, dim);
-            } else {
-              axpy_int8(weight * factor * scales[row], codes + row * dim, dst, dim);
-            }
+            axpy_int8(weight * factor * scales[row], codes + row * dim, dst, dim);
           }
         }
       },
       32);
+}
+
+Tensor CompactBagEncoder::encode(const EncoderInput& input) const {
+  const Bags& bags = input.bags;
+  bags.check(features_);
+  Tensor pooled = Tensor::empty({bags.size(), table_dim_});
+  if (table_ && feature_ids_) {
+    embedding_bag_forward(table_->value, rows_of(bags), pooling_, pooled);
+  } else if (table_) {
+    embedding_bag_forward(table_->value, bags, pooling_, pooled);
+  } else {
+    pool_int8(bags, pooled);
+  }
   if (!projection_) return pooled;
   if (bags.size() == 0) return Tensor::zeros({0, output_dim()});
   return matmul(pooled, projection_->value);

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <utility>
 
 #include "tessera/core/check.h"
@@ -72,9 +73,9 @@ std::vector<double> row_weights(const Tensor& table, const Tensor& directions) {
   return out;
 }
 
-// The ids of table's `cutoff` rows of largest weight (row_weights, times the square of the row's
-// count when counts are given; ties to the lower id), ascending; rows of weight 0 (counted by
-// no text) are never kept. cutoff 0 keeps every row.
+// The indices of table's `cutoff` rows of largest weight (row_weights, times the square of the
+// row's count when counts, one per row, are given; ties to the lower index), ascending; rows of
+// weight 0 (counted by no text) are never kept. cutoff 0 keeps every row.
 std::vector<int32_t> rows_to_keep(const Tensor& table, int64_t cutoff,
                                   const std::vector<int64_t>& counts, const Tensor& directions) {
   const int64_t n = table.dim(0);
@@ -104,24 +105,24 @@ std::vector<int32_t> rows_to_keep(const Tensor& table, int64_t cutoff,
   return ids;
 }
 
-// Rows `ids` of table as float rows, or as int8 codes with one scale per row
+// Rows `rows` of table as float rows, or as int8 codes with one scale per row
 // (scale = max |x| / 127, code = rint(x / scale), as core/quantize.h rounds).
-CompactBagEncoder::Table gather_rows(const Tensor& table, const std::vector<int32_t>& ids,
+CompactBagEncoder::Table gather_rows(const Tensor& table, const std::vector<int32_t>& rows,
                                      bool int8) {
-  const auto rows = static_cast<int64_t>(ids.size());
+  const auto n = static_cast<int64_t>(rows.size());
   const int64_t dim = table.cols();
   CompactBagEncoder::Table out;
   if (!int8) {
-    out.rows = Tensor::empty({rows, dim});
-    for (int64_t r = 0; r < rows; ++r) {
-      std::copy_n(table.row(ids[static_cast<size_t>(r)]), dim, out.rows.row(r));
+    out.rows = Tensor::empty({n, dim});
+    for (int64_t r = 0; r < n; ++r) {
+      std::copy_n(table.row(rows[static_cast<size_t>(r)]), dim, out.rows.row(r));
     }
     return out;
   }
-  std::vector<int8_t> codes(static_cast<size_t>(rows * dim));
-  out.scales = Tensor::empty({rows});
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = table.row(ids[static_cast<size_t>(r)]);
+  std::vector<int8_t> codes(static_cast<size_t>(n * dim));
+  out.scales = Tensor::empty({n});
+  for (int64_t r = 0; r < n; ++r) {
+    const float* row = table.row(rows[static_cast<size_t>(r)]);
     float largest = 0;
     for (int64_t c = 0; c < dim; ++c) largest = std::max(largest, std::abs(row[c]));
     const float scale = largest / 127.0f;
@@ -131,7 +132,7 @@ CompactBagEncoder::Table gather_rows(const Tensor& table, const std::vector<int3
       codes[static_cast<size_t>(r * dim + c)] = static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
     }
   }
-  out.codes = IntTensor::of_i8({rows, dim}, codes);
+  out.codes = IntTensor::of_i8({n, dim}, codes);
   return out;
 }
 
@@ -141,15 +142,43 @@ std::unique_ptr<Encoder> copy_id_encoder(const IdEncoder& encoder) {
   return copy;
 }
 
+// A bag encoder's float table as compaction reads it: a BagEncoder's (a row per feature) or a
+// float CompactBagEncoder's (rows for some features: what training over hashed buckets makes).
+struct BagTable {
+  const Encoder* encoder;
+  const Tensor* rows;
+  std::vector<int32_t> feature_ids;  // of each row, ascending
+  Pooling pooling;
+  const Tensor* projection;  // nullptr: none
+};
+
+// The table of a bag encoder, or nothing for the other kinds; an Error when it is int8 already.
+std::optional<BagTable> bag_table(const Encoder& encoder) {
+  if (encoder.kind() == "bag") {
+    const auto& bag = static_cast<const BagEncoder&>(encoder);
+    std::vector<int32_t> ids(static_cast<size_t>(bag.input_size()));
+    std::iota(ids.begin(), ids.end(), 0);
+    return BagTable{&encoder, &bag.table().value, std::move(ids), bag.pooling(),
+                    bag.has_projection() ? &bag.projection().value : nullptr};
+  }
+  if (encoder.kind() != "compact_bag") return std::nullopt;
+  const auto& bag = static_cast<const CompactBagEncoder&>(encoder);
+  TESSERA_CHECK(!bag.int8(),
+                "encoder '{}' holds int8 codes already: compact the model it was made from",
+                encoder.name());
+  return BagTable{&encoder, &bag.table().value, bag.feature_ids(), bag.pooling(),
+                  bag.has_projection() ? &bag.projection().value : nullptr};
+}
+
 // Directions (k x output dim) as they act on the rows of bag's table: through its projection
 // P (table_dim x output dim), a row r adds r P to the output, so direction w sees w P^T.
-Tensor table_directions(const BagEncoder& bag, const Tensor& directions) {
+Tensor table_directions(const BagTable& bag, const Tensor& directions) {
   if (!directions.defined()) return directions;
-  TESSERA_CHECK(directions.ndim() == 2 && directions.cols() == bag.output_dim(),
+  TESSERA_CHECK(directions.ndim() == 2 && directions.cols() == bag.encoder->output_dim(),
                 "ranking directions of {} columns for encoder '{}' of dim {}", directions.cols(),
-                bag.name(), bag.output_dim());
-  if (!bag.has_projection()) return directions;
-  const Tensor& p = bag.projection().value;
+                bag.encoder->name(), bag.encoder->output_dim());
+  if (bag.projection == nullptr) return directions;
+  const Tensor& p = *bag.projection;
   Tensor out = Tensor::zeros({directions.dim(0), p.dim(0)});
   for (int64_t k = 0; k < directions.dim(0); ++k) {
     for (int64_t c = 0; c < p.dim(0); ++c) {
@@ -163,23 +192,34 @@ Tensor table_directions(const BagEncoder& bag, const Tensor& directions) {
   return out;
 }
 
-// The rows each bag encoder keeps (by name; old feature ids, ascending).
-std::map<std::string, std::vector<int32_t>> kept_rows(const Model& model,
-                                                      const CompactOptions& options) {
+// What a bag encoder keeps: rows of its table and their features, both ascending.
+struct KeptRows {
+  std::vector<int32_t> rows;
+  std::vector<int32_t> features;
+};
+
+// The rows each bag encoder keeps, by name.
+std::map<std::string, KeptRows> kept_rows(const Model& model, const CompactOptions& options) {
   TESSERA_CHECK(options.cutoff >= 0, "cutoff {} is negative", options.cutoff);
   TESSERA_CHECK(options.counts.empty() || static_cast<int64_t>(options.counts.size()) ==
                                               model.featurizer().num_features(),
                 "{} feature counts for the model's {} features", options.counts.size(),
                 model.featurizer().num_features());
-  std::map<std::string, std::vector<int32_t>> kept;
+  std::map<std::string, KeptRows> kept;
   for (const auto& encoder : model.encoders()) {
-    TESSERA_CHECK(encoder->kind() != "compact_bag",
-                  "encoder '{}' is compact already: compact the model it was made from",
-                  encoder->name());
-    if (encoder->kind() != "bag") continue;
-    const auto& bag = static_cast<const BagEncoder&>(*encoder);
-    kept[bag.name()] = rows_to_keep(bag.table().value, options.cutoff, options.counts,
-                                    table_directions(bag, options.rank_through));
+    const std::optional<BagTable> bag = bag_table(*encoder);
+    if (!bag) continue;
+    std::vector<int64_t> counts;  // of each row
+    if (!options.counts.empty()) {
+      for (const int32_t id : bag->feature_ids) {
+        counts.push_back(options.counts[static_cast<size_t>(id)]);
+      }
+    }
+    KeptRows& out = kept[encoder->name()];
+    out.rows = rows_to_keep(*bag->rows, options.cutoff, counts,
+                            table_directions(*bag, options.rank_through));
+    for (const int32_t r : out.rows)
+      out.features.push_back(bag->feature_ids[static_cast<size_t>(r)]);
   }
   TESSERA_CHECK(!kept.empty(), "the model has no bag encoder to compact");
   return kept;
@@ -189,22 +229,22 @@ std::map<std::string, std::vector<int32_t>> kept_rows(const Model& model,
 
 std::vector<bool> compact_kept_features(const Model& model, const CompactOptions& options) {
   std::vector<bool> features(static_cast<size_t>(model.featurizer().num_features()), false);
-  for (const auto& [name, ids] : kept_rows(model, options)) {
-    for (const int32_t id : ids) features[static_cast<size_t>(id)] = true;
+  for (const auto& [name, kept] : kept_rows(model, options)) {
+    for (const int32_t id : kept.features) features[static_cast<size_t>(id)] = true;
   }
   return features;
 }
 
 Model compact_model(const Model& model, const CompactOptions& options) {
-  const std::map<std::string, std::vector<int32_t>> kept = kept_rows(model, options);
+  const std::map<std::string, KeptRows> kept = kept_rows(model, options);
   const Featurizer& featurizer = model.featurizer();
   const Vocabulary& vocabulary = featurizer.vocabulary();
   const int32_t words = vocabulary.size();
 
   // The words any bag encoder keeps.
-  std::vector<bool> word_kept(static_cast<size_t>(words), options.cutoff == 0);
-  for (const auto& [name, ids] : kept) {
-    for (const int32_t id : ids) {
+  std::vector<bool> word_kept(static_cast<size_t>(words), false);
+  for (const auto& [name, rows] : kept) {
+    for (const int32_t id : rows.features) {
       if (id < words) word_kept[static_cast<size_t>(id)] = true;
     }
   }
@@ -233,18 +273,19 @@ Model compact_model(const Model& model, const CompactOptions& options) {
       encoders.push_back(copy_id_encoder(static_cast<const IdEncoder&>(*encoder)));
       continue;
     }
-    TESSERA_CHECK(encoder->kind() == "bag", "encoder '{}' of kind '{}' cannot be compacted",
-                  encoder->name(), encoder->kind());
-    const auto& bag = static_cast<const BagEncoder&>(*encoder);
-    const std::vector<int32_t>& ids = kept.at(bag.name());
-    CompactBagEncoder::Table table = gather_rows(bag.table().value, ids, options.int8);
+    const std::optional<BagTable> bag = bag_table(*encoder);
+    TESSERA_CHECK(bag.has_value(), "encoder '{}' of kind '{}' cannot be compacted", encoder->name(),
+                  encoder->kind());
+    const KeptRows& rows = kept.at(encoder->name());
+    const std::vector<int32_t>& ids = rows.features;
+    CompactBagEncoder::Table table = gather_rows(*bag->rows, rows.rows, options.int8);
     if (static_cast<int64_t>(ids.size()) < features) {
       for (const int32_t id : ids) table.feature_ids.push_back(new_feature_id(id));
     }
-    rows_kept[bag.name()] = ids.size();
+    rows_kept[encoder->name()] = ids.size();
     encoders.push_back(std::make_unique<CompactBagEncoder>(
-        bag.name(), features, std::move(table), bag.pooling(),
-        bag.has_projection() ? bag.projection().value.clone() : Tensor()));
+        encoder->name(), features, std::move(table), bag->pooling,
+        bag->projection != nullptr ? bag->projection->clone() : Tensor()));
   }
   nlohmann::json provenance = nlohmann::json::parse(model.provenance());
   provenance["compact"] = {{"cutoff", options.cutoff},

@@ -7,6 +7,7 @@
 #include "tessera/core/check.h"
 #include "tessera/core/ops.h"
 #include "tessera/model/bag_encoder.h"
+#include "tessera/model/compact_bag_encoder.h"
 #include "tessera/model/id_encoder.h"
 #include "tessera/version.h"
 
@@ -114,6 +115,12 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
   const int64_t table_dim = options.table_dim > 0 ? options.table_dim : options.dim;
   const int64_t projection_dim = options.projection ? options.dim : 0;
 
+  const auto rows = static_cast<int64_t>(options.feature_rows.size());
+  TESSERA_CHECK(rows <= featurizer.num_features(), "{} feature rows for {} features", rows,
+                featurizer.num_features());
+  // Rows for every feature are the plain table (the constructor checks that ids ascend).
+  const bool compact = rows > 0 && rows < featurizer.num_features();
+
   // Weights are drawn tower by tower in this order (query, document, then the id towers by
   // name), so a seed gives the same retrieval model whatever id towers are added.
   std::mt19937_64 rng(options.seed);
@@ -124,11 +131,22 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
       towers.emplace(kDocumentTower, kQueryTower);
       continue;
     }
-    auto encoder = std::make_unique<BagEncoder>(std::string(name), featurizer.num_features(),
-                                                table_dim, options.pooling, projection_dim);
-    encoder->init_normal(options.init_std, rng);
+    if (compact) {
+      CompactBagEncoder::Table table;
+      table.feature_ids = options.feature_rows;
+      table.rows = Tensor::zeros({static_cast<int64_t>(options.feature_rows.size()), table_dim});
+      auto encoder = std::make_unique<CompactBagEncoder>(
+          std::string(name), featurizer.num_features(), std::move(table), options.pooling,
+          projection_dim > 0 ? Tensor::zeros({table_dim, projection_dim}) : Tensor());
+      encoder->init_normal(options.init_std, rng);
+      encoders.push_back(std::move(encoder));
+    } else {
+      auto encoder = std::make_unique<BagEncoder>(std::string(name), featurizer.num_features(),
+                                                  table_dim, options.pooling, projection_dim);
+      encoder->init_normal(options.init_std, rng);
+      encoders.push_back(std::move(encoder));
+    }
     towers.emplace(name, name);
-    encoders.push_back(std::move(encoder));
   }
   for (const auto& [name, ids] : options.id_towers) {
     TESSERA_CHECK(!towers.count(name), "tower '{}' is given twice", name);

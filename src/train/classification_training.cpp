@@ -110,6 +110,22 @@ Bags kept_only(const Bags& bags, const std::vector<bool>& kept) {
   return out;
 }
 
+// The features (ascending ids of a featurizer of `features`) that texts or labels hold.
+std::vector<int32_t> held_features(const std::vector<Features>& texts,
+                                   const std::vector<Features>& labels, int64_t features) {
+  std::vector<char> held(static_cast<size_t>(features), 0);
+  for (const auto* group : {&texts, &labels}) {
+    for (const Features& f : *group) {
+      for (const int32_t id : f.ids) held[static_cast<size_t>(id)] = 1;
+    }
+  }
+  std::vector<int32_t> out;
+  for (size_t id = 0; id < held.size(); ++id) {
+    if (held[id]) out.push_back(static_cast<int32_t>(id));
+  }
+  return out;
+}
+
 // ns needs a negative per text; infonce has the batch's labels without any, and the losses over
 // every label draw none.
 void check_negatives(const ClassificationTrainingOptions& options) {
@@ -206,6 +222,8 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
     trained_labels_ = xc.labels;
     model.id_towers = {{head.label_tower, xc.labels}};
     model.id_names = {{head.label_tower, labels_}};
+    // Features only points without a label hold get no row.
+    model.feature_rows = held_features(items, {}, vocabulary.size());
     model_ =
         std::make_unique<Model>(Model::create(options_.featurizer, std::move(vocabulary), model));
     texts_ = static_cast<int64_t>(items.size());
@@ -255,10 +273,20 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
       model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
       model.id_names = {{head.label_tower, labels_}};
     }
-    model_ = std::make_unique<Model>(
-        Model::create(options_.featurizer, builder.build(options_.vocabulary), model));
-    source_ = std::make_unique<LabeledTextSource>(model_->featurizer(), texts, label_ids,
-                                                  trained_labels_, input.path);
+    const Featurizer featurizer =
+        Featurizer::from_config(options_.featurizer, builder.build(options_.vocabulary));
+    source_ = std::make_unique<LabeledTextSource>(featurizer, texts, label_ids, trained_labels_,
+                                                  input.path);
+    // Rows for the features of texts and label descriptions only: most hash buckets hold
+    // none, and their rows would add noise to a text. A label never trained keeps the random
+    // rows of its description's features, which a text holding them still matches (zero-shot).
+    std::vector<Features> label_features;
+    if (!head.label_texts.empty()) {
+      label_features = featurizer.featurize_all(head.label_texts, options_.label_text_path);
+    }
+    model.feature_rows = held_features(source_->items(), label_features, featurizer.num_features());
+    model_ =
+        std::make_unique<Model>(Model::create(options_.featurizer, featurizer.vocabulary(), model));
   }
   // The training counts, for propensity-scored metrics of the model (xc_metrics.h): N counts
   // every training point, with a label or not, as pyxclib does.

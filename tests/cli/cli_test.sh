@@ -903,7 +903,7 @@ fi
 # ---- quantize (issue 15): a classifier cut to its largest rows (retrained on them) and stored as int8
 if [[ -f $work/mr.safetensors ]]; then
   expect 0 "quantize --cutoff --int8 --valid" -- "$tessera" quantize --model "$work/mr.safetensors" \
-    --out "$work/mr.small" --cutoff 40000 --int8 --input "$work/mr_train.txt" --valid "$work/mr_test.txt"
+    --out "$work/mr.small" --cutoff 10000 --int8 --input "$work/mr_train.txt" --valid "$work/mr_test.txt"
   check "quantize prints both sizes" grep -qE 'mr.small	[0-9.]+ MB \([0-9.]+x smaller\)' "$out"
   before=$(sed -nE 's/^P@1 on .*: ([0-9.]+) before, ([0-9.]+) after$/\1/p' "$out")
   after=$(sed -nE 's/^P@1 on .*: ([0-9.]+) before, ([0-9.]+) after$/\2/p' "$out")
@@ -931,7 +931,7 @@ if [[ -f $work/mr.safetensors ]]; then
   check "no file is written" test ! -e "$work/x.small"
   expect 1 "quantize a quantized model" -- "$tessera" quantize --model "$work/mr.small" \
     --out "$work/x.small" --int8
-  check "the error says it is compact already" grep -q 'compact already' "$err"
+  check "the error says it holds int8 codes already" grep -q 'int8 codes already' "$err"
   expect 1 "quantize without --cutoff or --int8" -- "$tessera" quantize \
     --model "$work/mr.safetensors" --out "$work/x.small"
   check "the error names the options" grep -q 'needs --cutoff N, --int8 or both' "$err"

@@ -173,6 +173,52 @@ TEST(CompactModel, UseIsMeasuredThroughTheDirectionsTimesTheCounts) {
               ::testing::HasSubstr("feature counts for the model's"));
 }
 
+// A table with rows for some features only (training over hashed buckets) compacts over its
+// rows: cutting nothing changes no vector, a cutoff keeps its largest rows.
+TEST(CompactModel, ATableOfSomeFeaturesCompactsOverItsRows) {
+  ModelOptions options = small_options();
+  options.id_towers = {{"label", 3}};
+  const int64_t features = small_config().buckets + small_vocabulary().size();
+  for (int32_t id = 0; id < features; id += 3) options.feature_rows.push_back(id);
+  const Model model = Model::create(small_config(), small_vocabulary(), options);
+  const auto& bag = dynamic_cast<const CompactBagEncoder&>(model.tower(kQueryTower));
+  ASSERT_EQ(bag.feature_ids(), options.feature_rows);
+
+  const Model all = compact_model(model, {});
+  EXPECT_EQ(all.embed(kTexts).to_vector(), model.embed(kTexts).to_vector());
+  // Words without a row leave the vocabulary: the, on, ran (ids 0, 3, 6) keep theirs.
+  EXPECT_EQ(all.featurizer().vocabulary().size(), 3);
+
+  CompactOptions cut;
+  cut.cutoff = 4;
+  const Tensor& table = bag.table().value;
+  std::vector<std::pair<double, int32_t>> by_norm;
+  for (int64_t r = 0; r < table.rows(); ++r) {
+    double sum = 0;
+    for (int64_t c = 0; c < table.cols(); ++c) sum += double(table.row(r)[c]) * table.row(r)[c];
+    by_norm.emplace_back(-sum, options.feature_rows[static_cast<size_t>(r)]);
+  }
+  std::sort(by_norm.begin(), by_norm.end());
+  std::vector<bool> expected(static_cast<size_t>(features), false);
+  for (int64_t i = 0; i < cut.cutoff; ++i) expected[static_cast<size_t>(by_norm[i].second)] = true;
+  EXPECT_EQ(compact_kept_features(model, cut), expected);
+  const Model small = compact_model(model, cut);
+  EXPECT_EQ(dynamic_cast<const CompactBagEncoder&>(small.tower(kQueryTower)).rows(), 4);
+  const Bags bags = model.featurize(kTexts);
+  EncoderInput kept;
+  for (int64_t b = 0; b < bags.size(); ++b) {
+    std::vector<int32_t> ids;
+    std::vector<float> weights;
+    for (int64_t i = bags.offsets[b]; i < bags.offsets[b + 1]; ++i) {
+      if (!expected[static_cast<size_t>(bags.ids[i])]) continue;
+      ids.push_back(bags.ids[i]);
+      weights.push_back(bags.weights[i]);
+    }
+    kept.bags.add(ids, weights);
+  }
+  EXPECT_EQ(small.embed(kTexts).to_vector(), model.embed_input(kept, 0, kQueryTower).to_vector());
+}
+
 TEST(CompactModel, SavesSmallAndLoadsTheSameVectors) {
   const Model model = Model::create(small_config(4096), small_vocabulary(), small_options());
   CompactOptions options;
@@ -196,9 +242,11 @@ TEST(CompactModel, Errors) {
   negative.cutoff = -1;
   EXPECT_THAT(error_message([&] { (void)compact_model(model, negative); }),
               ::testing::HasSubstr("cutoff -1 is negative"));
-  const Model compact = compact_model(model, {});
-  EXPECT_THAT(error_message([&] { (void)compact_model(compact, {}); }),
-              ::testing::HasSubstr("compact already"));
+  CompactOptions int8;
+  int8.int8 = true;
+  const Model codes = compact_model(model, int8);
+  EXPECT_THAT(error_message([&] { (void)compact_model(codes, {}); }),
+              ::testing::HasSubstr("holds int8 codes already"));
 }
 
 }  // namespace

@@ -53,6 +53,58 @@ TEST(Encoder, BagForwardEqualsEncodeWithAndWithoutProjection) {
   }
 }
 
+// A float compact table trains as the full table would with only its rows: the same vectors
+// and the same gradient rows, at the compact rows.
+TEST(Encoder, CompactBagTrainsAsTheFullTableOfItsRows) {
+  for (const int64_t projection : {0, 3}) {
+    BagEncoder full("query", 8, 4, Pooling::kMean, projection);
+    std::mt19937_64 rng(4);
+    full.init_normal(0.5f, rng);
+    const std::vector<int32_t> ids = {1, 2, 6};  // features 0, 3-5 and 7 have no row
+    CompactBagEncoder::Table table;
+    table.feature_ids = ids;
+    table.rows = Tensor::empty({3, 4});
+    for (int64_t r = 0; r < 3; ++r) {
+      std::copy_n(full.table().value.row(ids[static_cast<size_t>(r)]), 4, table.rows.row(r));
+    }
+    CompactBagEncoder compact("query", 8, std::move(table), Pooling::kMean,
+                              projection > 0 ? full.projection().value.clone() : Tensor());
+    // Compact bags hold every feature; the full table sees only those with a row.
+    EncoderInput input;
+    input.bags.add(std::vector<int32_t>{0, 1, 6}, std::vector<float>{3, 1, 2});
+    input.bags.add(std::vector<int32_t>{5}, std::vector<float>{1});
+    input.bags.add(std::vector<int32_t>{2, 2}, std::vector<float>{1, 1});
+    EncoderInput held;
+    held.bags.add(std::vector<int32_t>{1, 6}, std::vector<float>{1, 2});
+    held.bags.add(std::vector<int32_t>{}, std::vector<float>{});
+    held.bags.add(std::vector<int32_t>{2, 2}, std::vector<float>{1, 1});
+
+    Graph graph;
+    const Var out = compact.forward(graph, input);
+    EXPECT_EQ(out.value().to_vector(), compact.encode(input).to_vector());
+    Graph full_graph;
+    const Var full_out = full.forward(full_graph, held);
+    EXPECT_EQ(out.value().to_vector(), full_out.value().to_vector());
+    graph.backward(sum(out));
+    full_graph.backward(sum(full_out));
+    SparseRowGrad& grad = compact.parameters()[0]->sparse_grad;
+    SparseRowGrad& full_grad = full.parameters()[0]->sparse_grad;
+    ASSERT_EQ(grad.size(), 3);
+    const Tensor values = grad.values();
+    const Tensor full_values = full_grad.values();
+    for (int64_t i = 0; i < 3; ++i) {
+      const int32_t feature = ids[static_cast<size_t>(grad.rows()[static_cast<size_t>(i)])];
+      int64_t j = 0;
+      while (full_grad.rows()[static_cast<size_t>(j)] != feature) ++j;
+      EXPECT_EQ(std::vector<float>(values.row(i), values.row(i) + 4),
+                std::vector<float>(full_values.row(j), full_values.row(j) + 4));
+    }
+    if (projection > 0) {
+      EXPECT_EQ(compact.parameters()[1]->grad.to_vector(), full.parameters()[1]->grad.to_vector());
+    }
+  }
+}
+
 TEST(Encoder, IdRowsAndTheirGradients) {
   IdEncoder encoder("label", 5, 3);
   std::mt19937_64 rng(2);

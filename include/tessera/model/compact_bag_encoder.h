@@ -1,20 +1,27 @@
-// CompactBagEncoder: a BagEncoder made small for inference (tessera quantize; fastText's
-// `quantize -cutoff`): its table keeps the rows of some features only, and may hold them as int8
-// codes with one scale per row (row ~ code * scale, scale = max |row| / 127).
+// CompactBagEncoder: a BagEncoder (bag_encoder.h) whose table holds the rows of some features
+// only; a feature without a row is left out of the text, as fastText's pruned dictionary leaves
+// it out, so mean pooling averages over the others. Two things make one:
+//   - training over hashed buckets (ModelOptions::feature_rows): rows only for the features the
+//     training texts hold, so the table, its optimizer state and the file grow with the data,
+//     not with the hash space (an untrained row would only add its random start to a text);
+//   - tessera quantize (compact_model.h; fastText's `quantize -cutoff`): the most useful rows,
+//     perhaps stored as int8 codes with one scale per row (row ~ code * scale, scale = max
+//     |row| / 127).
 //
-//   pooled (n x table_dim)  = pool_{j in bag, j kept} w_j * row(j)   (mean over the kept ids,
-//                             as fastText's pruned dictionary drops the others from the text)
+//   pooled (n x table_dim)  = pool_{j in bag, j has a row} w_j * row(j)
 //   out    (n x output_dim) = pooled * projection, or pooled if none
 //
-// Inference only: forward() is an Error (train the full model, then compact it). Kind
-// "compact_bag"; config {"features", "rows", "table_dim", "pooling", "projection_dim", "int8"};
-// tensors "<name>.feature_ids" (I32 [rows], ascending: the feature of each row; absent when
-// every feature has its row), "<name>.table" (F32 [rows, table_dim]), or "<name>.codes" (I8
-// [rows, table_dim]) and "<name>.scales" (F32 [rows]) with int8, and "<name>.projection".
+// A float table trains as a BagEncoder's does (sparse row gradients); int8 codes are for
+// inference only (forward() is an Error). Kind "compact_bag"; config {"features", "rows",
+// "table_dim", "pooling", "projection_dim", "int8"}; tensors "<name>.feature_ids" (I32 [rows],
+// ascending: the feature of each row; absent when every feature has its row), "<name>.table"
+// (F32 [rows, table_dim]), or "<name>.codes" (I8 [rows, table_dim]) and "<name>.scales" (F32
+// [rows]) with int8, and "<name>.projection".
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -45,10 +52,15 @@ class CompactBagEncoder final : public Encoder {
   int64_t output_dim() const override {
     return projection_ ? projection_->value.dim(1) : table_dim_;
   }
-  // An Error: a compact encoder does not train.
+  // Fills the float table and the projection with N(0, stddev^2) draws from rng (as
+  // BagEncoder::init_normal); an Error with int8 codes.
+  void init_normal(float stddev, std::mt19937_64& rng);
+
+  // An Error with int8 codes, which do not train.
   Var forward(Graph& graph, EncoderInput input) override;
   Tensor encode(const EncoderInput& input) const override;
-  // Its float tensors (table or scales, projection), for saving; not for training.
+  // Its float tensors: table (trainable, sparse rows) or scales (int8: not for training), and
+  // projection.
   std::vector<Parameter*> parameters() override;
   using Encoder::parameters;
   std::map<std::string, const IntTensor*> int_tensors() const override;
@@ -60,13 +72,27 @@ class CompactBagEncoder final : public Encoder {
   Pooling pooling() const { return pooling_; }
   // The row of feature id, or -1 when the feature has none.
   int64_t row_of(int32_t id) const;
+  // The feature of each row, ascending.
+  std::vector<int32_t> feature_ids() const;
+  // Only when !int8().
+  const Parameter& table() const { return *table_; }
+  bool has_projection() const { return projection_.has_value(); }
+  // Only when has_projection().
+  const Parameter& projection() const { return *projection_; }
 
  private:
+  // bags with each id replaced by its row and the ids without one left out (weights follow);
+  // only with feature_ids_.
+  Bags rows_of(const Bags& bags) const;
+  // pooled = the bags pooled over the int8 rows.
+  void pool_int8(const Bags& bags, Tensor& pooled) const;
+
   std::string name_;
   int64_t features_ = 0;
   int64_t rows_ = 0;
   int64_t table_dim_ = 0;
   std::optional<IntTensor> feature_ids_;  // I32 [rows]; none when every feature has its row
+  std::vector<int32_t> row_of_;           // with feature_ids_: each feature's row, or -1
   std::optional<Parameter> table_;        // F32 rows
   IntTensor codes_;                       // I8 rows
   std::optional<Parameter> scales_;

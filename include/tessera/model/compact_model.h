@@ -1,6 +1,7 @@
-// Compact models for inference (fastText's `quantize`): every bag encoder of a model becomes a
-// CompactBagEncoder (compact_bag_encoder.h) that keeps the `cutoff` most useful rows and may
-// store them as int8 codes with a scale per row. Words none of the kept rows holds leave the
+// Compact models for inference (fastText's `quantize`): every bag encoder of a model (a
+// BagEncoder, or a float CompactBagEncoder as training over hashed buckets makes) becomes a
+// CompactBagEncoder (compact_bag_encoder.h) that keeps the `cutoff` most useful of its rows and
+// may store them as int8 codes with a scale per row. Words none of the kept rows holds leave the
 // vocabulary (so the file does not carry them); the other encoders (labels, entities) are copied
 // as they are.
 //
@@ -35,8 +36,8 @@ struct CompactOptions {
 };
 
 // The compact copy of model; its provenance gains "compact": {cutoff, int8, rank_by, counted,
-// rows_kept}. An Error
-// when the model has no bag encoder or one is compact already, or cutoff is negative.
+// rows_kept}. An Error when the model has no bag encoder or one holds int8 codes already, or
+// cutoff is negative.
 Model compact_model(const Model& model, const CompactOptions& options);
 
 // The features (ids of model's featurizer) whose rows compact_model keeps in some bag encoder:

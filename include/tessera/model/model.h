@@ -63,8 +63,8 @@ inline constexpr EnumName<Normalization> kNormalizationNames[] = {{Normalization
 template <>
 inline constexpr EnumNames<Normalization> enum_names<Normalization> = kNormalizationNames;
 
-// What Model::create builds: a bag-encoder "query" tower, shared as "document" or beside its own
-// "document" tower, and any number of id towers.
+// What Model::create builds: a bag-encoder "query" tower (compact, over feature_rows, when
+// given), shared as "document" or beside its own "document" tower, and any number of id towers.
 // The Matryoshka prefixes a model of `dim` gets when none are given: 32,64,128,256 at 256 dims,
 // else {dim}.
 std::vector<int64_t> default_prefixes(int64_t dim);
@@ -88,6 +88,11 @@ struct ModelOptions {
   // Matryoshka prefixes, ascending, last == dim; empty: 32,64,128,256 for dim 256, else {dim}.
   std::vector<int64_t> prefixes;
   Normalization normalization = Normalization::kL2;
+  // The features (ascending ids) the bag towers have rows for, or empty: every feature. With
+  // fewer than every feature the towers are CompactBagEncoders (compact_bag_encoder.h): a model
+  // over hashed buckets needs rows for the features its training texts hold, not for the hash
+  // space.
+  std::vector<int32_t> feature_rows;
   float init_std = 0.1f;          // weights start as N(0, init_std^2)
   uint64_t seed = 42;             // of the initial weights; equal seeds give equal models
   std::string provenance = "{}";  // a JSON object; tessera_version is added when missing

@@ -22,6 +22,11 @@
 // description; described labels that no training text carries are kept in the model (numbered
 // after the others) but left out of training, where they would only ever be negatives.
 //
+// The texts' tower has rows only for the features the training texts and the label
+// descriptions hold (a CompactBagEncoder, compact_bag_encoder.h, when they are fewer than the
+// featurizer's): MR and AG News hold about a tenth of 2^20 hash buckets, so the table, its
+// optimizer state and its file are a tenth as large.
+//
 // The model file also carries, under the metadata key "classifier", how scores become
 // probabilities (classifier_head.h).
 #pragma once

@@ -29,6 +29,8 @@ class LabeledTextSource : public ExampleSource {
   ExampleKeys keys(int64_t item) const override;
   void draw(int64_t item, Random& random, Example& out) const override;
   Features draw_anchor(int64_t item, Random& random) const override;
+  // Every item's features, in order.
+  const std::vector<Features>& items() const { return texts_; }
 
  private:
   std::vector<Features> texts_;
