@@ -181,10 +181,21 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
     tune.seconds = c.autotune_seconds;
     tune.seed = t.seed;
     tune.on_trial = [](const AutotuneTrial& trial, const AutotuneTrial& best) {
+      if (trial.stopped) {
+        fmt::print(stderr, "autotune: trial {} ({:.1f}s) stopped at the budget's end, unscored\n",
+                   trial.number, trial.seconds);
+        return;
+      }
       fmt::print(stderr, "autotune: trial {} ({:.1f}s): P@1 {:.4f} with {} (best {:.4f})\n",
                  trial.number, trial.seconds, trial.score, describe_autotuned(trial.settings),
                  best.score);
     };
+    // A trial that changes the loss on points gets that loss's default pooling.
+    if (points && !given(cmd, "--pooling")) {
+      tune.derive = [](ClassificationTrainingOptions& trial) {
+        trial.model.pooling = trial.head.softmax() ? Pooling::kMean : Pooling::kSqrtN;
+      };
+    }
     const AutotuneTrial best = autotune_classifier(options, validation, tune);
     fmt::print(stderr, "autotune: best of {:.0f}s: P@1 {:.4f} on {} with {}\n", watch.seconds(),
                best.score, c.autotune_validation, describe_autotuned(best.settings));

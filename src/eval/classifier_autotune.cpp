@@ -96,11 +96,20 @@ AutotuneTrial autotune_classifier(const ClassificationTrainingOptions& base,
     AutotuneTrial trial;
     trial.number = number;
     trial.settings = number == 1 ? base : mutate(best.settings, tune_dim, texts, random);
+    if (number > 1 && options.derive) options.derive(trial.settings);
     trial.settings.trainer.checkpoint_path.clear();  // trials leave nothing behind
     trial.settings.trainer.metrics_log.clear();
     const Stopwatch trial_watch;
     ClassificationTraining training(trial.settings);
-    training.trainer().run();
+    if (number > 1) {
+      training.trainer().stop_when([&] { return watch.seconds() >= options.seconds; });
+    }
+    if (training.trainer().run().stopped) {
+      trial.stopped = true;
+      trial.seconds = trial_watch.seconds();
+      if (options.on_trial) options.on_trial(trial, best);
+      break;
+    }
     const LabeledInputs v = read_labeled_inputs(validation, training.model(), training.labels());
     const Model& model = training.model();
     trial.score = precision_at_1(model, trial.settings.head,

@@ -346,9 +346,11 @@ void Trainer::resume(const std::string& path) {
 TrainReport Trainer::run() {
   State& s = *state_;
   const TrainerOptions& o = s.options;
+  s.report.stopped = false;
   std::ofstream log;
   if (!o.metrics_log.empty()) {
-    log.open(o.metrics_log, s.report.resumed_from_step > 0 ? std::ios::app : std::ios::trunc);
+    // A resumed run, or one going on after a stop, adds to its log.
+    log.open(o.metrics_log, s.steps > 0 ? std::ios::app : std::ios::trunc);
     TESSERA_CHECK(log.good(), "cannot write the metrics log {}", o.metrics_log);
   }
   const Stopwatch run_watch;
@@ -408,6 +410,11 @@ TrainReport Trainer::run() {
         }
         --s.next_batch;
         since_checkpoint.restart();
+      }
+      if (stop_ && stop_()) {
+        ++s.next_batch;  // a later run() goes on after this step
+        s.report.stopped = true;
+        return s.report;
       }
     }
     EpochReport epoch = s.finish_epoch();

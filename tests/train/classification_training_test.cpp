@@ -262,6 +262,20 @@ TEST(ClassifierAutotune, TrialsMutateTheBestAndKeepTheBest) {
   EXPECT_THAT(
       describe_autotuned(base),
       ::testing::StartsWith("--lr 0.001 --epochs 2 --dim 8 --weight-decay 0 --loss softmax"));
+
+  // The budget's end stops a trial unscored; derive reshapes every mutated trial (here into
+  // one far too long for the budget).
+  trials.clear();
+  options.seconds = 2;
+  options.max_trials = 0;
+  options.derive = [](ClassificationTrainingOptions& trial) { trial.trainer.epochs = 100000; };
+  const AutotuneTrial first = autotune_classifier(base, validation, options);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_FALSE(trials[0].stopped);
+  EXPECT_TRUE(trials[1].stopped);
+  EXPECT_EQ(trials[1].settings.trainer.epochs, 100000);
+  EXPECT_EQ(first.number, 1);
+  EXPECT_EQ(first.score, trials[0].score);
 }
 
 // quantize --retrain: the rows the cutoff keeps are trained again on texts that hold only them.

@@ -69,6 +69,32 @@ TEST(Trainer, LearnsToRetrieveTheTopicDocument) {
   EXPECT_GE(after, 0.95);
 }
 
+// A stop condition ends the run after the step it answers true to (an autotune budget); a later
+// run() goes on from there and ends where an uninterrupted run does.
+TEST(Trainer, AStopConditionEndsTheRunAfterThatStep) {
+  const auto task = topic_task(64, 20, 1);
+  Model whole = topic_model(task);
+  const TextPairSource source = TextPairSource::from_pairs(whole.featurizer(), task.pairs, "t");
+  Trainer uninterrupted(whole, {{&source, 1.0}}, retrieval_task(whole), small_options());
+  const TrainReport full = uninterrupted.run();
+  EXPECT_FALSE(full.stopped);
+
+  Model model = topic_model(task);
+  Trainer trainer(model, {{&source, 1.0}}, retrieval_task(model), small_options());
+  int64_t steps = 0;
+  trainer.on_progress([&](const StepProgress& p) { steps = p.step; });
+  trainer.stop_when([&] { return steps == 5; });
+  const TrainReport stopped = trainer.run();
+  EXPECT_TRUE(stopped.stopped);
+  EXPECT_EQ(stopped.steps, 5);
+  EXPECT_EQ(stopped.epochs.size(), 1u);  // 4 batches to an epoch: the second had begun
+  trainer.stop_when({});
+  const TrainReport rest = trainer.run();
+  EXPECT_FALSE(rest.stopped);
+  EXPECT_EQ(rest.steps, full.steps);
+  EXPECT_EQ(model.embed({"a b c"}).to_vector(), whole.embed({"a b c"}).to_vector());
+}
+
 TEST(Trainer, TwoTowersProjectionAndSymmetricLossTrain) {
   const auto task = topic_task(48, 20, 2);
   ModelOptions mo = topic_model_options();

@@ -71,6 +71,7 @@ struct TrainReport {
   double train_seconds = 0;  // forward, backward and updates
   double prep_seconds = 0;   // drawing examples and planning epochs (clustering)
   int64_t resumed_from_step = 0;
+  bool stopped = false;  // the stop condition ended the run before its last step
 };
 
 class Trainer {
@@ -89,6 +90,8 @@ class Trainer {
   // Told what went wrong without stopping the run: a checkpoint that could not be written (a
   // full disk) is a warning, and training goes on; the model itself must still be written.
   void on_warning(WarningFn fn) { warning_ = std::move(fn); }
+  // Asked after every step; true ends the run there (report.stopped), as a time budget does.
+  void stop_when(std::function<bool()> fn) { stop_ = std::move(fn); }
   // Loads a checkpoint written by this trainer's options (same model shape, sources, seed);
   // run() then continues from it.
   void resume(const std::string& checkpoint_path);
@@ -101,6 +104,7 @@ class Trainer {
   ProgressFn progress_;
   EvaluateFn evaluate_;
   WarningFn warning_;
+  std::function<bool()> stop_;
 };
 
 }  // namespace tessera
