@@ -24,6 +24,7 @@ Vocabulary xc_vocabulary(const XcData& train) {
   for (size_t f = 0; f < df.size(); ++f) {
     if (df[f] > 0) counts.emplace_back(std::to_string(f), df[f]);
   }
+  counts.emplace_back(std::string(kXcEndOfPoint), static_cast<int64_t>(train.points.size()));
   return Vocabulary::from_counts(std::move(counts));
 }
 
@@ -33,6 +34,8 @@ Features xc_features(const XcPoint& point, const Vocabulary& vocabulary) {
     const int32_t id = vocabulary.id(std::to_string(point.feature_ids[i]));
     if (id >= 0) pairs.emplace_back(id, point.values[i]);
   }
+  // Models made before the end-of-point word have none.
+  if (const int32_t end = vocabulary.id(kXcEndOfPoint); end >= 0) pairs.emplace_back(end, 1.0f);
   std::sort(pairs.begin(), pairs.end());
   Features out;
   for (const auto& [id, value] : pairs) {

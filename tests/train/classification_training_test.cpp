@@ -217,10 +217,16 @@ TEST(ClassificationTraining, XcPointsKeepTheirLabelIdsAndCounts) {
   int64_t counted = 0;
   for (const int64_t n : classifier.head().label_counts) counted += n;
   EXPECT_EQ(counted, 300);
+  // Every point holds the end-of-point word, the labels' bias.
+  const Vocabulary& words = classifier.model().featurizer().vocabulary();
+  const int32_t end = words.id(kXcEndOfPoint);
+  ASSERT_GE(end, 0);
+  EXPECT_EQ(words.count(end), 300);
   const XcData test = read_xc(LineSource::open(dir.file("test.txt")));
   EncoderInput input;
   for (const XcPoint& point : test.points) {
-    const Features f = xc_features(point, classifier.model().featurizer().vocabulary());
+    const Features f = xc_features(point, words);
+    EXPECT_EQ(std::count(f.ids.begin(), f.ids.end(), end), 1);
     input.bags.add(f.ids, f.weights);
   }
   const auto predictions = classifier.predict_input(input, 1);
