@@ -61,6 +61,10 @@ void add_classify_options(CLI::App& cmd, ClassifyArgs& c) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 16))
       ->capture_default_str()
       ->group(kGroup);
+  cmd.add_flag("--end-word,!--no-end-word", c.end_word,
+               "Every text also holds the word </s> (as fastText's lines): a bias that gives each "
+               "label its prior (default: on)")
+      ->group(kGroup);
   cmd.add_option("--autotune-validation", c.autotune_validation,
                  "Search lr, epochs, dim, word n-grams, buckets, weight decay and loss for the "
                  "best P@1 on this labeled file, then train with the best settings")
@@ -119,6 +123,9 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   if (points && !given(cmd, "--word-ngrams")) f.word_ngrams = 1;
   const bool hashed = f.word_ngrams > 1 || f.char_ngram_max > 0;
   if (!given(cmd, "--buckets")) f.buckets = points && !hashed ? 0 : int64_t{1} << 20;
+  // The end word's bias added 4-5 points of P@1 on delicious' dev split (as points and as texts
+  // of their words), 0.4 on bibtex's, and 0.2-0.3 on MR's and AG News' (one label a text).
+  f.end_word = given(cmd, "--end-word") || given(cmd, "--no-end-word") ? c.end_word : true;
   ClassificationTrainingOptions options;
   options.input = c.input;
   options.label_text_path = c.label_text;

@@ -16,6 +16,7 @@ struct ClassifyArgs {
   std::string label_text;  // label<TAB>description: a label tower of texts
   ClassifierHead head;
   int64_t negatives = 5;
+  bool end_word = true;  // --end-word / --no-end-word
   std::string autotune_validation;
   double autotune_seconds = 300;
 };

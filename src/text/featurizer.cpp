@@ -68,7 +68,10 @@ void merge_counts(std::vector<int32_t>& ids, std::vector<std::pair<int32_t, uint
 }  // namespace
 
 Featurizer::Featurizer(const FeaturizerConfig& config, Vocabulary vocabulary)
-    : config_(config), vocabulary_(std::move(vocabulary)), tokenizer_(config.tokenizer) {}
+    : config_(config),
+      vocabulary_(std::move(vocabulary)),
+      tokenizer_(config.tokenizer),
+      end_word_id_(config.end_word ? vocabulary_.id(kEndWord) : -1) {}
 
 Featurizer Featurizer::from_config(const FeaturizerConfig& config, Vocabulary vocabulary) {
   config.validate();
@@ -121,6 +124,7 @@ Features Featurizer::featurize_tokens(const std::vector<std::string>& tokens) co
     if (id >= 0) ids.push_back(id);
     merge_if_full();
   }
+  if (end_word_id_ >= 0) ids.push_back(end_word_id_);
   if (config_.word_ngrams >= 2 && tokens.size() >= 2) {
     std::vector<uint32_t> hashes(tokens.size());
     for (size_t i = 0; i < tokens.size(); ++i) hashes[i] = fnv1a32(tokens[i]);

@@ -38,6 +38,7 @@ class StrictObject {
     seen_.insert(key);
     return *it;
   }
+  bool has(const std::string& key) const { return object_.contains(key); }
   bool boolean(const std::string& key) {
     const json& value = at(key);
     TESSERA_CHECK(value.is_boolean(), "featurizer config: '{}{}' must be true or false, found {}",
@@ -127,6 +128,7 @@ std::string FeaturizerConfig::to_json() const {
       {"buckets", buckets},
       {"weighting", name_of(weighting)},
   };
+  if (end_word) j["end_word"] = true;  // absent otherwise, as in files made before it
   return j.dump();
 }
 
@@ -164,6 +166,7 @@ FeaturizerConfig FeaturizerConfig::from_json(std::string_view text) {
   config.char_ngram_max = static_cast<int32_t>(root.integer("char_ngram_max", 0, 16));
   config.buckets = root.integer("buckets", 0, INT32_MAX - 1);
   config.weighting = enum_value<FeatureWeighting>("weighting", root.string("weighting"));
+  config.end_word = root.has("end_word") && root.boolean("end_word");
   root.check_no_other_keys();
   config.validate();
   return config;
@@ -180,7 +183,7 @@ bool FeaturizerConfig::operator==(const FeaturizerConfig& other) const {
          tokenizer.stem_algorithm == other.tokenizer.stem_algorithm &&
          max_tokens == other.max_tokens && word_ngrams == other.word_ngrams &&
          char_ngram_min == other.char_ngram_min && char_ngram_max == other.char_ngram_max &&
-         buckets == other.buckets && weighting == other.weighting &&
+         buckets == other.buckets && weighting == other.weighting && end_word == other.end_word &&
          hash_version == other.hash_version && hash_seed == other.hash_seed;
 }
 

@@ -71,6 +71,12 @@ void VocabularyBuilder::add_tokens(const std::vector<std::string>& tokens) {
   if (progress_callback_) progress_callback_(progress_);
 }
 
+void VocabularyBuilder::add_count(std::string_view word, int64_t count) {
+  TESSERA_CHECK(count >= 0, "a word's count must be >= 0, got {}", count);
+  if (count > 0) counts_[std::string(word)] += count;
+  prune_if_needed();
+}
+
 void VocabularyBuilder::prune_if_needed() {
   // word2vec's ReduceVocab, repeated until the table fits (one pass may not be enough).
   while (static_cast<int64_t>(counts_.size()) > options_.max_table_entries) {

@@ -15,7 +15,7 @@
 
 namespace tessera {
 
-Vocabulary xc_vocabulary(const XcData& train) {
+Vocabulary xc_vocabulary(const XcData& train, bool end_word) {
   std::vector<int64_t> df(static_cast<size_t>(train.features), 0);
   for (const XcPoint& point : train.points) {
     for (const int32_t f : point.feature_ids) ++df[static_cast<size_t>(f)];
@@ -24,7 +24,9 @@ Vocabulary xc_vocabulary(const XcData& train) {
   for (size_t f = 0; f < df.size(); ++f) {
     if (df[f] > 0) counts.emplace_back(std::to_string(f), df[f]);
   }
-  counts.emplace_back(std::string(kXcEndOfPoint), static_cast<int64_t>(train.points.size()));
+  if (end_word) {
+    counts.emplace_back(std::string(kEndWord), static_cast<int64_t>(train.points.size()));
+  }
   return Vocabulary::from_counts(std::move(counts));
 }
 
@@ -34,8 +36,8 @@ Features xc_features(const XcPoint& point, const Vocabulary& vocabulary) {
     const int32_t id = vocabulary.id(std::to_string(point.feature_ids[i]));
     if (id >= 0) pairs.emplace_back(id, point.values[i]);
   }
-  // Models made before the end-of-point word have none.
-  if (const int32_t end = vocabulary.id(kXcEndOfPoint); end >= 0) pairs.emplace_back(end, 1.0f);
+  // Models made before the end word have none.
+  if (const int32_t end = vocabulary.id(kEndWord); end >= 0) pairs.emplace_back(end, 1.0f);
   std::sort(pairs.begin(), pairs.end());
   Features out;
   for (const auto& [id, value] : pairs) {
@@ -213,7 +215,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
     options_.featurizer.buckets = 0;
     options_.featurizer.word_ngrams = 1;
     options_.featurizer.char_ngram_min = options_.featurizer.char_ngram_max = 0;
-    Vocabulary vocabulary = xc_vocabulary(xc);
+    Vocabulary vocabulary = xc_vocabulary(xc, options_.featurizer.end_word);
     std::vector<Features> items;
     for (const XcPoint& point : xc.points) {
       if (point.labels.empty()) continue;  // nothing to learn from
@@ -263,6 +265,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
                                            texts.begin() + static_cast<std::ptrdiff_t>(end));
       builder.add_texts(batch, input.path, items[begin].line);
     }
+    if (options_.featurizer.end_word) builder.add_count(kEndWord, texts_);
     trained_labels_ = static_cast<int64_t>(labels_.size());
     if (!options_.label_text_path.empty()) {
       head.label_texts = describe_labels(options_.label_text_path, labels_, input.path);

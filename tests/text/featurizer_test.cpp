@@ -63,6 +63,39 @@ TEST(Featurizer, WordIdsAndPeerBigrams) {
   EXPECT_TRUE(std::is_sorted(f.ids.begin(), f.ids.end()));
 }
 
+// The end word is held once by every text, weight 1 whatever the weighting, and in no n-gram;
+// the tokenizer never makes it from text, and a vocabulary without it adds nothing.
+TEST(Featurizer, EndWordOncePerText) {
+  FeaturizerConfig config;
+  config.end_word = true;
+  config.weighting = FeatureWeighting::kSublinear;
+  VocabularyBuilder builder{Tokenizer(config.tokenizer)};
+  const std::vector<std::string> texts = {"hello world hello", "</s> <s> again", ""};
+  builder.add_texts(texts);
+  builder.add_count(kEndWord, static_cast<int64_t>(texts.size()));
+  const Vocabulary vocabulary = builder.build();
+  const int32_t end = vocabulary.id(kEndWord);
+  ASSERT_GE(end, 0);
+  EXPECT_EQ(vocabulary.count(end), 3);  // the second text's "</s>" is not the word
+  const Featurizer featurizer = Featurizer::from_config(config, vocabulary);
+  FeaturizerConfig plain_config = config;
+  plain_config.end_word = false;
+  const Featurizer plain = Featurizer::from_config(plain_config, vocabulary);
+  for (const std::string& text : texts) {
+    const Features with = featurizer.featurize(text);
+    const Features without = plain.featurize(text);
+    ASSERT_EQ(std::count(with.ids.begin(), with.ids.end(), end), 1) << text;
+    EXPECT_EQ(with.weights[static_cast<size_t>(std::find(with.ids.begin(), with.ids.end(), end) -
+                                               with.ids.begin())],
+              1.0f);
+    EXPECT_EQ(std::count(without.ids.begin(), without.ids.end(), end), 0) << text;
+    EXPECT_EQ(with.ids.size(), without.ids.size() + 1) << text;  // bigrams unchanged
+  }
+  const Featurizer no_word = Featurizer::from_config(config, small_vocab());
+  EXPECT_EQ(no_word.featurize("hello world").ids,
+            Featurizer::from_config(plain_config, small_vocab()).featurize("hello world").ids);
+}
+
 TEST(Featurizer, TrigramsAndSeed) {
   FeaturizerConfig config;
   config.word_ngrams = 3;
@@ -158,11 +191,15 @@ TEST(FeaturizerConfig, JsonRoundTrip) {
   config.buckets = 1000;
   config.weighting = FeatureWeighting::kSublinear;
   config.hash_seed = 18446744073709551615ull;
+  config.end_word = true;
   const std::string json = config.to_json();
   const FeaturizerConfig back = FeaturizerConfig::from_json(json);
   EXPECT_TRUE(back == config) << json;
   EXPECT_EQ(back.to_json(), json);
   EXPECT_TRUE(FeaturizerConfig::from_json(FeaturizerConfig{}.to_json()) == FeaturizerConfig{});
+  // end_word is written only when set: configs made before it read as without it.
+  EXPECT_EQ(FeaturizerConfig{}.to_json().find("end_word"), std::string::npos);
+  EXPECT_NE(json.find("\"end_word\":true"), std::string::npos);
   // Rebuilt from config + vocabulary, it featurizes identically.
   const Featurizer a = Featurizer::from_config(config, small_vocab());
   const Featurizer b = Featurizer::from_config(back, small_vocab());

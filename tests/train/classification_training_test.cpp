@@ -204,6 +204,7 @@ TEST(ClassificationTraining, XcPointsKeepTheirLabelIdsAndCounts) {
   ClassificationTrainingOptions options;
   options.input.path = dir.file("train.txt");
   options.input.format = LabeledFormat::kXc;
+  options.featurizer.end_word = true;
   options.model.dim = 8;
   options.trainer.epochs = 10;
   options.trainer.batch_size = 16;
@@ -217,9 +218,9 @@ TEST(ClassificationTraining, XcPointsKeepTheirLabelIdsAndCounts) {
   int64_t counted = 0;
   for (const int64_t n : classifier.head().label_counts) counted += n;
   EXPECT_EQ(counted, 300);
-  // Every point holds the end-of-point word, the labels' bias.
+  // Every point holds the end word, the labels' bias.
   const Vocabulary& words = classifier.model().featurizer().vocabulary();
-  const int32_t end = words.id(kXcEndOfPoint);
+  const int32_t end = words.id(kEndWord);
   ASSERT_GE(end, 0);
   EXPECT_EQ(words.count(end), 300);
   const XcData test = read_xc(LineSource::open(dir.file("test.txt")));

@@ -59,6 +59,7 @@ class Featurizer {
   FeaturizerConfig config_;
   Vocabulary vocabulary_;
   Tokenizer tokenizer_;
+  int32_t end_word_id_ = -1;  // with config.end_word and kEndWord in the vocabulary
 };
 
 }  // namespace tessera

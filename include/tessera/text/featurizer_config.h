@@ -26,6 +26,10 @@ inline constexpr EnumName<FeatureWeighting> kFeatureWeightingNames[] = {
 template <>
 inline constexpr EnumNames<FeatureWeighting> enum_names<FeatureWeighting> = kFeatureWeightingNames;
 
+// The word that end_word adds to every text; the tokenizer never makes it from text (it drops
+// '<', '/' and '>', or splits them off with keep_punctuation).
+inline constexpr std::string_view kEndWord = "</s>";
+
 struct FeaturizerConfig {
   TokenizerOptions tokenizer;
   int32_t max_tokens = 0;      // featurize only the first max_tokens tokens; 0: all
@@ -34,6 +38,11 @@ struct FeaturizerConfig {
   int32_t char_ngram_max = 0;  //   boundary markers as fastText; 0: none
   int64_t buckets = 262144;    // hash buckets after the vocabulary's ids; 0: no hashed features
   FeatureWeighting weighting = FeatureWeighting::kCount;
+  // Every text also holds the vocabulary word kEndWord once (weight 1, in no n-gram), as
+  // fastText ends each line with "</s>": its row is a bias every text carries, which gives
+  // each label of a classifier its prior. The only key a config may lack (false), as files
+  // made before it do.
+  bool end_word = false;
   int32_t hash_version = kCurrentHashVersion;  // see hashing.h
   uint64_t hash_seed = 0;  // mixed into every hashed feature; 0 matches the peer's bigrams
 
@@ -42,8 +51,8 @@ struct FeaturizerConfig {
 
   // A JSON object with every option (enums as strings).
   std::string to_json() const;
-  // Parses to_json's output. Every key must be present and no other key may be, so a saved
-  // model never silently takes a default that changed since; errors name the key.
+  // Parses to_json's output. Every key must be present (but end_word) and no other key may be,
+  // so a saved model never silently takes a default that changed since; errors name the key.
   static FeaturizerConfig from_json(std::string_view json);
 
   bool operator==(const FeaturizerConfig&) const;

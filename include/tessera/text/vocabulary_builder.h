@@ -46,6 +46,8 @@ class VocabularyBuilder {
                  int64_t first_line = 1);
   // Counts tokens directly (already tokenized).
   void add_tokens(const std::vector<std::string>& tokens);
+  // Counts `word` `count` more times (FeaturizerConfig::kEndWord, once per text).
+  void add_count(std::string_view word, int64_t count);
 
   void set_progress_callback(std::function<void(const VocabularyProgress&)> callback) {
     progress_callback_ = std::move(callback);

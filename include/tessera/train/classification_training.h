@@ -71,12 +71,11 @@ LabelSet number_labels(const std::vector<LabeledText>& items);
 
 // The XC format (xc_reader.h) as a model's input: feature f is the word "f" (decimal), counted
 // by the training points that hold it (features no training point holds get no row), and a
-// point's features are those words' ids, weighted by its values, and the word kXcEndOfPoint
-// (weight 1), which every point holds: as fastText's end-of-line word, its row is a bias that
-// gives each label its prior (it added 5 points of P@1 on a dev split of delicious' training
-// points and 0.4 on bibtex's). Its labels keep their ids, named "0" ... "L-1".
-inline constexpr std::string_view kXcEndOfPoint = "</s>";
-Vocabulary xc_vocabulary(const XcData& train);
+// point's features are those words' ids, weighted by its values, and, when the vocabulary
+// holds it (end_word), the end word (kEndWord, weight 1), which every point holds: its row is a
+// bias that gives each label its prior (it added 5 points of P@1 on a dev split of delicious'
+// training points and 0.4 on bibtex's). Its labels keep their ids, named "0" ... "L-1".
+Vocabulary xc_vocabulary(const XcData& train, bool end_word);
 Features xc_features(const XcPoint& point, const Vocabulary& vocabulary);
 // Points [begin, end) of data as one input of the model.
 EncoderInput xc_inputs(const XcData& data, const Vocabulary& vocabulary, size_t begin = 0,
