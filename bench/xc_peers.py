@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Extreme classification side by side on the XC repository's sparse format: tessera (its
 defaults: --loss ova over sqrt-n pooled vectors; --loss softmax; --loss infonce in NGAME
-batches), one-vs-rest LinearSVC and logistic regression (scikit-learn) and fastText -loss ova
-(features as words f<id>), all scored with one P@1/3/5 (as
+batches), one-vs-rest LinearSVC and logistic regression (scikit-learn, over L2-normalized
+rows) and fastText -loss ova (features as words f<id>), all scored with one P@1/3/5 (as
 pyxclib: hits in the top k over k, averaged over every test point).
 
 Usage: bench/xc_peers.py TRAIN TEST [--methods tessera,tessera-softmax,tessera-infonce,svc,lr,fasttext]
@@ -50,16 +50,18 @@ def precision_at(scores_or_ranked, gold, ks=(1, 3, 5)):
 
 
 def one_vs_rest(kind, x, y, l, x_test):
+    """Each point's features L2-normalized first (as tf-idf rows are): without it LinearSVC lost
+    7.7 points of P@1 on bibtex (0.561 against the reference 0.638)."""
     from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.preprocessing import MultiLabelBinarizer
+    from sklearn.preprocessing import MultiLabelBinarizer, normalize
     from sklearn.svm import LinearSVC
     from sklearn.linear_model import LogisticRegression
     binarizer = MultiLabelBinarizer(classes=list(range(l)))
     targets = binarizer.fit_transform(y)
     keep = targets.sum(axis=0) > 0  # labels never seen in training cannot be learned
     base = LinearSVC(C=1.0) if kind == "svc" else LogisticRegression(C=4.0, max_iter=1000)
-    model = OneVsRestClassifier(base, n_jobs=1).fit(x, targets[:, keep])
-    scores = model.decision_function(x_test)
+    model = OneVsRestClassifier(base, n_jobs=1).fit(normalize(x), targets[:, keep])
+    scores = model.decision_function(normalize(x_test))
     ids = np.flatnonzero(keep)
     return [list(ids[np.argsort(-row)[:5]]) for row in scores]
 

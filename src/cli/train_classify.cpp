@@ -125,7 +125,7 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
   if (!given(cmd, "--buckets")) f.buckets = points && !hashed ? 0 : int64_t{1} << 20;
   // The end word's bias added 4-5 points of P@1 on delicious' dev split (as points and as texts
   // of their words), 0.4 on bibtex's, and 0.2-0.3 on MR's and AG News' (one label a text).
-  f.end_word = given(cmd, "--end-word") || given(cmd, "--no-end-word") ? c.end_word : true;
+  f.end_word = c.end_word;
   ClassificationTrainingOptions options;
   options.input = c.input;
   options.label_text_path = c.label_text;

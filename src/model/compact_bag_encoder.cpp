@@ -58,9 +58,11 @@ CompactBagEncoder::CompactBagEncoder(std::string name, int64_t features, Table t
                     name_, id, i, features_);
     }
     feature_ids_ = IntTensor::of_i32({rows_}, table.feature_ids);
-    row_of_.assign(static_cast<size_t>(features_), -1);
-    for (size_t r = 0; r < table.feature_ids.size(); ++r) {
-      row_of_[static_cast<size_t>(table.feature_ids[r])] = static_cast<int32_t>(r);
+    if (table_) {  // float rows train: a direct map; int8 ones stay small and binary-search
+      row_of_.assign(static_cast<size_t>(features_), -1);
+      for (size_t r = 0; r < table.feature_ids.size(); ++r) {
+        row_of_[static_cast<size_t>(table.feature_ids[r])] = static_cast<int32_t>(r);
+      }
     }
   }
   if (projection.defined()) {
@@ -92,7 +94,11 @@ Var CompactBagEncoder::forward(Graph& graph, EncoderInput input) {
 
 int64_t CompactBagEncoder::row_of(int32_t id) const {
   if (!feature_ids_) return id;
-  return id >= 0 && id < features_ ? row_of_[static_cast<size_t>(id)] : -1;
+  if (id < 0 || id >= features_) return -1;
+  if (!row_of_.empty()) return row_of_[static_cast<size_t>(id)];
+  const std::span<const int32_t> ids = feature_ids_->i32();
+  const auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  return it != ids.end() && *it == id ? it - ids.begin() : -1;
 }
 
 std::vector<int32_t> CompactBagEncoder::feature_ids() const {

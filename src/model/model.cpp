@@ -118,7 +118,14 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
   const auto rows = static_cast<int64_t>(options.feature_rows.size());
   TESSERA_CHECK(rows <= featurizer.num_features(), "{} feature rows for {} features", rows,
                 featurizer.num_features());
-  // Rows for every feature are the plain table (the constructor checks that ids ascend).
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t id = options.feature_rows[static_cast<size_t>(r)];
+    TESSERA_CHECK(id >= 0 && id < featurizer.num_features() &&
+                      (r == 0 || id > options.feature_rows[static_cast<size_t>(r) - 1]),
+                  "feature row {} is feature {}: not ascending in [0, {})", r, id,
+                  featurizer.num_features());
+  }
+  // Rows for every feature are the plain table.
   const bool compact = rows > 0 && rows < featurizer.num_features();
 
   // Weights are drawn tower by tower in this order (query, document, then the id towers by

@@ -399,6 +399,9 @@ ClassificationTraining::~ClassificationTraining() = default;
 
 TrainReport ClassificationTraining::run_and_save(const std::string& path) {
   const TrainReport report = trainer_->run();
+  // A run cut short is no model to keep (its checkpoint, if any, stays to resume from).
+  TESSERA_CHECK(!report.stopped, "training stopped at step {} before its end: {} not written",
+                report.steps, path);
   const nlohmann::json provenance = {{"data",
                                       {{"train", options_.input.path},
                                        {"format", name_of(options_.input.format)},

@@ -411,7 +411,8 @@ TrainReport Trainer::run() {
         --s.next_batch;
         since_checkpoint.restart();
       }
-      if (stop_ && stop_()) {
+      const bool last_step = s.next_batch + 1 == batches && s.epoch + 1 == o.epochs;
+      if (stop_ && !last_step && stop_()) {
         ++s.next_batch;  // a later run() goes on after this step
         s.report.stopped = true;
         return s.report;

@@ -182,6 +182,11 @@ TEST(CompactModel, ATableOfSomeFeaturesCompactsOverItsRows) {
   for (int32_t id = 0; id < features; id += 3) options.feature_rows.push_back(id);
   const Model model = Model::create(small_config(), small_vocabulary(), options);
   const auto& bag = dynamic_cast<const CompactBagEncoder&>(model.tower(kQueryTower));
+  ModelOptions unsorted = options;
+  unsorted.feature_rows = {3, 1};
+  EXPECT_THAT(
+      error_message([&] { (void)Model::create(small_config(), small_vocabulary(), unsorted); }),
+      ::testing::HasSubstr("not ascending"));
   ASSERT_EQ(bag.feature_ids(), options.feature_rows);
 
   const Model all = compact_model(model, {});

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "../core/test_support.h"
@@ -283,6 +284,24 @@ TEST(ClassifierAutotune, TrialsMutateTheBestAndKeepTheBest) {
   EXPECT_EQ(trials[1].settings.trainer.epochs, 100000);
   EXPECT_EQ(first.number, 1);
   EXPECT_EQ(first.score, trials[0].score);
+}
+
+// A run its stop condition cut short writes no model.
+TEST(ClassificationTraining, AStoppedRunSavesNothing) {
+  testing::TempDir dir;
+  write_synthetic(dir.file("train.txt"), 100, 1);
+  ClassificationTrainingOptions options;
+  options.input.path = dir.file("train.txt");
+  options.featurizer.buckets = 1024;
+  options.model.dim = 8;
+  options.trainer.epochs = 2;
+  options.trainer.batch_size = 32;
+  ClassificationTraining training(options);
+  training.trainer().stop_when([] { return true; });
+  EXPECT_THAT(
+      testing::error_message([&] { (void)training.run_and_save(dir.file("m.safetensors")); }),
+      ::testing::HasSubstr("training stopped at step 1 before its end"));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.safetensors")));
 }
 
 // quantize --retrain: the rows the cutoff keeps are trained again on texts that hold only them.

@@ -93,6 +93,16 @@ TEST(Trainer, AStopConditionEndsTheRunAfterThatStep) {
   EXPECT_FALSE(rest.stopped);
   EXPECT_EQ(rest.steps, full.steps);
   EXPECT_EQ(model.embed({"a b c"}).to_vector(), whole.embed({"a b c"}).to_vector());
+
+  // Never asked after the last step: a run that reaches its end is not stopped.
+  TrainerOptions one_epoch = small_options();
+  one_epoch.epochs = 1;
+  Model short_model = topic_model(task);
+  Trainer always(short_model, {{&source, 1.0}}, retrieval_task(short_model), one_epoch);
+  always.stop_when([] { return true; });
+  int runs = 1;
+  while (always.run().stopped) ++runs;
+  EXPECT_EQ(runs, 4);  // stopped after steps 1, 2 and 3; step 4 ends the run
 }
 
 TEST(Trainer, TwoTowersProjectionAndSymmetricLossTrain) {

@@ -92,9 +92,10 @@ class CompactBagEncoder final : public Encoder {
   int64_t rows_ = 0;
   int64_t table_dim_ = 0;
   std::optional<IntTensor> feature_ids_;  // I32 [rows]; none when every feature has its row
-  std::vector<int32_t> row_of_;           // with feature_ids_: each feature's row, or -1
-  std::optional<Parameter> table_;        // F32 rows
-  IntTensor codes_;                       // I8 rows
+  // With feature_ids_ and float rows: each feature's row, or -1 (int8 rows binary-search).
+  std::vector<int32_t> row_of_;
+  std::optional<Parameter> table_;  // F32 rows
+  IntTensor codes_;                 // I8 rows
   std::optional<Parameter> scales_;
   std::optional<Parameter> projection_;
   Pooling pooling_;

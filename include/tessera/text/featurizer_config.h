@@ -40,8 +40,8 @@ struct FeaturizerConfig {
   FeatureWeighting weighting = FeatureWeighting::kCount;
   // Every text also holds the vocabulary word kEndWord once (weight 1, in no n-gram), as
   // fastText ends each line with "</s>": its row is a bias every text carries, which gives
-  // each label of a classifier its prior. The only key a config may lack (false), as files
-  // made before it do.
+  // each label of a classifier its prior. An empty text holds it alone (as in fastText). The
+  // only key a config may lack (false), as files made before it do.
   bool end_word = false;
   int32_t hash_version = kCurrentHashVersion;  // see hashing.h
   uint64_t hash_seed = 0;  // mixed into every hashed feature; 0 matches the peer's bigrams

@@ -22,6 +22,10 @@
 // description; described labels that no training text carries are kept in the model (numbered
 // after the others) but left out of training, where they would only ever be negatives.
 //
+// Label descriptions are featurized as texts are, so with FeaturizerConfig::end_word every
+// label vector holds the end word's row too: an offset they share, while the texts' end word
+// gives each label its prior.
+//
 // The texts' tower has rows only for the features the training texts and the label
 // descriptions hold (a CompactBagEncoder, compact_bag_encoder.h, when they are fewer than the
 // featurizer's): MR and AG News hold about a tenth of 2^20 hash buckets, so the table, its

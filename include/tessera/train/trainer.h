@@ -90,7 +90,8 @@ class Trainer {
   // Told what went wrong without stopping the run: a checkpoint that could not be written (a
   // full disk) is a warning, and training goes on; the model itself must still be written.
   void on_warning(WarningFn fn) { warning_ = std::move(fn); }
-  // Asked after every step; true ends the run there (report.stopped), as a time budget does.
+  // Asked after every step but the last; true ends the run there (report.stopped), as a time
+  // budget does.
   void stop_when(std::function<bool()> fn) { stop_ = std::move(fn); }
   // Loads a checkpoint written by this trainer's options (same model shape, sources, seed);
   // run() then continues from it.
