@@ -101,6 +101,10 @@ Model::~Model() = default;
 
 Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
                     const ModelOptions& options) {
+  return create(Featurizer::from_config(config, std::move(vocabulary)), options);
+}
+
+Model Model::create(Featurizer featurizer, const ModelOptions& options) {
   TESSERA_CHECK(options.dim >= 1 && options.dim <= kMaxModelDim, "model dim {} is outside [1, {}]",
                 options.dim, kMaxModelDim);
   TESSERA_CHECK(options.table_dim >= 0, "table dim {} is negative", options.table_dim);
@@ -111,7 +115,6 @@ Model Model::create(const FeaturizerConfig& config, Vocabulary vocabulary,
     TESSERA_CHECK(options.id_towers.count(name), "names are given for '{}', which is no id tower",
                   name);
   }
-  Featurizer featurizer = Featurizer::from_config(config, std::move(vocabulary));
   const int64_t table_dim = options.table_dim > 0 ? options.table_dim : options.dim;
   const int64_t projection_dim = options.projection ? options.dim : 0;
 

@@ -279,7 +279,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
       model.id_towers = {{head.label_tower, static_cast<int64_t>(labels_.size())}};
       model.id_names = {{head.label_tower, labels_}};
     }
-    const Featurizer featurizer =
+    Featurizer featurizer =
         Featurizer::from_config(options_.featurizer, builder.build(options_.vocabulary));
     source_ = std::make_unique<LabeledTextSource>(featurizer, texts, label_ids, trained_labels_,
                                                   input.path);
@@ -291,8 +291,7 @@ ClassificationTraining::ClassificationTraining(const ClassificationTrainingOptio
       label_features = featurizer.featurize_all(head.label_texts, options_.label_text_path);
     }
     model.feature_rows = held_features(source_->items(), label_features, featurizer.num_features());
-    model_ =
-        std::make_unique<Model>(Model::create(options_.featurizer, featurizer.vocabulary(), model));
+    model_ = std::make_unique<Model>(Model::create(std::move(featurizer), model));
   }
   // The training counts, for propensity-scored metrics of the model (xc_metrics.h): N counts
   // every training point, with a label or not, as pyxclib does.

@@ -127,6 +127,8 @@ class Model {
   // A freshly initialized model over config + vocabulary; throws on invalid options.
   static Model create(const FeaturizerConfig& config, Vocabulary vocabulary,
                       const ModelOptions& options = {});
+  // The same over a featurizer already built (one its caller featurized texts with).
+  static Model create(Featurizer featurizer, const ModelOptions& options = {});
   // Reads a file written by save() (or a format_version 1 file); every inconsistency is an
   // Error naming the file: the checksum (safetensors.h) when the file has one, the metadata
   // against the tensors, and every weight finite.
