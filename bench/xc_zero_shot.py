@@ -3,7 +3,7 @@
 labels is held out of training entirely (no training point carries them; points left without a
 label are dropped), tessera trains with --label-text (every label described by its tag name,
 TAG_ cut and _ - . as spaces), and the test points that carry a held-out label are scored on
-those labels only, with P@1 and P@5:
+those labels only (with --holdout 0, every test point on all its labels), with P@1 and P@5:
   all      ranked among every label (the trained ones compete too)
   unseen   ranked among the held-out labels only (classic zero-shot)
 beside a lexical baseline that scores each label by the share of its name's words the point
@@ -116,7 +116,10 @@ def main():
         with open(label_path, "w") as f:
             for label in labels:
                 f.write(f"{label}\t{description(label)}\n")
-        scored = [(words, set(tags) & held) for words, tags in test if set(tags) & held]
+        # --holdout 0: every labeled test point on all its labels (labels from descriptions,
+        # none held out).
+        scored = ([(words, set(tags) & held) for words, tags in test if set(tags) & held] if held
+                  else [(words, set(tags)) for words, tags in test if tags])
         test_path = os.path.join(tmp, "test.txt")
         with open(test_path, "w") as f:
             for words, _ in scored:
@@ -153,8 +156,9 @@ def main():
         print(f"{method}\t{precision(lists, golds, 1):.3f}\t{precision(lists, golds, 5):.3f}"
               f"\t{precision(unseen, golds, 1):.3f}\t{precision(unseen, golds, 5):.3f}")
     mean_gold = sum(len(g) for g in golds) / len(golds)
+    unseen_chance = mean_gold / len(held) if held else 0.0
     print(f"chance\t{mean_gold / len(labels):.3f}\t{mean_gold / len(labels):.3f}"
-          f"\t{mean_gold / len(held):.3f}\t{mean_gold / len(held):.3f}")
+          f"\t{unseen_chance:.3f}\t{unseen_chance:.3f}")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@
 namespace tessera::cli {
 
 Classifier load_classifier(const ClassifierArgs& a) {
-  if (a.label_text.empty()) return Classifier::load(a.model, a.index, a.dim);
+  if (a.label_text.empty()) return Classifier::load(a.model, a.index, a.dim, nullptr, a.word_match);
   const LabelDescriptions labels = read_label_descriptions(LineSource::open(a.label_text));
-  return Classifier::load(a.model, a.index, a.dim, &labels);
+  return Classifier::load(a.model, a.index, a.dim, &labels, a.word_match);
 }
 
 XcData read_xc_input(const LabeledInputOptions& input, const Classifier& classifier) {

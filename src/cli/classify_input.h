@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct ClassifierArgs {
   int64_t dim = 0;
   LabeledInputOptions input;
   std::string label_text;  // label<TAB>description: replaces the labels of a model of texts
+  std::optional<float> word_match;  // replaces the model's
   int threads = 0;
 };
 
@@ -39,11 +41,15 @@ inline CLI::Option* add_classifier_options(CLI::App& cmd, ClassifierArgs& a) {
   cmd.add_option("--label-text", a.label_text,
                  "label<TAB>description lines that replace the model's labels (a model trained "
                  "with --label-text: labels never trained on are predicted from their text)");
+  cmd.add_option("--word-match", a.word_match,
+                 "Weight of the words a text shares with a label's description, for a model "
+                 "trained with --label-text (default: the model's; 0: none)")
+      ->check(CLI::NonNegativeNumber);
   add_threads_option(cmd, a.threads);
   return model;
 }
 
-// The classifier of --model with --index, --dim and --label-text.
+// The classifier of --model with --index, --dim, --label-text and --word-match.
 Classifier load_classifier(const ClassifierArgs& a);
 
 // The points of an XC-format input (--format xc), checked against the classifier's labels.

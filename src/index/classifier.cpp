@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 #include <unordered_map>
 
+#include "label_word_match.h"
 #include "tessera/core/check.h"
 #include "tessera/core/kernels.h"
 #include "tessera/core/matmul.h"
@@ -59,10 +59,16 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
   index_ = make_index(spec, model_->normalization() == Normalization::kL2);
   label_vectors_ = classifier_label_vectors(*model_, head_, dim_);
   index_->add(label_vectors_);
+  TESSERA_CHECK(head_.word_match >= 0 && std::isfinite(head_.word_match),
+                "word match {} is not >= 0", head_.word_match);
+  if (head_.word_match > 0 && !head_.label_texts.empty()) {
+    word_match_ = std::make_shared<const index_detail::LabelWordMatch>(
+        model_->featurizer(), model_->featurize(head_.label_texts));
+  }
 }
 
 Classifier Classifier::load(const std::string& path, const std::string& index_spec, int64_t dim,
-                            const LabelDescriptions* labels) {
+                            const LabelDescriptions* labels, std::optional<float> word_match) {
   const auto metadata = read_safetensors_metadata(path);
   const auto it = metadata.find(std::string(kClassifierHeadKey));
   TESSERA_CHECK(it != metadata.end(),
@@ -95,6 +101,7 @@ Classifier Classifier::load(const std::string& path, const std::string& index_sp
     head.label_names = labels->names;
     head.label_texts = labels->texts;
   }
+  if (word_match) head.word_match = *word_match;
   try {
     return Classifier(std::move(model), std::move(head), index_spec, dim);
   } catch (const Error& e) {
@@ -105,24 +112,36 @@ Classifier Classifier::load(const std::string& path, const std::string& index_sp
 std::vector<std::vector<LabelScore>> Classifier::predict(const std::vector<std::string>& texts,
                                                          int64_t k, float threshold,
                                                          const TextOrigin& origin) const {
-  return predict_vectors(model_->embed(texts, dim_, head_.anchor_tower, origin), k, threshold);
+  if (!word_match_) {
+    return score(model_->embed(texts, dim_, head_.anchor_tower, origin), nullptr, k, threshold);
+  }
+  const EncoderInput input{model_->featurize(texts, origin)};
+  return score(model_->embed_input(input, dim_, head_.anchor_tower), &input.bags, k, threshold);
 }
 
 std::vector<std::vector<LabelScore>> Classifier::predict_input(const EncoderInput& input, int64_t k,
                                                                float threshold) const {
-  return predict_vectors(model_->embed_input(input, dim_, head_.anchor_tower), k, threshold);
+  return score(model_->embed_input(input, dim_, head_.anchor_tower), &input.bags, k, threshold);
 }
 
 std::vector<std::vector<LabelScore>> Classifier::predict_vectors(const Tensor& vectors, int64_t k,
                                                                  float threshold) const {
+  return score(vectors, nullptr, k, threshold);
+}
+
+std::vector<std::vector<LabelScore>> Classifier::score(const Tensor& vectors, const Bags* bags,
+                                                       int64_t k, float threshold) const {
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   TESSERA_CHECK(vectors.cols() == dim_, "vectors of {} dims for a classifier of {}", vectors.cols(),
                 dim_);
   const auto num_labels = static_cast<int64_t>(labels_->size());
   k = std::min(k, num_labels);
   const bool exact_softmax = head_.softmax() && num_labels <= kExactSoftmaxLabels;
-  // The index proposes labels; their scores are recomputed in fp32 (an int8 or binary index
-  // ranks by codes), and the softmax over many labels is normalized over the best it returns.
+  const index_detail::LabelWordMatch* word_match = bags != nullptr ? word_match_.get() : nullptr;
+  const double match_weight = head_.word_match;
+  // The index proposes labels (and the word match those sharing a word with the text); their
+  // scores are recomputed in fp32 (an int8 or binary index ranks by codes), and the softmax
+  // over many labels is normalized over the best it returns.
   const int64_t depth = head_.softmax() && !exact_softmax ? std::max(k, kSoftmaxDepth) : k;
   const TopK top = index_->search(vectors, depth);
   std::vector<std::vector<LabelScore>> out(static_cast<size_t>(vectors.rows()));
@@ -132,13 +151,32 @@ std::vector<std::vector<LabelScore>> Classifier::predict_vectors(const Tensor& v
     Tensor all;  // exact softmax: every label's score of the block's texts
     if (exact_softmax) all = matmul(vectors.slice_rows(begin, end), label_vectors_, false, true);
     parallel_for(end - begin, [&](int64_t from, int64_t to, int) {
+      std::vector<std::pair<int32_t, float>> matches;  // (label, share), label ascending
+      std::vector<int64_t> candidates;
       std::vector<std::pair<double, int64_t>> logits;
+      std::vector<double> adjusted;  // exact softmax: every label's logit with its word match
       for (int64_t q = begin + from; q < begin + to; ++q) {
         const auto ids = top.ids_of(q);
+        candidates.clear();
+        for (int64_t j = 0; j < depth && ids[j] >= 0; ++j) candidates.push_back(ids[j]);
+        matches.clear();
+        if (word_match != nullptr) {
+          word_match->match(*bags, q, matches);
+          for (const auto& [label, share] : matches) candidates.push_back(label);
+          std::sort(candidates.begin(), candidates.end());
+          candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        }
+        // The word match's addition to label l's logit (matches ascend by label).
+        const auto bonus = [&](int64_t l) {
+          const auto it = std::lower_bound(
+              matches.begin(), matches.end(), l,
+              [](const std::pair<int32_t, float>& m, int64_t label) { return m.first < label; });
+          return it != matches.end() && it->first == l ? match_weight * it->second : 0.0;
+        };
         logits.clear();
-        for (int64_t j = 0; j < depth && ids[j] >= 0; ++j) {
-          const double score = kernels::dot(vectors.row(q), label_vectors_.row(ids[j]), dim_);
-          logits.emplace_back(static_cast<double>(head_.scale) * score, ids[j]);
+        for (const int64_t id : candidates) {
+          const double score = kernels::dot(vectors.row(q), label_vectors_.row(id), dim_);
+          logits.emplace_back(static_cast<double>(head_.scale) * score + bonus(id), id);
         }
         std::sort(logits.begin(), logits.end(), [](const auto& a, const auto& b) {
           return a.first != b.first ? a.first > b.first : a.second < b.second;
@@ -146,11 +184,15 @@ std::vector<std::vector<LabelScore>> Classifier::predict_vectors(const Tensor& v
         double normalizer = 0.0;
         if (exact_softmax) {
           const float* row = all.row(q - begin);
-          double max = -std::numeric_limits<double>::infinity();
-          for (int64_t l = 0; l < num_labels; ++l)
-            max = std::max(max, double(head_.scale) * row[l]);
-          for (int64_t l = 0; l < num_labels; ++l)
-            normalizer += std::exp(head_.scale * row[l] - max);
+          adjusted.resize(static_cast<size_t>(num_labels));
+          for (int64_t l = 0; l < num_labels; ++l) {
+            adjusted[static_cast<size_t>(l)] = double(head_.scale) * row[l];
+          }
+          for (const auto& [label, share] : matches) {
+            adjusted[static_cast<size_t>(label)] += match_weight * share;
+          }
+          const double max = *std::max_element(adjusted.begin(), adjusted.end());
+          for (const double a : adjusted) normalizer += std::exp(a - max);
           normalizer = max + std::log(normalizer);
         } else if (head_.softmax() && !logits.empty()) {
           for (const auto& [l, id] : logits) normalizer += std::exp(l - logits.front().first);

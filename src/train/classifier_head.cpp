@@ -19,6 +19,7 @@ std::string ClassifierHead::to_json() const {
     j["label_names"] = label_names;
     j["label_texts"] = label_texts;
   }
+  if (word_match != 0.0f) j["word_match"] = word_match;
   return j.dump();
 }
 
@@ -35,6 +36,7 @@ ClassifierHead ClassifierHead::from_json(const std::string& text) {
     head.label_counts = j.value("label_counts", std::vector<int64_t>{});
     head.label_names = j.value("label_names", std::vector<std::string>{});
     head.label_texts = j.value("label_texts", std::vector<std::string>{});
+    head.word_match = j.value("word_match", 0.0f);
   } catch (const nlohmann::json::exception& e) {
     TESSERA_FAIL("classifier head is malformed: {}", e.what());
   }
@@ -43,6 +45,8 @@ ClassifierHead ClassifierHead::from_json(const std::string& text) {
                 head.label_texts.size());
   TESSERA_CHECK(head.scale > 0 && std::isfinite(head.scale), "classifier scale {} is not > 0",
                 head.scale);
+  TESSERA_CHECK(head.word_match >= 0 && std::isfinite(head.word_match),
+                "classifier word match {} is not >= 0", head.word_match);
   return head;
 }
 

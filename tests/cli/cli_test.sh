@@ -836,6 +836,15 @@ if [[ -f $arff/bibtex-train.arff ]]; then
     --label-text "$work/bib_new.tsv" -k 2
   check "predictions name only the labels given" \
     test "$(grep -cE '^__label__TAG_(graph|new) [0-9.e-]+ __label__TAG_(graph|new) [0-9.e-]+$' "$out")" -eq 300
+  cp "$out" "$work/bib_new_pred.txt"
+  expect 0 "predict with the word match off (--word-match 0)" -- "$tessera" predict \
+    --model "$work/bib.safetensors" --input "$work/bib_test.arff" --arff-labels "$arff/bibtex.xml" \
+    --label-text "$work/bib_new.tsv" -k 2 --word-match 0
+  check "the probabilities change" bash -c '! cmp -s "$0" "$1"' "$out" "$work/bib_new_pred.txt"
+  expect 2 "--word-match without --label-text" -- "$tessera" train --task classify \
+    --input "$work/bib_train.arff" --arff-labels "$arff/bibtex.xml" --word-match 1 \
+    --out "$work/x.safetensors"
+  check "the error asks for --label-text" grep -q 'needs --label-text' "$err"
   printf 'graph theory and algorithms\nprotein sequence alignment\n' >"$work/bib_texts.txt"
   expect 0 "embed --explicit with other labels (--label-text)" -- "$tessera" embed \
     --model "$work/bib.safetensors" --input "$work/bib_texts.txt" --explicit --top 2 \

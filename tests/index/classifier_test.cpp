@@ -112,6 +112,91 @@ TEST(Classifier, OneVsAllGivesSigmoidsOfCosinesAtAPrefix) {
   }
 }
 
+// Labels embedded from their descriptions, with the word match: each logit gains w * the share
+// of the label's description's words the text holds, every label the text names is a candidate
+// whatever the index proposes, and vectors (no words) are scored without it.
+TEST(Classifier, WordMatchAddsTheShareOfADescriptionsWordsToItsLogit) {
+  ModelOptions options = testing::small_options();
+  options.two_towers = true;  // labels' vectors apart from the texts': the index ranks freely
+  options.document_towers = {"label"};
+  options.init_std = 0.5f;
+  const auto model = std::make_shared<const Model>(
+      Model::create(testing::small_config(), testing::small_vocabulary(), options));
+  ClassifierHead head;
+  head.scale = 2.0f;
+  head.label_names = {"a", "b", "c", "d"};
+  head.label_texts = {"cat sat", "dog", "mat on", "ran"};
+  const Classifier plain(model, head);
+  head.word_match = 4.0f;
+  const Classifier matched(model, head);
+  const std::vector<std::string> texts = {"the cat ran", "dog on the mat"};
+  const std::vector<std::vector<double>> shares = {{0.5, 0, 0, 1}, {0, 1, 1, 0}};
+  const Tensor t = model->embed(texts);
+  const Tensor l = model->embed(head.label_texts, 0, "label");
+  const auto predictions = matched.predict(texts, 4);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    std::vector<double> logit;
+    double total = 0;
+    for (int64_t j = 0; j < 4; ++j) {
+      logit.push_back(head.scale * kernels::dot(t.row(static_cast<int64_t>(i)), l.row(j), 16) +
+                      4.0 * shares[i][static_cast<size_t>(j)]);
+      total += std::exp(logit.back());
+    }
+    ASSERT_EQ(predictions[i].size(), 4u);
+    for (const LabelScore& p : predictions[i]) {
+      EXPECT_NEAR(p.probability, std::exp(logit[static_cast<size_t>(p.label)]) / total, 1e-5);
+    }
+  }
+  // At k = 1 the best label by the adjusted logits comes back where the index, at k = 1 too,
+  // proposes another (one the text does not name).
+  head.loss = ClassifyLoss::kOneVsAll;
+  head.word_match = 1.0f;
+  const Classifier ova(model, head);
+  const auto best = ova.predict(texts, 1);
+  head.word_match = 0.0f;
+  const Classifier ova_plain(model, head);
+  const auto best_plain = ova_plain.predict(texts, 1);
+  int differ = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    int64_t argmax = 0;
+    double max = -1e9;
+    for (int64_t j = 0; j < 4; ++j) {
+      const double x = head.scale * kernels::dot(t.row(static_cast<int64_t>(i)), l.row(j), 16) +
+                       1.0 * shares[i][static_cast<size_t>(j)];
+      if (x > max) max = x, argmax = j;
+    }
+    EXPECT_EQ(best[i][0].label, argmax) << texts[i];
+    differ += best[i][0].label != best_plain[i][0].label;
+  }
+  EXPECT_GT(differ, 0);
+  // Vectors hold no words: predict_vectors ignores the word match.
+  head.word_match = 1.0f;
+  const auto by_vector = ova.predict_vectors(t, 4);
+  const auto unmatched = ova_plain.predict_vectors(t, 4);
+  for (size_t j = 0; j < 4; ++j) {
+    EXPECT_EQ(by_vector[0][j].label, unmatched[0][j].label);
+    EXPECT_FLOAT_EQ(by_vector[0][j].probability, unmatched[0][j].probability);
+  }
+  EXPECT_NE(plain.predict(texts, 4)[0][0].probability, predictions[0][0].probability);
+
+  // Saved in the head, replaced at load, absent from older heads, never negative.
+  head.word_match = 4.0f;
+  EXPECT_EQ(ClassifierHead::from_json(head.to_json()).word_match, 4.0f);
+  EXPECT_EQ(ClassifierHead::from_json(ClassifierHead{}.to_json()).word_match, 0.0f);
+  testing::TempDir dir;
+  ModelFileExtras extras;
+  extras.metadata["classifier"] = head.to_json();
+  model->save(dir.file("m.safetensors"), extras);
+  EXPECT_EQ(Classifier::load(dir.file("m.safetensors")).head().word_match, 4.0f);
+  EXPECT_EQ(Classifier::load(dir.file("m.safetensors"), "", 0, nullptr, 0.0f).head().word_match,
+            0.0f);
+  head.word_match = -1.0f;
+  EXPECT_THAT(error_message([&] { (void)ClassifierHead::from_json(head.to_json()); }),
+              HasSubstr("word match -1 is not >= 0"));
+  EXPECT_THAT(error_message([&] { (void)Classifier(model, head); }),
+              HasSubstr("word match -1 is not >= 0"));
+}
+
 TEST(Classifier, NeedsNamedLabelsAndAHead) {
   ModelOptions options = testing::small_options();
   options.id_towers = {{"label", 3}};

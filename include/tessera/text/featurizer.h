@@ -52,6 +52,8 @@ class Featurizer {
   int64_t num_features() const { return vocabulary_.size() + config_.buckets; }
   const FeaturizerConfig& config() const { return config_; }
   const Vocabulary& vocabulary() const { return vocabulary_; }
+  // The id of kEndWord every text holds (config.end_word), or -1.
+  int32_t end_word_id() const { return end_word_id_; }
 
  private:
   Featurizer(const FeaturizerConfig& config, Vocabulary vocabulary);

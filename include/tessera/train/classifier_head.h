@@ -1,12 +1,13 @@
 // ClassifierHead: how a classifier model's scores become labels and probabilities, saved beside
 // the model under the metadata key "classifier" (a JSON object {anchor_tower, label_tower, loss,
-// similarity, scale, examples, label_counts, label_names, label_texts}).
+// similarity, scale, examples, label_counts, label_names, label_texts, word_match}).
 //
 // A text's logit for a label is scale * (the inner product of their vectors); with cosine
 // similarity the model normalizes its vectors (Normalization::kL2), so the product is the
-// cosine. Probabilities are the softmax of the logits over the labels (loss softmax, and
-// infonce, a softmax trained over the batch's labels) or each logit's sigmoid (ns, ova:
-// independent labels).
+// cosine. A head with label texts and a word match w adds w * (the share of the label's
+// description's words the text holds) to that logit. Probabilities are the softmax of the logits
+// over the labels (loss softmax, and infonce, a softmax trained over the batch's labels) or each
+// logit's sigmoid (ns, ova: independent labels).
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,9 @@ struct ClassifierHead {
   // its own: the labels' names and texts are kept here (empty for a tower of ids).
   std::vector<std::string> label_names;
   std::vector<std::string> label_texts;
+  // With label texts: added to a label's logit times the share of its description's words the
+  // text holds (classifier.h); 0 (and absent from heads saved before it): none.
+  float word_match = 0.0f;
 
   // Whether probabilities are a softmax over the labels (else independent sigmoids).
   bool softmax() const { return loss == ClassifyLoss::kSoftmax || loss == ClassifyLoss::kInfoNce; }
