@@ -279,7 +279,7 @@ void run_train_classify(const CLI::App& cmd, TrainArgs& a, ClassifyArgs& c) {
     valid.path = c.valid;
     LabeledInputs set = read_labeled_inputs(valid, training.model(), training.labels());
     trainer.on_epoch_end(
-        classification_dev_evaluation(std::move(set.inputs), std::move(set.gold), options.head));
+        classification_dev_evaluation(std::move(set.inputs), std::move(set.gold), training.head()));
   }
   Progress progress("train", a.quiet ? 0 : -1);
   trainer.on_warning([&](const std::string& warning) { progress.message("warning: " + warning); });

@@ -114,13 +114,14 @@ LabeledInputs read_labeled_inputs(const LabeledInputOptions& options, const Mode
 }
 
 double precision_at_1(const Model& model, const ClassifierHead& head, const Tensor& encoded,
-                      const std::vector<std::vector<int32_t>>& gold, int64_t dim) {
+                      const std::vector<std::vector<int32_t>>& gold, int64_t dim,
+                      const Bags* features) {
   // A view of the model (being trained, or a trial's): the classifier must not own it.
   const std::shared_ptr<const Model> view(std::shared_ptr<const Model>(), &model);
   const Classifier classifier(view, head, "flat", dim);
   const ClassificationMetrics m =
-      classification_metrics(classifier.predict_vectors(model.cut(encoded, dim), 1), gold, {1},
-                             static_cast<int64_t>(classifier.labels().size()));
+      classification_metrics(classifier.predict_vectors(model.cut(encoded, dim), 1, 0.0f, features),
+                             gold, {1}, static_cast<int64_t>(classifier.labels().size()));
   return m.at_k.front().precision();
 }
 
@@ -133,7 +134,7 @@ Trainer::EvaluateFn classification_dev_evaluation(EncoderInput inputs,
     const Tensor encoded = model.tower(head.anchor_tower).encode(inputs);
     for (const int64_t dim : model.prefixes()) {
       out[dim == model.dim() ? "valid P@1" : fmt::format("valid P@1 dim {}", dim)] =
-          precision_at_1(model, head, encoded, gold, dim);
+          precision_at_1(model, head, encoded, gold, dim, &inputs.bags);
     }
     return out;
   };

@@ -112,9 +112,9 @@ AutotuneTrial autotune_classifier(const ClassificationTrainingOptions& base,
     }
     const LabeledInputs v = read_labeled_inputs(validation, training.model(), training.labels());
     const Model& model = training.model();
-    trial.score = precision_at_1(model, trial.settings.head,
-                                 model.tower(trial.settings.head.anchor_tower).encode(v.inputs),
-                                 v.gold, model.dim());
+    trial.score = precision_at_1(model, training.head(),
+                                 model.tower(training.head().anchor_tower).encode(v.inputs), v.gold,
+                                 model.dim(), &v.inputs.bags);
     trial.seconds = trial_watch.seconds();
     if (trial.score > best.score) best = trial;
     if (options.on_trial) options.on_trial(trial, best);

@@ -48,6 +48,8 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
   TESSERA_CHECK(head_.label_counts.empty() || head_.label_counts.size() == labels_->size(),
                 "the classifier head counts {} labels, the tower has {}", head_.label_counts.size(),
                 labels_->size());
+  TESSERA_CHECK(head_.word_match >= 0 && std::isfinite(head_.word_match),
+                "word match {} is not >= 0", head_.word_match);
   (void)model_->tower(head_.anchor_tower);  // an Error naming the towers when it has none
   const std::string spec_text = !index_spec.empty()                                   ? index_spec
                                 : static_cast<int64_t>(labels_->size()) > kHnswLabels ? "hnsw"
@@ -59,8 +61,6 @@ Classifier::Classifier(std::shared_ptr<const Model> model, ClassifierHead head,
   index_ = make_index(spec, model_->normalization() == Normalization::kL2);
   label_vectors_ = classifier_label_vectors(*model_, head_, dim_);
   index_->add(label_vectors_);
-  TESSERA_CHECK(head_.word_match >= 0 && std::isfinite(head_.word_match),
-                "word match {} is not >= 0", head_.word_match);
   if (head_.word_match > 0 && !head_.label_texts.empty()) {
     word_match_ = std::make_shared<const index_detail::LabelWordMatch>(
         model_->featurizer(), model_->featurize(head_.label_texts));
@@ -101,7 +101,13 @@ Classifier Classifier::load(const std::string& path, const std::string& index_sp
     head.label_names = labels->names;
     head.label_texts = labels->texts;
   }
-  if (word_match) head.word_match = *word_match;
+  if (word_match) {
+    TESSERA_CHECK(*word_match == 0 || !head.label_texts.empty(),
+                  "{}: its labels have no descriptions to match words with (a word match needs a "
+                  "classifier trained with --label-text)",
+                  path);
+    head.word_match = *word_match;
+  }
   try {
     return Classifier(std::move(model), std::move(head), index_spec, dim);
   } catch (const Error& e) {
@@ -113,31 +119,31 @@ std::vector<std::vector<LabelScore>> Classifier::predict(const std::vector<std::
                                                          int64_t k, float threshold,
                                                          const TextOrigin& origin) const {
   if (!word_match_) {
-    return score(model_->embed(texts, dim_, head_.anchor_tower, origin), nullptr, k, threshold);
+    return predict_vectors(model_->embed(texts, dim_, head_.anchor_tower, origin), k, threshold);
   }
   const EncoderInput input{model_->featurize(texts, origin)};
-  return score(model_->embed_input(input, dim_, head_.anchor_tower), &input.bags, k, threshold);
+  return predict_input(input, k, threshold);
 }
 
 std::vector<std::vector<LabelScore>> Classifier::predict_input(const EncoderInput& input, int64_t k,
                                                                float threshold) const {
-  return score(model_->embed_input(input, dim_, head_.anchor_tower), &input.bags, k, threshold);
+  return predict_vectors(model_->embed_input(input, dim_, head_.anchor_tower), k, threshold,
+                         &input.bags);
 }
 
 std::vector<std::vector<LabelScore>> Classifier::predict_vectors(const Tensor& vectors, int64_t k,
-                                                                 float threshold) const {
-  return score(vectors, nullptr, k, threshold);
-}
-
-std::vector<std::vector<LabelScore>> Classifier::score(const Tensor& vectors, const Bags* bags,
-                                                       int64_t k, float threshold) const {
+                                                                 float threshold,
+                                                                 const Bags* features) const {
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   TESSERA_CHECK(vectors.cols() == dim_, "vectors of {} dims for a classifier of {}", vectors.cols(),
                 dim_);
   const auto num_labels = static_cast<int64_t>(labels_->size());
   k = std::min(k, num_labels);
   const bool exact_softmax = head_.softmax() && num_labels <= kExactSoftmaxLabels;
-  const index_detail::LabelWordMatch* word_match = bags != nullptr ? word_match_.get() : nullptr;
+  const index_detail::LabelWordMatch* word_match =
+      features != nullptr ? word_match_.get() : nullptr;
+  TESSERA_CHECK(word_match == nullptr || features->size() == vectors.rows(),
+                "{} feature bags for {} vectors", features->size(), vectors.rows());
   const double match_weight = head_.word_match;
   // The index proposes labels (and the word match those sharing a word with the text); their
   // scores are recomputed in fp32 (an int8 or binary index ranks by codes), and the softmax
@@ -152,6 +158,7 @@ std::vector<std::vector<LabelScore>> Classifier::score(const Tensor& vectors, co
     if (exact_softmax) all = matmul(vectors.slice_rows(begin, end), label_vectors_, false, true);
     parallel_for(end - begin, [&](int64_t from, int64_t to, int) {
       std::vector<std::pair<int32_t, float>> matches;  // (label, share), label ascending
+      std::vector<int32_t> hits;                       // the word match's scratch
       std::vector<int64_t> candidates;
       std::vector<std::pair<double, int64_t>> logits;
       std::vector<double> adjusted;  // exact softmax: every label's logit with its word match
@@ -161,7 +168,7 @@ std::vector<std::vector<LabelScore>> Classifier::score(const Tensor& vectors, co
         for (int64_t j = 0; j < depth && ids[j] >= 0; ++j) candidates.push_back(ids[j]);
         matches.clear();
         if (word_match != nullptr) {
-          word_match->match(*bags, q, matches);
+          word_match->match(*features, q, matches, hits);
           for (const auto& [label, share] : matches) candidates.push_back(label);
           std::sort(candidates.begin(), candidates.end());
           candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());

@@ -32,10 +32,10 @@ LabelWordMatch::LabelWordMatch(const Featurizer& featurizer, const Bags& descrip
   }
 }
 
-void LabelWordMatch::match(const Bags& bags, int64_t b,
-                           std::vector<std::pair<int32_t, float>>& out) const {
+void LabelWordMatch::match(const Bags& bags, int64_t b, std::vector<std::pair<int32_t, float>>& out,
+                           std::vector<int32_t>& hits) const {
   out.clear();
-  std::vector<int32_t> hits;
+  hits.clear();
   for (int64_t j = bags.offsets[b]; j < bags.offsets[b + 1]; ++j) {
     const int32_t id = bags.ids[j];
     if (!is_word(id)) continue;

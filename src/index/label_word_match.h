@@ -21,8 +21,9 @@ class LabelWordMatch {
   LabelWordMatch(const Featurizer& featurizer, const Bags& descriptions);
 
   // The labels sharing a word with bag b of bags (featurized as the descriptions were), each
-  // with its share in (0, 1], label ascending; out is overwritten.
-  void match(const Bags& bags, int64_t b, std::vector<std::pair<int32_t, float>>& out) const;
+  // with its share in (0, 1], label ascending; out is overwritten, hits is scratch.
+  void match(const Bags& bags, int64_t b, std::vector<std::pair<int32_t, float>>& out,
+             std::vector<int32_t>& hits) const;
 
  private:
   bool is_word(int32_t id) const { return id < vocabulary_size_ && id != end_word_; }

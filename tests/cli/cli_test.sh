@@ -824,8 +824,9 @@ if [[ -f $arff/bibtex-train.arff ]]; then
     awk '{ t = $0; sub(/^TAG_/, "", t); gsub(/_/, " ", t); print $0 "\t" t }' >"$work/bib_labels.tsv"
   expect 0 "train --task classify on ARFF with --label-text" -- "$tessera" train --task classify \
     --input "$work/bib_train.arff" --arff-labels "$arff/bibtex.xml" --label-text "$work/bib_labels.tsv" \
-    --similarity cosine --threads 2 --quiet --out "$work/bib.safetensors"
+    --valid "$work/bib_test.arff" --similarity cosine --threads 2 --quiet --out "$work/bib.safetensors"
   check "train reports 159 labels" grep -q '159 labels' "$err"
+  check "--valid scores the described labels" grep -q 'epoch 15: .*valid P@1' "$err"
   expect 0 "test on ARFF" -- "$tessera" test --model "$work/bib.safetensors" \
     --input "$work/bib_test.arff" --arff-labels "$arff/bibtex.xml"
   p1=$(awk -F'\t' '$1 == "P@1" { print $2 }' "$out")
@@ -836,6 +837,7 @@ if [[ -f $arff/bibtex-train.arff ]]; then
     --label-text "$work/bib_new.tsv" -k 2
   check "predictions name only the labels given" \
     test "$(grep -cE '^__label__TAG_(graph|new) [0-9.e-]+ __label__TAG_(graph|new) [0-9.e-]+$' "$out")" -eq 300
+  check "the model keeps the default word match, 3" grep -aq 'word_match.\{0,4\}:3' "$work/bib.safetensors"
   cp "$out" "$work/bib_new_pred.txt"
   expect 0 "predict with the word match off (--word-match 0)" -- "$tessera" predict \
     --model "$work/bib.safetensors" --input "$work/bib_test.arff" --arff-labels "$arff/bibtex.xml" \
@@ -876,6 +878,9 @@ if [[ -f $xc/train.txt ]]; then
     --input "$work/xc_train.txt" --valid "$work/xc_test.txt" --threads 2 --quiet \
     --out "$work/xc.safetensors"
   check "train reports 159 labels" grep -q '159 labels' "$err"
+  expect 1 "predict --word-match with labels of ids" -- "$tessera" predict \
+    --model "$work/xc.safetensors" --format xc --input "$work/xc_test.txt" --word-match 1
+  check "the error says there are no descriptions" grep -q 'no descriptions to match words with' "$err"
   expect 0 "test --format xc" -- "$tessera" test --model "$work/xc.safetensors" --format xc \
     --input "$work/xc_test.txt"
   check "test prints P, nDCG and PSP at 1, 3, 5" \

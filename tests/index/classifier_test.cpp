@@ -169,13 +169,19 @@ TEST(Classifier, WordMatchAddsTheShareOfADescriptionsWordsToItsLogit) {
     differ += best[i][0].label != best_plain[i][0].label;
   }
   EXPECT_GT(differ, 0);
-  // Vectors hold no words: predict_vectors ignores the word match.
-  head.word_match = 1.0f;
+  // Vectors hold no words: predict_vectors ignores the word match unless given the features.
   const auto by_vector = ova.predict_vectors(t, 4);
   const auto unmatched = ova_plain.predict_vectors(t, 4);
-  for (size_t j = 0; j < 4; ++j) {
-    EXPECT_EQ(by_vector[0][j].label, unmatched[0][j].label);
-    EXPECT_FLOAT_EQ(by_vector[0][j].probability, unmatched[0][j].probability);
+  const Bags features = model->featurize(texts);
+  const auto with_features = ova.predict_vectors(t, 4, 0.0f, &features);
+  const auto by_text = ova.predict(texts, 4);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    for (size_t j = 0; j < 4; ++j) {
+      EXPECT_EQ(by_vector[i][j].label, unmatched[i][j].label);
+      EXPECT_FLOAT_EQ(by_vector[i][j].probability, unmatched[i][j].probability);
+      EXPECT_EQ(with_features[i][j].label, by_text[i][j].label);
+      EXPECT_FLOAT_EQ(with_features[i][j].probability, by_text[i][j].probability);
+    }
   }
   EXPECT_NE(plain.predict(texts, 4)[0][0].probability, predictions[0][0].probability);
 
@@ -190,6 +196,14 @@ TEST(Classifier, WordMatchAddsTheShareOfADescriptionsWordsToItsLogit) {
   EXPECT_EQ(Classifier::load(dir.file("m.safetensors")).head().word_match, 4.0f);
   EXPECT_EQ(Classifier::load(dir.file("m.safetensors"), "", 0, nullptr, 0.0f).head().word_match,
             0.0f);
+  // A model of label ids has no descriptions to match.
+  ClassifierHead ids_head;
+  extras.metadata["classifier"] = ids_head.to_json();
+  labeled_model(Normalization::kNone)->save(dir.file("ids.safetensors"), extras);
+  EXPECT_THAT(error_message([&] {
+                (void)Classifier::load(dir.file("ids.safetensors"), "", 0, nullptr, 2.0f);
+              }),
+              HasSubstr("no descriptions to match words with"));
   head.word_match = -1.0f;
   EXPECT_THAT(error_message([&] { (void)ClassifierHead::from_json(head.to_json()); }),
               HasSubstr("word match -1 is not >= 0"));

@@ -35,14 +35,15 @@ TEST(LabelWordMatch, SharesOfTheDescriptionsWordsTheTextHolds) {
   const index_detail::LabelWordMatch match(featurizer, bags_of(featurizer, descriptions));
   const Bags texts = bags_of(featurizer, {"the cat ran", "mat", "", "nothing known"});
   Matches out = {{9, 9.0f}};  // overwritten
-  match.match(texts, 0, out);
+  std::vector<int32_t> hits;
+  match.match(texts, 0, out, hits);
   EXPECT_EQ(out, (Matches{{0, 0.5f}, {1, 0.5f}, {3, 1.0f}, {5, 1.0f}}));
-  match.match(texts, 1, out);
+  match.match(texts, 1, out, hits);
   EXPECT_EQ(out, (Matches{{2, 1.0f}}));
   // Every text holds the end word, and no label matches through it.
-  match.match(texts, 2, out);
+  match.match(texts, 2, out, hits);
   EXPECT_TRUE(out.empty());
-  match.match(texts, 3, out);
+  match.match(texts, 3, out, hits);
   EXPECT_TRUE(out.empty());
 }
 

@@ -60,9 +60,10 @@ LabeledInputs read_labeled_inputs(const LabeledInputOptions& options, const Mode
                                   const std::vector<std::string>& labels);
 
 // P@1 of texts whose unnormalized vectors (the head's anchor tower's encode) are `encoded`, at
-// prefix dim, the labels searched exactly.
+// prefix dim, the labels searched exactly; with the texts' features, the head's word match too.
 double precision_at_1(const Model& model, const ClassifierHead& head, const Tensor& encoded,
-                      const std::vector<std::vector<int32_t>>& gold, int64_t dim);
+                      const std::vector<std::vector<int32_t>>& gold, int64_t dim,
+                      const Bags* features = nullptr);
 
 // The hook for Trainer::on_epoch_end: P@1 of the inputs (the featurized texts, or XC points;
 // "valid P@1", the accuracy of single-label data) at the full dim and at every smaller

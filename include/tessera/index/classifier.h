@@ -14,7 +14,7 @@
 // Word match: with the head's word_match w > 0 and labels described, a text's logit for a label
 // gains w * (the share of the label's description's words the text holds: label_word_match.h),
 // and every label sharing a word with the text is scored beside those the index proposes. It
-// reads the text's features, so it applies to predict and predict_input, not predict_vectors. A
+// reads the text's features (predict_vectors takes them beside the vectors). A
 // text that names a label is the evidence a label never trained on has most of: on the dev
 // splits of bench/xc_zero_shot.py, w = 3 lifted held-out labels' P@1 among all labels from 0.051
 // to 0.105 (bibtex) and 0.027 to 0.045 (delicious).
@@ -87,16 +87,13 @@ class Classifier {
   // The same from any input the anchor tower reads (feature bags: the XC format's points).
   std::vector<std::vector<LabelScore>> predict_input(const EncoderInput& input, int64_t k,
                                                      float threshold = 0.0f) const;
-  // The same from texts' vectors as the anchor tower's embed gives them at dim() (no word
-  // match: vectors hold no words).
+  // The same from texts' vectors as the anchor tower's embed gives them at dim(); the word
+  // match needs the texts' features (vectors hold no words), none without them.
   std::vector<std::vector<LabelScore>> predict_vectors(const Tensor& vectors, int64_t k,
-                                                       float threshold = 0.0f) const;
+                                                       float threshold = 0.0f,
+                                                       const Bags* features = nullptr) const;
 
  private:
-  // predict_vectors, with the word match over bags (the vectors' features) when given.
-  std::vector<std::vector<LabelScore>> score(const Tensor& vectors, const Bags* bags, int64_t k,
-                                             float threshold) const;
-
   std::shared_ptr<const Model> model_;
   ClassifierHead head_;
   int64_t dim_ = 0;

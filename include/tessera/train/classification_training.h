@@ -103,6 +103,8 @@ class ClassificationTraining {
   ClassificationTraining& operator=(const ClassificationTraining&) = delete;
 
   const std::vector<std::string>& labels() const { return labels_; }
+  // The head the model is saved with (label names and texts included, when described).
+  const ClassifierHead& head() const { return options_.head; }
   const ExampleSource& source() const { return *source_; }
   Model& model() { return *model_; }
   Trainer& trainer() { return *trainer_; }
