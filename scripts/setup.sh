@@ -3,8 +3,8 @@
 # Idempotent and quiet: prints nothing and exits 0 when everything is already installed.
 set -euo pipefail
 
-# The one list of packages the project needs. Later issues add more (cpp-httplib, SQLite,
-# Open MPI, ...): add them here, nowhere else. The peers of the benchmarks (python3-faiss,
+# The one list of packages the project needs. Later issues add more (Open MPI, ...): add them
+# here, nowhere else. The peers of the benchmarks (python3-faiss,
 # python3-hnswlib, python3-xapian, python3-torch, python3-sklearn) are not needed to build or
 # test: the README's Performance section says how to install them. fastText is needed: the CLI
 # test checks that `tessera test` scores its predictions exactly as `fasttext test` does.
@@ -24,6 +24,8 @@ PACKAGES=(
   libstemmer-dev    # Snowball stemmers (src/text)
   libsimdjson-dev   # JSONL readers (src/data)
   nlohmann-json3-dev # small JSON documents (configs, CLI output)
+  libsqlite3-dev    # collections: documents, metadata and vectors (src/collection)
+  libcpp-httplib-dev # tessera serve's HTTP server (src/serve)
   zlib1g-dev        # .gz input (src/data)
   libhnswlib-dev    # HNSW graph index (src/index/hnsw_index.cpp)
   wordnet-base      # WordNet 3.0: the built-in data of tessera quickstart

@@ -9,12 +9,14 @@ namespace tessera::cli {
 
 void add_doctor_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_collection_command(CLI::App& app);  // collection create|add|delete|get|search|info
 void add_embed_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_index_command(CLI::App& app);  // index and search
 void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_quickstart_command(CLI::App& app);
+void add_serve_command(CLI::App& app);  // serve/
 void add_test_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_train_command(CLI::App& app);

@@ -34,12 +34,14 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   tessera::cli::add_doctor_command(app);
   tessera::cli::add_bench_command(app);
+  tessera::cli::add_collection_command(app);
   tessera::cli::add_embed_command(app);
   tessera::cli::add_eval_command(app);
   tessera::cli::add_index_command(app);
   tessera::cli::add_predict_command(app);
   tessera::cli::add_quantize_command(app);
   tessera::cli::add_quickstart_command(app);
+  tessera::cli::add_serve_command(app);
   tessera::cli::add_test_command(app);
   tessera::cli::add_tokenize_command(app);
   tessera::cli::add_train_command(app);
