@@ -951,6 +951,59 @@ if [[ -f $work/mr.safetensors ]]; then
   check "the error names the options" grep -q 'needs --cutoff N, --int8 or both' "$err"
 fi
 
+# ---- collections (issue 16): usage and input errors name what is wrong; add, search with a
+# filter, delete and info --check on a small collection (tessera serve has tests/serve/).
+expect 0 "help of collection" -- "$tessera" collection --help
+expect 2 "collection without a verb" -- "$tessera" collection
+expect 2 "collection create without --model" -- "$tessera" collection create "$work/col"
+expect 2 "collection create with a bad index spec" -- "$tessera" collection create "$work/col" \
+  --model m --index flot
+expect 1 "collection search of a missing collection" -- "$tessera" collection search \
+  "$work/nowhere" -q x
+check "the error says it is not a collection" grep -q 'is not a tessera collection' "$err"
+expect 2 "serve without --data" -- "$tessera" serve
+expect 2 "serve on a public address without a token" -- "$tessera" serve --data "$work/sv" \
+  --host 0.0.0.0
+check "the error names --token-file" grep -q 'without --token-file' "$err"
+if [[ -n ${eval_model:-} ]]; then
+  expect 0 "collection create" -- "$tessera" collection create "$work/col" --model "$eval_model" \
+    --index int8
+  expect 1 "collection create over a non-empty directory" -- "$tessera" collection create \
+    "$work/col" --model "$eval_model"
+  printf '%s\n' '{"id": "a", "title": "Cats", "text": "cats purr", "metadata": {"lang": "en"}}' \
+    '{"id": "b", "text": "dogs bark", "metadata": {"lang": "de", "year": 2001}}' \
+    '{"id": "c", "text": "the stock market fell", "metadata": {"lang": "en", "year": 2010}}' \
+    >"$work/col_docs.jsonl"
+  expect 0 "collection add" -- "$tessera" collection add "$work/col" --input "$work/col_docs.jsonl"
+  check "add counts the documents" grep -q '3 added, 0 replaced' "$err"
+  expect 0 "collection search with a filter" -- "$tessera" collection search "$work/col" \
+    -q "cats" -k 5 --filter '{"lang": "en", "year": {"$exists": false}}' --json
+  check "only the matching document comes back" /usr/bin/python3 -c '
+import json, sys
+line = json.loads(open(sys.argv[1]).read())
+assert [r["id"] for r in line["results"]] == ["a"], line
+assert line["results"][0]["metadata"] == {"lang": "en", "title": "Cats"}, line' "$out"
+  expect 2 "collection search with a filter that is not JSON" -- "$tessera" collection search \
+    "$work/col" -q x --filter '{lang'
+  expect 1 "collection search with an unknown operator" -- "$tessera" collection search \
+    "$work/col" -q x --filter '{"lang": {"$like": "e"}}'
+  check "the error names the place" grep -q 'filter.lang.$like: unknown operator' "$err"
+  printf '%s\n' '{"id": "d", "text": "fine"}' '{"id": "e", "txt": "typo"}' >"$work/col_bad.jsonl"
+  expect 1 "collection add of a document with an unknown member" -- "$tessera" collection add \
+    "$work/col" --input "$work/col_bad.jsonl" --batch 1
+  check "the error names file and line" grep -q 'col_bad.jsonl:2: unknown member "txt"' "$err"
+  expect 0 "collection delete" -- "$tessera" collection delete "$work/col" --id b --id nope
+  check "delete counts what it deleted" grep -q '1 of 2 ids deleted' "$err"
+  expect 0 "collection info --check" -- "$tessera" collection info "$work/col" --check
+  check "info: 3 documents (d was added before the bad line), integrity ok" /usr/bin/python3 -c '
+import json, sys
+info = json.load(open(sys.argv[1]))
+assert info["documents"] == 3 and info["integrity"] == "ok" and info["index"].startswith("int8"), info' \
+    "$out"
+  expect 0 "collection get" -- "$tessera" collection get "$work/col" --id a --id b
+  check "get prints the document, then null" test "$(sed -n 2p "$out")" = null
+fi
+
 # ---- quickstart: the WordNet reverse dictionary, small (the full one runs in scripts/quickstart.sh)
 if [[ -f /usr/share/wordnet/data.noun ]]; then
   expect 0 "quickstart, small" -- "$tessera" quickstart --out "$work/qs" --max-words 3000 \
