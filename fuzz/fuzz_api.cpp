@@ -1,13 +1,14 @@
 // Fuzzes the HTTP API's request parsing (src/serve/api.h) without a socket: JSON bodies, filters,
 // documents, vectors and options, against a small live collection. The first byte picks the
 // endpoint; the rest is the body. Any answer is fine but a crash, a 500 or a non-JSON reply.
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <unistd.h>
 
 #include "../src/serve/api.h"
 #include "tessera/text/vocabulary_builder.h"
@@ -67,12 +68,12 @@ World& world() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   static const char* const kRoutes[][2] = {
-      {"POST", "/collections/c/search"},        {"POST", "/v1/embeddings"},
-      {"POST", "/collections/c/documents"},     {"POST", "/collections/c/documents/get"},
+      {"POST", "/collections/c/search"},           {"POST", "/v1/embeddings"},
+      {"POST", "/collections/c/documents"},        {"POST", "/collections/c/documents/get"},
       {"POST", "/collections/c/documents/delete"}, {"GET", "/collections/c/documents/a"}};
   const auto& route = kRoutes[data[0] % (sizeof(kRoutes) / sizeof(kRoutes[0]))];
-  tessera::serve::ApiRequest request{route[0], route[1], "",
-                                     std::string(reinterpret_cast<const char*>(data + 1), size - 1)};
+  tessera::serve::ApiRequest request{
+      route[0], route[1], "", std::string(reinterpret_cast<const char*>(data + 1), size - 1)};
   const tessera::serve::ApiResponse response = world().api->handle(request);
   if (response.status >= 500) __builtin_trap();
   if (!nlohmann::json::accept(response.body)) __builtin_trap();

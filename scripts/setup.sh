@@ -34,6 +34,7 @@ PACKAGES=(
   python3           # Debian's /usr/bin/python3, runs the reference scripts in ../shared/bench
   python3-numpy     # interop tests: model files read with nothing but json + numpy
   fasttext          # the CLI test compares `tessera test` with `fasttext test`
+  chromium          # tests/serve loads tessera serve's search page in headless Chromium
 )
 
 missing=()

@@ -161,7 +161,8 @@ class FilterParser {
                   "{}: a condition is a value or an object of operators ($eq, $ne, $in, $nin, "
                   "$gt, $gte, $lt, $lte, $exists), got {}",
                   path, short_json(condition));
-    for (const auto& [name, operand] : condition.items()) {
+    for (const auto& [key, operand] : condition.items()) {
+      const std::string& name = key;  // a lambda may not capture a structured binding (clang 14)
       const std::string where = path + "." + name;
       const auto known = std::find_if(std::begin(kFieldOps), std::end(kFieldOps),
                                       [&](const OpName& op) { return op.name == name; });

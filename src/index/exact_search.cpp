@@ -1,5 +1,7 @@
 #include "tessera/index/exact_search.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <bit>
 #include <limits>
@@ -26,6 +28,8 @@ constexpr int64_t kMinBaseBlock = 64;
 constexpr int64_t kMaxBaseBlock = 1024;
 constexpr int64_t kMaxQueryBlock = 128;
 constexpr int64_t kMinQueryBlock = 16;
+// Query blocks of at most this many rows are scored by matrix-vector products instead of a GEMM.
+constexpr int64_t kGemvQueries = 2;
 // Base blocks and sampled runs start at multiples of this (the int8 scan's blocks of rows).
 constexpr int64_t kRowAlign = index_detail::kInt8BlockRows;
 
@@ -185,7 +189,18 @@ TopK exact_top_k(const Tensor& queries, const Tensor& base, int64_t k, const uin
   return blocked_top_k(
       queries, base.rows(), k, removed, any_order,
       [&](int64_t q0, int64_t q1, int64_t b0, int64_t b1, Tensor& scores, Tensor&) {
-        // scores = query rows * base rows^T
+        // scores = query rows * base rows^T. A GEMM packs the base block for every call, which
+        // for one query costs more than the products (a server's searches come one at a time):
+        // a matrix-vector product per query reads the block as it is.
+        if (q1 - q0 <= kGemvQueries) {
+          for (int64_t q = q0; q < q1; ++q) {
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(b1 - b0),
+                        static_cast<int>(base.cols()), 1.0f, base.row(b0),
+                        static_cast<int>(base.ld()), queries.row(q), 1, 0.0f, scores.row(q - q0),
+                        1);
+          }
+          return;
+        }
         matmul(queries.slice_rows(q0, q1), base.slice_rows(b0, b1), scores, false, true);
       });
 }

@@ -1,6 +1,7 @@
 #include "http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <utility>
 
@@ -8,10 +9,15 @@
 
 namespace tessera::serve {
 
+namespace {
+constexpr int kListenBacklog = 1024;
+}  // namespace
+
 struct HttpServer::Impl {
   Api& api;
   HttpOptions options;
   httplib::Server server;
+  int socket = -1;  // the listening socket, once made
 
   Impl(Api& a, HttpOptions o) : api(a), options(std::move(o)) {}
 
@@ -31,6 +37,11 @@ HttpServer::HttpServer(Api& api, HttpOptions options)
   server.set_payload_max_length(static_cast<size_t>(impl_->options.max_body_bytes));
   server.set_keep_alive_max_count(100000);
   server.set_tcp_nodelay(true);
+  server.set_socket_options([this](int socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    impl_->socket = socket;
+  });
   const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
     impl_->answer(request, response);
   };
@@ -62,15 +73,19 @@ HttpServer::~HttpServer() = default;
 int HttpServer::bind() {
   httplib::Server& server = impl_->server;
   const std::string& host = impl_->options.host;
-  if (impl_->options.port == 0) {
-    const int port = server.bind_to_any_port(host);
+  int port = impl_->options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(host);
     TESSERA_CHECK(port > 0, "cannot bind {} to a port", host);
-    return port;
+  } else {
+    TESSERA_CHECK(server.bind_to_port(host, port),
+                  "cannot bind {}:{} (in use, or not an address of this machine)", host, port);
   }
-  TESSERA_CHECK(server.bind_to_port(host, impl_->options.port),
-                "cannot bind {}:{} (in use, or not an address of this machine)", host,
-                impl_->options.port);
-  return impl_->options.port;
+  // httplib listens with a backlog of 5: 64 clients connecting at once lose SYNs and retry a
+  // second later. Listening again on the bound socket raises the backlog (to somaxconn).
+  TESSERA_CHECK(impl_->socket >= 0 && ::listen(impl_->socket, kListenBacklog) == 0,
+                "cannot listen on {}:{} with a backlog of {}", host, port, kListenBacklog);
+  return port;
 }
 
 void HttpServer::run() { impl_->server.listen_after_bind(); }

@@ -3,7 +3,8 @@
 
   - /v1/embeddings gives the vectors `tessera embed` writes (floats and base64);
   - tokens: writes refused without one or with a wrong one, accepted with the right one;
-  - a collection of SciFact documents: upserts, filtered and hybrid searches, the page at /;
+  - a collection of SciFact documents: upserts, filtered and hybrid searches, the page at / in
+    headless Chromium (a query in its URL, the results in its DOM);
   - mixed load: searches on several threads while a writer upserts, no errors, k results always;
   - SIGTERM answers the request in flight, then exits 0;
   - crashes: kill -9 at random moments during a stream of acknowledged upserts and deletes; after
@@ -136,9 +137,25 @@ def test_collection(server, docs):
           status == 200 and docs[17]["id"] in [h["id"] for h in out["results"]], str(out)[:300])
     status, page = server.call("GET", "/")
     check("the page is served", status == 200 and "<title>tessera</title>" in page)
+    test_page(server)
     status, metrics = server.call("GET", "/metrics")
     check("metrics count the collection",
           f'tessera_collection_documents{{collection="sf"}} {len(docs)}' in metrics)
+
+
+def test_page(server):
+    """The page in headless Chromium: a query in the URL, results in the DOM."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        print("skipped: the page in headless Chromium (no chromium)")
+        return
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                          "--virtual-time-budget=10000", "--dump-dom",
+                          server.url + "/?collection=sf&q=protein%20folding"],
+                         capture_output=True, text=True, timeout=120).stdout
+    results = dom.count('<li class="result">')
+    check("the page shows 10 results in headless Chromium", results == 10,
+          f"{results} results; {dom[-300:]}")
 
 
 def test_mixed_load(server, more, seconds_limit=60):
