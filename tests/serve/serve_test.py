@@ -11,7 +11,8 @@
     each restart every acknowledged write is there and searchable, the batch in flight is all there
     or not at all, and `tessera collection info --check` passes.
 
-usage: serve_test.py TESSERA SHARED_DATA_DIR [--trials N] [--documents N]
+usage: serve_test.py TESSERA SHARED_DATA_DIR [--trials N] [--documents N] [--mixed N]
+                     [--searchers N]
 """
 import argparse
 import base64
@@ -158,7 +159,7 @@ def test_page(server):
           f"{results} results; {dom[-300:]}")
 
 
-def test_mixed_load(server, more, seconds_limit=60):
+def test_mixed_load(server, more, searchers=4, seconds_limit=600):
     errors, short, searches = [], [0], [0]
     done = threading.Event()
 
@@ -175,7 +176,7 @@ def test_mixed_load(server, more, seconds_limit=60):
             except Exception as error:  # a dropped connection counts as an error
                 errors.append(repr(error))
 
-    threads = [threading.Thread(target=searcher) for _ in range(4)]
+    threads = [threading.Thread(target=searcher) for _ in range(searchers)]
     for thread in threads:
         thread.start()
     started = time.time()
@@ -189,7 +190,8 @@ def test_mixed_load(server, more, seconds_limit=60):
     done.set()
     for thread in threads:
         thread.join()
-    check(f"mixed load: {searches[0]} searches beside {len(more)} upserts, no errors",
+    check(f"mixed load: {searches[0]} searches on {searchers} threads beside {len(more)} upserts "
+          f"in {time.time() - started:.1f} s, no errors",
           not errors and write_errors == 0, f"{errors[:5]} {write_errors}")
     check("mixed load: every search saw k results", short[0] == 0, str(short[0]))
 
@@ -296,6 +298,8 @@ def main():
     parser.add_argument("shared_data")
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--mixed", type=int, default=1000, help="documents upserted under load")
+    parser.add_argument("--searchers", type=int, default=4, help="search threads under load")
     args = parser.parse_args()
     tessera = os.path.abspath(args.tessera)
     if not os.path.exists(os.path.join(args.shared_data, "beir", "scifact", "corpus.jsonl")):
@@ -311,10 +315,12 @@ def main():
         with open(os.path.join(work, "tokens"), "w") as tokens:
             tokens.write("# one per line\n" + TOKEN + "\n")
         server = Server(tessera, data, model, ["--token-file", os.path.join(work, "tokens")])
-        docs = scifact_documents(args.shared_data, 2 * args.documents)
+        docs = scifact_documents(args.shared_data, 1 << 30)
+        more = [dict(doc, id=f"{doc['id']}-{i // len(docs)}")
+                for i, doc in zip(range(args.mixed), (docs[j % len(docs)] for j in range(args.mixed)))]
         test_embeddings(server, tessera, model, work)
         test_collection(server, docs[:args.documents])
-        test_mixed_load(server, docs[args.documents:])
+        test_mixed_load(server, more, args.searchers)
         check("the server stops on SIGTERM", server.stop() == 0)
         test_sigterm(tessera, data, model)
         crash_trials(tessera, work, model, args.trials)
