@@ -133,13 +133,17 @@ void Collection::create(const std::string& directory, const CollectionOptions& o
   };
   fs::create_directories(directory, error);
   TESSERA_CHECK(!error, "cannot create {}: {}", directory, error.message());
-  // Written beside its name and renamed: a create cut short leaves no half-made database.
+  // Written beside its name and renamed: a create cut short leaves no half-made database, and a
+  // failed one not even the directory (a server would find it there and refuse to start).
   const std::string path = (fs::path(directory) / kDatabaseFile).string();
   const std::string temporary = path + ".tmp";
-  fs::remove(temporary, error);
-  CollectionStore::create(temporary, meta);
-  fs::rename(temporary, path, error);
-  TESSERA_CHECK(!error, "cannot rename {} to {}: {}", temporary, path, error.message());
+  try {
+    CollectionStore::create(temporary, meta);
+    fs::rename(temporary, path);
+  } catch (const std::exception& e) {
+    fs::remove_all(directory, error);
+    TESSERA_FAIL("cannot create the collection {}: {}", directory, e.what());
+  }
 }
 
 std::unique_ptr<Collection> Collection::open(const std::string& directory,

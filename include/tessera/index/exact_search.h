@@ -38,7 +38,9 @@ struct TopK {
 };
 
 // Inner-product top-k: blocks of base rows small enough to stay in cache are multiplied against
-// blocks of queries (one GEMM each), and every query keeps its k best (a reservoir with
+// blocks of queries (one GEMM each; a block of one or two queries, a matrix-vector product per
+// query, which reads the base rows as they are where a GEMM would pack them), and every query
+// keeps its k best (a reservoir with
 // nth_element, src/index/top_k_collector.h); query blocks run in
 // parallel on tessera's thread pool. queries and base are 2-d with equal columns (views with a
 // row stride, e.g. Matryoshka prefixes, are fine); k >= 1. removed: null, or one byte per base
