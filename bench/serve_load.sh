@@ -5,7 +5,8 @@
 # queries, cycling, for SECONDS at concurrency 1, 8 and 64: q/s, p50, p99 and errors (non-2xx and
 # socket errors). Three loads: text queries (tessera embeds them), vector queries (the query
 # vectors tessera embed writes), and the same vector queries against the Python server; then
-# `tessera bench search` of the same vectors in process (one batch, the same threads).
+# `tessera bench search` of the same vectors in process, the same threads: all queries in one batch
+# (--batch 0) and one query per call (--batch 1, the work a server's requests ask for).
 #
 # Usage: bench/serve_load.sh MODEL.safetensors [SECONDS (10)] [INDEX (flat)]
 # Needs: apt-get install wrk python3-fastapi python3-uvicorn python3-faiss; a Release build in
@@ -88,16 +89,22 @@ for c in 1 8 64; do
   run "tessera serve, vector" "http://127.0.0.1:$port/collections/sf/search" "$work/vector.lua" $c
   run "python FastAPI+FAISS, vector" "http://127.0.0.1:$((port + 1))/search" "$work/vector.lua" $c
 done
-inprocess=$("$tessera" bench search --base "$work/base.npy" --queries "$work/queries.npy" \
-  --method "$index" --threads 2 --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["qps"])')
-printf 'in-process tessera bench search --method %s (one batch, 2 threads): %.0f q/s\n' "$index" "$inprocess"
-/usr/bin/python3 - "$work/qps.txt" "$inprocess" <<'PY'
+inprocess() {  # inprocess BATCH: q/s of tessera bench search in calls of BATCH queries (0: one)
+  "$tessera" bench search --base "$work/base.npy" --queries "$work/queries.npy" --method "$index" \
+    --threads 2 --batch "$1" --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["qps"])'
+}
+batched=$(inprocess 0)
+single=$(inprocess 1)
+printf 'in-process tessera bench search --method %s, 2 threads: %.0f q/s in one batch, %.0f q/s one query per call\n' \
+  "$index" "$batched" "$single"
+/usr/bin/python3 - "$work/qps.txt" "$batched" "$single" <<'PY'
 import sys
 rows = [line.rsplit(" ", 2) for line in open(sys.argv[1])]
 qps = {(name, int(c)): float(q) for name, c, q in rows}
-inprocess = float(sys.argv[2])
+batched, single = float(sys.argv[2]), float(sys.argv[3])
 for load in ("tessera serve, text", "tessera serve, vector"):
-    print(f"{load} at concurrency 8: {qps[(load, 8)] / inprocess:.2f} of the in-process q/s")
+    print(f"{load} at concurrency 8: {qps[(load, 8)] / batched:.2f} of the in-process q/s in one batch, "
+          f"{qps[(load, 8)] / single:.2f} of one query per call")
 for c in (1, 8, 64):
     print(f"concurrency {c}: tessera serve / python FastAPI+FAISS (vector) = "
           f"{qps[('tessera serve, vector', c)] / qps[('python FastAPI+FAISS, vector', c)]:.1f}x")

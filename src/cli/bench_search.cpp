@@ -52,6 +52,11 @@ void add_bench_search(CLI::App& bench) {
   cmd->add_option("--repeat", o.repeat, "Timed search runs (the fastest counts)")
       ->check(positive())
       ->capture_default_str();
+  cmd->add_option("--batch", o.batch,
+                  "Queries per search call: 0 all in one (batched kernels), 1 one at a time as a "
+                  "server's requests come, the calls spread over the threads")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   add_index_defaults(*cmd, o.defaults);
   cmd->add_option("--efforts", o.efforts,
                   "hnsw and funnels: search efforts to measure, comma-separated (ef_search or "
@@ -75,16 +80,19 @@ void add_bench_search(CLI::App& bench) {
       }
       fmt::print(
           "{{\"method\": \"{}\", \"base\": {}, \"queries\": {}, \"dim\": {}, \"k\": {}, "
-          "\"threads\": {}, \"build_seconds\": {:.4f}, \"bytes_per_vector\": {:.1f}, "
+          "\"threads\": {}, \"batch\": {}, \"build_seconds\": {:.4f}, \"bytes_per_vector\": "
+          "{:.1f}, "
           "\"index_bytes\": {}, \"effort\": {}, \"recall\": {:.4f}, \"qps\": {:.1f}, "
           "\"reached_target\": {}, \"sweep\": [{}]}}\n",
-          r.method, r.base_size, r.num_queries, r.dim, r.k, num_threads(), r.build_seconds,
-          r.bytes_per_vector, r.index_bytes, r.chosen.effort, r.chosen.recall,
+          r.method, r.base_size, r.num_queries, r.dim, r.k, num_threads(), args->options.batch,
+          r.build_seconds, r.bytes_per_vector, r.index_bytes, r.chosen.effort, r.chosen.recall,
           r.chosen.queries_per_second, r.reached_target, sweep);
       return;
     }
-    fmt::print("{} over {} x {} vectors, {} queries, k {}, {} threads\n", r.method, r.base_size,
-               r.dim, r.num_queries, r.k, num_threads());
+    fmt::print("{} over {} x {} vectors, {} queries ({} per call), k {}, {} threads\n", r.method,
+               r.base_size, r.dim, r.num_queries,
+               args->options.batch == 0 ? std::string("all") : std::to_string(args->options.batch),
+               r.k, num_threads());
     fmt::print("build {:.3f} s, {:.1f} bytes/vector, index {:.1f} MB\n", r.build_seconds,
                r.bytes_per_vector, static_cast<double>(r.index_bytes) / 1e6);
     for (const SearchPoint& p : r.sweep) {

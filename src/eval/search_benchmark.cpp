@@ -6,6 +6,7 @@
 
 #include "tessera/core/check.h"
 #include "tessera/core/ops.h"
+#include "tessera/core/parallel.h"
 #include "tessera/core/stopwatch.h"
 #include "tessera/index/exact_search.h"
 
@@ -28,6 +29,32 @@ double recall(const TopK& found, const TopK& exact) {
   return total == 0 ? 1.0 : static_cast<double>(hits) / static_cast<double>(total);
 }
 
+// The queries searched in calls of `batch` rows (0: one call of all), the calls spread over the
+// threads; each runs serially in its thread (nested parallel_for does).
+TopK search_in_batches(const Index& index, const Tensor& queries, int64_t k,
+                       const SearchParams& params, int64_t batch) {
+  if (batch <= 0 || batch >= queries.rows()) return index.search(queries, k, params);
+  const int64_t n = queries.rows();
+  TopK all;
+  all.num_queries = n;
+  all.k = k;
+  all.ids.resize(static_cast<size_t>(n * k));
+  all.scores.resize(static_cast<size_t>(n * k));
+  parallel_for_dynamic(
+      (n + batch - 1) / batch,
+      [&](int64_t first, int64_t last, int) {
+        for (int64_t call = first; call < last; ++call) {
+          const int64_t q0 = call * batch;
+          const TopK found =
+              index.search(queries.slice_rows(q0, std::min(n, q0 + batch)), k, params);
+          std::copy(found.ids.begin(), found.ids.end(), all.ids.begin() + q0 * k);
+          std::copy(found.scores.begin(), found.scores.end(), all.scores.begin() + q0 * k);
+        }
+      },
+      1);
+  return all;
+}
+
 // Efforts tried for a target recall: from k up, roughly x1.5 a step.
 std::vector<int64_t> effort_ladder(int64_t k, int64_t limit) {
   std::vector<int64_t> efforts;
@@ -48,6 +75,8 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
                 queries.shape_string());
   TESSERA_CHECK(base.rows() >= 1 && queries.rows() >= 1, "base and queries must not be empty");
   TESSERA_CHECK(options.k >= 1 && options.repeat >= 1, "k and repeat must be >= 1");
+  TESSERA_CHECK(options.batch >= 0, "the batch must be >= 0 (0: all queries), got {}",
+                options.batch);
   TESSERA_CHECK(options.target_recall >= 0 && options.target_recall <= 1,
                 "the target recall must be in [0, 1], got {}", options.target_recall);
   const ResolvedIndexSpec spec =
@@ -88,7 +117,7 @@ SearchBenchmarkResult run_search_benchmark(const Tensor& base, const Tensor& que
     double best = 0;
     for (int64_t r = 0; r < options.repeat; ++r) {
       watch.restart();
-      const TopK found = index->search(query_vectors, options.k, params);
+      const TopK found = search_in_batches(*index, query_vectors, options.k, params, options.batch);
       const double seconds = watch.seconds();
       if (r == 0) point.recall = recall(found, exact);
       best = r == 0 ? seconds : std::min(best, seconds);

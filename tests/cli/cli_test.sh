@@ -532,6 +532,18 @@ for name, n in (("base", 3000), ("queries", 50)):
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["recall"] == 1.0 and r["bytes_per_vector"] == 128 and r["qps"] > 0, r' "$out"
+  expect 0 "bench search flat one query per call" -- "$tessera" bench search \
+    --base "$work/base.npy" --queries "$work/queries.npy" --method flat --batch 1 --json --repeat 1
+  check "one query per call finds the same neighbours" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["recall"] == 1.0 and r["batch"] == 1 and r["qps"] > 0, r' "$out"
+  expect 0 "bench search hnsw in calls of 7 queries" -- "$tessera" bench search \
+    --base "$work/base.npy" --queries "$work/queries.npy" --method hnsw --batch 7 --json --repeat 1
+  check "calls of 7 queries reach a batched search's recall" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["recall"] >= 0.9 and r["batch"] == 7, r' "$out"
   expect 0 "bench search hnsw to a target recall" -- "$tessera" bench search \
     --base "$work/base.npy" --queries "$work/queries.npy" --method hnsw --target-recall 0.95 \
     --json --repeat 1

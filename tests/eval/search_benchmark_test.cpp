@@ -1,5 +1,5 @@
-// run_search_benchmark: exact kinds recall everything; a target recall picks the first effort
-// of the sweep that reaches it.
+// run_search_benchmark: exact kinds recall everything, in one call or in calls of few queries; a
+// target recall picks the first effort of the sweep that reaches it.
 #include "tessera/eval/search_benchmark.h"
 
 #include <gtest/gtest.h>
@@ -37,6 +37,21 @@ TEST(SearchBenchmark, ExactKindsHaveFullRecall) {
   EXPECT_EQ(prefix.bytes_per_vector, 64);
   EXPECT_LT(prefix.chosen.recall, 0.9);
   EXPECT_GT(prefix.chosen.recall, 0.1);
+}
+
+TEST(SearchBenchmark, CallsOfFewQueriesFindWhatOneCallFinds) {
+  Rng rng(3);
+  const Tensor base = random_unit_vectors(1500, 24, rng);
+  const Tensor queries = random_unit_vectors(41, 24, rng);  // not a multiple of the batches
+  SearchBenchmarkOptions options;
+  options.repeat = 1;
+  for (const int64_t batch : {1, 3, 40, 41, 100}) {
+    options.batch = batch;
+    EXPECT_EQ(run_search_benchmark(base, queries, options).chosen.recall, 1.0) << batch;
+  }
+  options.batch = -1;
+  EXPECT_NE(error_message([&] { run_search_benchmark(base, queries, options); }).find("batch"),
+            std::string::npos);
 }
 
 TEST(SearchBenchmark, TargetRecallPicksTheFirstEffortThatReachesIt) {

@@ -24,7 +24,10 @@ namespace tessera {
 struct SearchBenchmarkOptions {
   std::string method = "flat";  // an index spec (index_spec.h)
   int64_t k = 10;
-  int64_t repeat = 3;        // search runs timed; the fastest counts
+  int64_t repeat = 3;  // search runs timed; the fastest counts
+  // Queries per search call: 0, all in one call (the index's batched kernels); n, calls of n
+  // queries each, spread over the threads, one call per thread at a time (a server's requests).
+  int64_t batch = 0;
   IndexDefaults defaults;    // what the spec leaves open (shortlist, funnel dims, HNSW)
   double target_recall = 0;  // > 0: sweep the search effort until recall@k reaches it
   // Approximate kinds: the search efforts to measure, in order (empty: the default effort, or
