@@ -75,7 +75,8 @@ cmake --build "$fuzz_dir" -j"$jobs"
 
 stage "test: each fuzz target for $fuzz_runs runs from its seed corpus (fuzz/corpus/<target>)"
 for target in fuzz_line_source fuzz_jsonl fuzz_delimited fuzz_fasttext fuzz_labeled_input \
-  fuzz_qrels fuzz_npy fuzz_trec_run fuzz_wordnet fuzz_index_file fuzz_model_file fuzz_api; do
+  fuzz_qrels fuzz_npy fuzz_trec_run fuzz_wordnet fuzz_word_files fuzz_index_file fuzz_model_file \
+  fuzz_api; do
   # New inputs go to a scratch directory (the first one given), never into the repository.
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/tessera-$target.XXXXXX")
   TESSERA_NUM_THREADS=2 "$fuzz_dir/$target" -runs="$fuzz_runs" -max_len=4096 -seed=1 \

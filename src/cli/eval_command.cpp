@@ -23,6 +23,8 @@
 
 namespace tessera::cli {
 
+void add_eval_words(CLI::App& eval);  // eval_words.cpp
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -186,6 +188,7 @@ void add_eval_command(CLI::App& app) {
   CLI::App* eval = app.add_subcommand("eval", "Measure representations on benchmark tasks");
   eval->require_subcommand(1);
   add_eval_beir(*eval);
+  add_eval_words(*eval);
 }
 
 }  // namespace tessera::cli

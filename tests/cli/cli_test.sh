@@ -564,6 +564,35 @@ assert r["sweep"][0]["recall"] <= r["sweep"][1]["recall"], r' "$out"
   check "the error names the file" grep -q 'none.npy' "$err"
 fi
 
+# ---- eval words: similarity and analogies of word2vec-format vectors against the shared sets
+words=$data/words
+printf '6 3\ntiger 1 0.2 0\ncat 1 0.3 0.1\nman 0 1 0\nwoman 0 1 1\nking 1 1 0\nqueen 1 1 1\n' \
+  >"$work/toy.vec"
+printf 'tiger cat 9\nking queen 8\nman cat 1\nman unicorn 2\n' >"$work/toy-pairs.txt"
+expect 0 "eval words on the shared sets" -- "$tessera" eval words --vectors "$work/toy.vec" \
+  --data "$words" --pairs "$work/toy-pairs.txt" --json
+check "every set is scored, with its pairs and coverage" /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["similarity"]
+assert r["words"] == 6 and r["dim"] == 3, r
+assert s["ws353"]["pairs"] == 353 and s["simlex999"]["pairs"] == 999 and s["men"]["pairs"] == 3000, s
+assert s["toy-pairs.txt"] == {"pairs": 4, "covered": 3, "with_vectors": 3,
+    "spearman_covered": 100.0, "spearman_all": s["toy-pairs.txt"]["spearman_all"]}, s
+a = r["analogy"]
+assert a["total"]["questions"] == 19544 and a["candidates"] == 6, a
+# man : king :: woman : queen and its mirror are in the Google set (family), exact in the toy space.
+assert a["sections"]["family"]["covered"] == 2 and a["sections"]["family"]["cos_add_covered"] == 100, a' "$out"
+expect 0 "eval words prints tables" -- "$tessera" eval words --vectors "$work/toy.vec" \
+  --pairs "$work/toy-pairs.txt"
+check "the table names the set" grep -q '^toy-pairs.txt' "$out"
+printf '2 3\na 1 2 3\nb 1 x 3\n' >"$work/bad.vec"
+expect 1 "eval words on a bad vector file" -- "$tessera" eval words --vectors "$work/bad.vec" \
+  --pairs "$work/toy-pairs.txt"
+check "the error names the file and line" grep -q "bad.vec:3: expected a finite number, found 'x'" "$err"
+expect 2 "eval words with nothing to evaluate" -- "$tessera" eval words --vectors "$work/toy.vec"
+check "the error says what is missing" grep -q 'nothing to evaluate' "$err"
+
 # ---- output that cannot be written (a full disk: /dev/full) is exit 1 with the reason, never 0
 printf 'first text\nsecond text\n' >"$work/two.txt"
 expect 0 "embed to standard output" -- "$tessera" embed --model "$work/pairs.safetensors" \
