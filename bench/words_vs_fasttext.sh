@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Word vectors of Debian's fasttext (skip-gram and CBOW, char n-grams 3-6) on the Brown corpus,
-# scored by `tessera eval words` on every set of ../shared/data/words: the peer side of the word
-# vectors issue, the same settings for both models (dim 100, window 5, 5 epochs, minCount 5,
-# 5 negatives, THREADS threads). Prints the words/s/thread fastText reports and each table.
+# Word vectors side by side on the Brown corpus: Debian's fasttext and `tessera train --task
+# words`, skip-gram and CBOW, char n-grams 3-6, the same settings for both (dim 100, window 5,
+# 5 epochs, min count 5, 5 negatives, lr 0.05, subsampling 1e-4, THREADS threads), each scored
+# by `tessera eval words` on every set of ../shared/data/words. Prints the words/s/thread each
+# reports and each table.
 #
 # Usage: bench/words_vs_fasttext.sh [THREADS (2)]
 # Needs: apt-get install fasttext; a Release build in BUILD_DIR (build/).
@@ -25,4 +26,11 @@ for model in skipgram cbow; do
     grep -o 'words/sec/thread: *[0-9]*' | tail -1 | sed "s/^/fasttext $model: /"
   echo "fasttext $model: $((SECONDS - start)) s"
   "$tessera" eval words --vectors "$work/$model.vec" --data "$data/words" 2>/dev/null
+  start=$SECONDS
+  "$tessera" train --task words --model "$model" --input "$work/brown.txt" --dim 100 \
+    --window 5 --epochs 5 --min-count 5 --neg 5 --lr 0.05 --sample 1e-4 --char-ngram-min 3 \
+    --char-ngram-max 6 --threads "$threads" --out "$work/tessera-$model.safetensors" 2>&1 |
+    grep -o '[0-9]* words/s/thread' | sed "s/^/tessera $model: /"
+  echo "tessera $model: $((SECONDS - start)) s"
+  "$tessera" eval words --model "$work/tessera-$model.safetensors" --data "$data/words" 2>/dev/null
 done

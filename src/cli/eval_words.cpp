@@ -1,6 +1,7 @@
-// `tessera eval words --vectors V.vec --data DIR`: word similarity (Spearman x 100 per set, over
-// the covered pairs and over all) and word analogies (3CosAdd, 3CosMul) of any word2vec-format
-// vectors, so fastText's or GloVe's vectors are scored by the same code as tessera's.
+// `tessera eval words --vectors V.vec | --model M --data DIR`: word similarity (Spearman x 100 per
+// set, over the covered pairs and over all) and word analogies (3CosAdd, 3CosMul) of any
+// word2vec-format vectors or of a model's words, so fastText's or GloVe's vectors are scored by
+// the same code as tessera's.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "tessera/data/word_vectors_file.h"
 #include "tessera/eval/metrics_json.h"
 #include "tessera/eval/word_evaluation.h"
+#include "tessera/train/word_training.h"
 
 namespace tessera::cli {
 namespace {
@@ -78,6 +80,8 @@ void print_analogy_row(const AnalogySectionResult& r) {
 void add_eval_words(CLI::App& eval) {
   struct Args {
     std::string vectors;
+    std::string model;
+    std::string tower;
     int64_t max_words = 0;
     std::string data;
     std::vector<std::string> pairs;
@@ -93,10 +97,17 @@ void add_eval_words(CLI::App& eval) {
       "words",
       "Word similarity (Spearman x 100 of cosines against human scores, over the pairs in the "
       "vocabulary and over all pairs) and word analogies (3CosAdd, 3CosMul) of word vectors");
-  cmd->add_option("--vectors", args->vectors,
-                  "Word vectors in the word2vec text format (.vec of fastText, GloVe's .txt; "
-                  "optional COUNT DIM header; .gz read as well)")
-      ->required();
+  CLI::Option* vectors_option =
+      cmd->add_option("--vectors", args->vectors,
+                      "Word vectors in the word2vec text format (.vec of fastText, GloVe's .txt; "
+                      "optional COUNT DIM header; .gz read as well)");
+  CLI::Option* model_option = cmd->add_option(
+      "--model", args->model,
+      "A model file: its vocabulary's words, and any other word from its char n-grams (a word "
+      "model of tessera train --task words, or any model whose tower reads texts)");
+  vectors_option->excludes(model_option);
+  cmd->add_option("--tower", args->tower,
+                  "With --model: the tower that embeds words (default: word, else query)");
   cmd->add_option("--max-words", args->max_words,
                   "Read only the first N words of --vectors (0: all)")
       ->check(non_negative())
@@ -150,8 +161,27 @@ void add_eval_words(CLI::App& eval) {
                                        ? AnalogySet{}
                                        : read_analogy_questions(LineSource::open(analogy_path));
 
+    if (args->vectors.empty() == args->model.empty()) {
+      throw CLI::ValidationError("--vectors", "give --vectors or --model");
+    }
+    if (!args->tower.empty() && args->model.empty()) {
+      throw CLI::ValidationError("--tower", "needs --model");
+    }
     Stopwatch watch;
-    const TableWordVectors vectors(WordVectors::read_file(args->vectors, args->max_words));
+    std::unique_ptr<Model> word_model;
+    std::unique_ptr<WordVectorSource> source;
+    if (!args->vectors.empty()) {
+      source = std::make_unique<TableWordVectors>(
+          WordVectors::read_file(args->vectors, args->max_words));
+    } else {
+      word_model = std::make_unique<Model>(Model::load(args->model));
+      std::string tower = args->tower;
+      if (tower.empty()) {
+        tower = word_model->towers().count(std::string(kWordTower)) ? kWordTower : kQueryTower;
+      }
+      source = std::make_unique<ModelWordVectors>(*word_model, tower);
+    }
+    const WordVectorSource& vectors = *source;
     fmt::print(stderr, "eval: {} words x {} dims read in {:.1f} s\n", vectors.vocabulary().size(),
                vectors.dim(), watch.seconds());
 

@@ -42,7 +42,8 @@ bool given(const CLI::App& cmd, const char* name) {
 void add_classify_options(CLI::App& cmd, ClassifyArgs& c) {
   cmd.add_option("--input", c.input.path,
                  "Labeled training texts: fastText's format (__label__a text), or JSONL / TSV / "
-                 "CSV with --label-field and --field")
+                 "CSV with --label-field and --field; with --task words, a raw corpus (text "
+                 "lines, .gz too)")
       ->group(kGroup);
   cmd.add_option("--valid", c.valid, "Labeled texts scored (P@1) after every epoch")->group(kGroup);
   cmd.add_option("--label-text", c.label_text,

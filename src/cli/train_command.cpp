@@ -20,6 +20,7 @@
 #include "tessera/train/batcher.h"
 #include "train_classify.h"
 #include "train_run.h"
+#include "train_words.h"
 
 namespace tessera::cli {
 
@@ -321,17 +322,29 @@ void run_train(TrainArgs& a) {
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto classify = std::make_shared<ClassifyArgs>();
+  auto words = std::make_shared<WordsArgs>();
   auto task = std::make_shared<std::string>("retrieval");
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Train an embedding model (contrastive, Matryoshka) or a classifier, saved as safetensors");
   cmd->add_option("--task", *task,
-                  "retrieval: queries and documents; classify: texts and their labels")
-      ->check(CLI::IsMember({"retrieval", "classify"}))
+                  "retrieval: queries and documents; classify: texts and their labels; words: "
+                  "word vectors from a raw corpus")
+      ->check(CLI::IsMember({"retrieval", "classify", "words"}))
       ->capture_default_str();
   add_options(*cmd, *args);
   add_classify_options(*cmd, *classify);
-  cmd->callback([cmd, args, classify, task] {
+  add_words_options(*cmd, *words);
+  cmd->callback([cmd, args, classify, words, task] {
+    if (*task == "words") {
+      run_train_words(*cmd, *args, *classify, *words);
+      return;
+    }
+    for (const char* name : {"--model", "--window", "--sample"}) {
+      if (cmd->get_option(name)->count() > 0) {
+        throw CLI::ValidationError(name, "is an option of --task words");
+      }
+    }
     if (*task == "classify") {
       run_train_classify(*cmd, *args, *classify);
       return;

@@ -97,6 +97,31 @@ std::optional<int64_t> TableWordVectors::find(std::string_view word) const {
   return it->second;
 }
 
+ModelWordVectors::ModelWordVectors(const Model& model, std::string tower)
+    : model_(model), tower_(std::move(tower)) {
+  const Vocabulary& vocabulary = model.featurizer().vocabulary();
+  words_.reserve(static_cast<size_t>(vocabulary.size()));
+  for (int32_t id = 0; id < vocabulary.size(); ++id) words_.push_back(vocabulary.word(id));
+  rows_ = model.encode(words_, tower_);
+}
+
+std::optional<int64_t> ModelWordVectors::find(std::string_view word) const {
+  const Vocabulary& vocabulary = model_.featurizer().vocabulary();
+  int32_t id = vocabulary.id(word);
+  if (id < 0) id = vocabulary.id(fold_word_case(word));
+  if (id < 0) return std::nullopt;
+  return id;
+}
+
+bool ModelWordVectors::out_of_vocabulary_vector(std::string_view word, std::span<float> out) const {
+  if (model_.featurizer().config().buckets == 0) return false;
+  const Tensor vector = model_.encode({std::string(word)}, tower_);
+  const float* values = vector.row(0);
+  if (std::all_of(values, values + vector.cols(), [](float v) { return v == 0.0f; })) return false;
+  std::copy(values, values + vector.cols(), out.begin());
+  return true;
+}
+
 double spearman_correlation(std::span<const double> x, std::span<const double> y) {
   TESSERA_CHECK(x.size() == y.size(), "spearman of {} and {} values", x.size(), y.size());
   if (x.size() < 2) return 0.0;

@@ -27,11 +27,12 @@
 #include "tessera/core/tensor.h"
 #include "tessera/data/word_benchmarks.h"
 #include "tessera/data/word_vectors_file.h"
+#include "tessera/model/model.h"
 
 namespace tessera {
 
-// What the evaluations read vectors from: a table of words (a .vec file) or, later, a model with
-// subwords that gives any word a vector.
+// What the evaluations read vectors from: a table of words (a .vec file) or a model, whose char
+// n-grams give any word a vector.
 class WordVectorSource {
  public:
   virtual ~WordVectorSource() = default;
@@ -62,6 +63,27 @@ class TableWordVectors final : public WordVectorSource {
  private:
   WordVectors table_;
   std::unordered_map<std::string, int64_t> folded_rows_;  // case-folded word -> its first row
+};
+
+// A model's word tower as a source (a word model of `tessera train --task words`, or any model
+// whose `tower` reads texts): its vocabulary's words, each embedded as a one-word text, and any
+// other word from its char n-grams when the featurizer has them.
+class ModelWordVectors final : public WordVectorSource {
+ public:
+  ModelWordVectors(const Model& model, std::string tower);
+  int64_t dim() const override { return rows_.cols(); }
+  const std::vector<std::string>& vocabulary() const override { return words_; }
+  std::span<const float> row(int64_t row) const override {
+    return {rows_.row(row), static_cast<size_t>(rows_.cols())};
+  }
+  std::optional<int64_t> find(std::string_view word) const override;
+  bool out_of_vocabulary_vector(std::string_view word, std::span<float> out) const override;
+
+ private:
+  const Model& model_;
+  std::string tower_;
+  std::vector<std::string> words_;
+  Tensor rows_;
 };
 
 // The case-folded form of a word (Unicode full case folding; invalid UTF-8 repaired).
