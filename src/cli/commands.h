@@ -12,7 +12,9 @@ void add_bench_command(CLI::App& app);
 void add_collection_command(CLI::App& app);  // collection create|add|delete|get|search|info
 void add_embed_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
-void add_index_command(CLI::App& app);  // index and search
+void add_export_command(CLI::App& app);  // word vectors out
+void add_import_command(CLI::App& app);  // word vectors in
+void add_index_command(CLI::App& app);   // index and search
 void add_predict_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_quickstart_command(CLI::App& app);
@@ -21,5 +23,6 @@ void add_test_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_vocab_command(CLI::App& app);
+void add_words_command(CLI::App& app);  // words neighbors
 
 }  // namespace tessera::cli

@@ -37,6 +37,8 @@ int run(int argc, char** argv) {
   tessera::cli::add_collection_command(app);
   tessera::cli::add_embed_command(app);
   tessera::cli::add_eval_command(app);
+  tessera::cli::add_export_command(app);
+  tessera::cli::add_import_command(app);
   tessera::cli::add_index_command(app);
   tessera::cli::add_predict_command(app);
   tessera::cli::add_quantize_command(app);
@@ -46,6 +48,7 @@ int run(int argc, char** argv) {
   tessera::cli::add_tokenize_command(app);
   tessera::cli::add_train_command(app);
   tessera::cli::add_vocab_command(app);
+  tessera::cli::add_words_command(app);
   tessera::cli::require_finite_numbers(app);
   try {
     app.parse(argc, argv);

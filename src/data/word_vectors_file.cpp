@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include "number_parse.h"
+#include "tessera/core/atomic_file.h"
 #include "tessera/core/check.h"
 #include "tessera/data/source_error.h"
 #include "whitespace_fields.h"
@@ -89,6 +91,30 @@ std::optional<int64_t> WordVectors::find(std::string_view word) const {
   const auto it = rows_.find(word);
   if (it == rows_.end()) return std::nullopt;
   return it->second;
+}
+
+void write_word_vectors(const std::string& path, std::span<const std::string> words,
+                        const Tensor& vectors) {
+  TESSERA_CHECK(vectors.rows() == static_cast<int64_t>(words.size()), "{} words for {} vectors",
+                words.size(), vectors.rows());
+  AtomicFile out(path);
+  std::string line = fmt::format("{} {}\n", words.size(), vectors.cols());
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    TESSERA_CHECK(!word.empty() && word.find_first_of(" \t\n\r") == std::string::npos,
+                  "word {} ('{}') is empty or holds a space: the format cannot hold it", i, word);
+    line += word;
+    const float* row = vectors.row(static_cast<int64_t>(i));
+    for (int64_t c = 0; c < vectors.cols(); ++c)
+      fmt::format_to(std::back_inserter(line), " {}", row[c]);
+    line += '\n';
+    if (line.size() >= (size_t{1} << 20)) {
+      out.write(line);
+      line.clear();
+    }
+  }
+  out.write(line);
+  out.commit();
 }
 
 }  // namespace tessera

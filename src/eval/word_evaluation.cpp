@@ -83,34 +83,44 @@ std::string fold_word_case(std::string_view word) {
   return normalize_text(word, options);
 }
 
-TableWordVectors::TableWordVectors(WordVectors table) : table_(std::move(table)) {
-  folded_rows_.reserve(table_.words().size());
-  for (int64_t row = 0; row < table_.size(); ++row) {
-    folded_rows_.emplace(fold_word_case(table_.words()[static_cast<size_t>(row)]), row);
+void WordVectorSource::index_vocabulary() {
+  const std::vector<std::string>& words = vocabulary();
+  rows_.reserve(words.size());
+  folded_rows_.reserve(words.size());
+  for (size_t row = 0; row < words.size(); ++row) {
+    rows_.emplace(words[row], static_cast<int64_t>(row));
+    folded_rows_.emplace(fold_word_case(words[row]), static_cast<int64_t>(row));
   }
 }
 
-std::optional<int64_t> TableWordVectors::find(std::string_view word) const {
-  if (const std::optional<int64_t> row = table_.find(word)) return row;
-  const auto it = folded_rows_.find(fold_word_case(word));
-  if (it == folded_rows_.end()) return std::nullopt;
-  return it->second;
+std::optional<int64_t> WordVectorSource::find(std::string_view word) const {
+  auto it = rows_.find(std::string(word));
+  if (it != rows_.end()) return it->second;
+  it = folded_rows_.find(fold_word_case(word));
+  if (it != folded_rows_.end()) return it->second;
+  return std::nullopt;
+}
+
+TableWordVectors::TableWordVectors(WordVectors table) : table_(std::move(table)) {
+  index_vocabulary();
 }
 
 ModelWordVectors::ModelWordVectors(const Model& model, std::string tower)
     : model_(model), tower_(std::move(tower)) {
-  const Vocabulary& vocabulary = model.featurizer().vocabulary();
+  const Encoder& encoder = model.tower(tower_);
+  TESSERA_CHECK(encoder.input_kind() == EncoderInputKind::kFeatures,
+                "tower '{}' does not read words (its encoder takes ids)", tower_);
+  const Featurizer& featurizer = model.featurizer();
+  const Vocabulary& vocabulary = featurizer.vocabulary();
   words_.reserve(static_cast<size_t>(vocabulary.size()));
-  for (int32_t id = 0; id < vocabulary.size(); ++id) words_.push_back(vocabulary.word(id));
-  rows_ = model.encode(words_, tower_);
-}
-
-std::optional<int64_t> ModelWordVectors::find(std::string_view word) const {
-  const Vocabulary& vocabulary = model_.featurizer().vocabulary();
-  int32_t id = vocabulary.id(word);
-  if (id < 0) id = vocabulary.id(fold_word_case(word));
-  if (id < 0) return std::nullopt;
-  return id;
+  EncoderInput input;
+  for (int32_t id = 0; id < vocabulary.size(); ++id) {
+    words_.push_back(vocabulary.word(id));
+    const Features features = featurizer.featurize_tokens({words_.back()});
+    input.bags.add(features.ids, features.weights);
+  }
+  rows_ = encoder.encode(input);
+  index_vocabulary();
 }
 
 bool ModelWordVectors::out_of_vocabulary_vector(std::string_view word, std::span<float> out) const {
@@ -120,6 +130,39 @@ bool ModelWordVectors::out_of_vocabulary_vector(std::string_view word, std::span
   if (std::all_of(values, values + vector.cols(), [](float v) { return v == 0.0f; })) return false;
   std::copy(values, values + vector.cols(), out.begin());
   return true;
+}
+
+std::vector<WordNeighbor> nearest_words(const WordVectorSource& vectors, std::string_view word,
+                                        int64_t k) {
+  TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
+  std::vector<float> scratch(static_cast<size_t>(vectors.dim()));
+  const std::optional<int64_t> self = vectors.find(word);
+  std::span<const float> query;
+  if (self) {
+    query = vectors.row(*self);
+  } else if (vectors.out_of_vocabulary_vector(word, scratch)) {
+    query = scratch;
+  } else {
+    return {};
+  }
+  const auto n = static_cast<int64_t>(vectors.vocabulary().size());
+  std::vector<std::pair<double, int64_t>> scored;
+  scored.reserve(static_cast<size_t>(n));
+  for (int64_t row = 0; row < n; ++row) {
+    if (self && row == *self) continue;
+    scored.emplace_back(cosine(query, vectors.row(row)), row);
+  }
+  const auto keep = static_cast<size_t>(std::min<int64_t>(k, static_cast<int64_t>(scored.size())));
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep),
+                    scored.end(), [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second < b.second;
+                    });
+  std::vector<WordNeighbor> neighbors;
+  for (size_t i = 0; i < keep; ++i) {
+    neighbors.push_back(
+        {vectors.vocabulary()[static_cast<size_t>(scored[i].second)], scored[i].first});
+  }
+  return neighbors;
 }
 
 double spearman_correlation(std::span<const double> x, std::span<const double> y) {

@@ -344,4 +344,33 @@ Model train_word_vectors(const std::function<LineSource()>& open_corpus,
                {o.dim}, Normalization::kNone, provenance.dump());
 }
 
+Model word_model_from_vectors(const WordVectors& table, const std::string& source) {
+  std::vector<std::pair<std::string, int64_t>> counts;
+  std::vector<int64_t> rows;
+  for (int64_t row = 0; row < table.size(); ++row) {
+    const std::string& word = table.words()[static_cast<size_t>(row)];
+    if (table.find(word) != row) continue;  // a later duplicate
+    // Descending counts keep the file's order (the vocabulary's canonical order).
+    counts.emplace_back(word, table.size() - row);
+    rows.push_back(row);
+  }
+  FeaturizerConfig config;
+  config.tokenizer.normalize.case_fold = false;
+  config.word_ngrams = 1;
+  config.buckets = 0;
+  config.weighting = FeatureWeighting::kBinary;
+  Featurizer featurizer = Featurizer::from_config(config, Vocabulary::from_counts(counts));
+  Tensor weights = Tensor::empty({static_cast<int64_t>(rows.size()), table.dim()});
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(table.vectors().row(rows[i]), table.dim(), weights.row(static_cast<int64_t>(i)));
+  }
+  std::vector<std::unique_ptr<Encoder>> encoders;
+  encoders.push_back(
+      std::make_unique<BagEncoder>(std::string(kWordTower), std::move(weights), Pooling::kMean));
+  const nlohmann::json provenance = {{"task", "words"}, {"imported", source}};
+  return Model(std::move(featurizer), std::move(encoders),
+               {{std::string(kWordTower), std::string(kWordTower)}}, {table.dim()},
+               Normalization::kNone, provenance.dump());
+}
+
 }  // namespace tessera

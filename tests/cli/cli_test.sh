@@ -602,6 +602,7 @@ expect 0 "train --task words (skip-gram)" -- "$tessera" train --task words \
 check "the report names the words/s/thread" grep -q 'words/s/thread on' "$err"
 expect 0 "eval words --model" -- "$tessera" eval words --model "$work/words.safetensors" \
   --data "$words" --json
+cp "$out" "$work/trained.json"
 # Measured on this slice over seeds 1-3: WordSim-353 16.6-22.4, MEN 9.7-10.7, syntactic analogies
 # 9.3-10.8% (random vectors: about 0 and 0%).
 check "skip-gram vectors rank similar words and solve analogies" /usr/bin/python3 -c '
@@ -612,6 +613,33 @@ assert s["ws353"]["spearman_covered"] >= 8 and s["men"]["spearman_covered"] >= 4
 assert a["syntactic"]["cos_add_covered"] >= 5, a["syntactic"]
 # char n-grams give every pair vectors, also the words never seen
 assert s["rw"]["with_vectors"] == s["rw"]["pairs"] > s["rw"]["covered"], s["rw"]' "$out"
+expect 0 "words neighbors" -- "$tessera" words neighbors --model "$work/words.safetensors" \
+  --word money --word moneys -k 5 --json
+check "neighbors of a known and of an unseen word" /usr/bin/python3 -c '
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+assert [l["word"] for l in lines] == ["money", "moneys"], lines
+assert lines[0]["in_vocabulary"] and not lines[1]["in_vocabulary"], lines
+assert all(len(l["neighbors"]) == 5 for l in lines), lines
+assert "money" not in [n["word"] for n in lines[0]["neighbors"]], lines[0]
+assert "money" in [n["word"] for n in lines[1]["neighbors"]], lines[1]  # by its n-grams' "$out"
+expect 0 "export --format vec" -- "$tessera" export --model "$work/words.safetensors" \
+  --out "$work/words.vec"
+expect 0 "eval words on the exported vectors" -- "$tessera" eval words \
+  --vectors "$work/words.vec" --pairs "$work/toy-pairs.txt" --json
+cp "$out" "$work/exported.json"
+expect 0 "import --vec" -- "$tessera" import --vec "$work/words.vec" \
+  --out "$work/imported.safetensors"
+expect 0 "eval words on the imported model" -- "$tessera" eval words \
+  --model "$work/imported.safetensors" --data "$words" --json
+check "export, import: the same vectors, the same figures" /usr/bin/python3 -c '
+import json, sys
+vec, imported, trained = (json.load(open(p)) for p in sys.argv[1:])
+assert vec["words"] == imported["words"] == trained["words"], (vec["words"], imported["words"])
+for name in ("ws353", "simlex999", "men"):
+    a, b = imported["similarity"][name], trained["similarity"][name]
+    assert a["covered"] == b["covered"] and abs(a["spearman_covered"] - b["spearman_covered"]) < 1e-6, name
+assert imported["analogy"]["total"] == trained["analogy"]["total"]' "$work/exported.json" "$out" "$work/trained.json"
 expect 0 "train --task words --model cbow" -- "$tessera" train --task words --model cbow \
   --input "$work/toy-pairs.txt" --min-count 1 --dim 8 --epochs 1 --char-ngram-min 0 \
   --out "$work/cbow.safetensors" --quiet

@@ -68,6 +68,22 @@ TEST(WordVectors, ReadsGzippedFiles) {
   EXPECT_EQ(WordVectors::read_file(path).size(), 2);
 }
 
+TEST(WordVectors, WriteThenReadGivesTheSameFloats) {
+  testing::TempDir dir;
+  const std::vector<std::string> words{"alpha", "Beta"};
+  const Tensor vectors = Tensor::from({2, 3}, {0.1f, -2.5e-8f, 3.0f, 1.0f / 3.0f, 0.0f, -7.25f});
+  write_word_vectors(dir.file("out.vec"), words, vectors);
+  const WordVectors back = WordVectors::read_file(dir.file("out.vec"));
+  ASSERT_EQ(back.size(), 2);
+  EXPECT_EQ(back.words(), words);
+  EXPECT_EQ(std::vector<float>(back.vectors().data(), back.vectors().data() + 6),
+            std::vector<float>(vectors.data(), vectors.data() + 6));
+  const std::vector<std::string> spaced{"new york", "x"};
+  EXPECT_THAT(error_message([&] { write_word_vectors(dir.file("bad.vec"), spaced, vectors); }),
+              HasSubstr("holds a space"));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad.vec")));  // nothing half-written
+}
+
 TEST(WordPairs, SkipsAHeaderAndMixesTabsAndSpaces) {
   const std::vector<WordPair> pairs = read_word_pairs(
       LineSource::from_memory("men", "word1 word2 score\nsun sunlight 50.0\r\ncar\tauto\t49\n"));

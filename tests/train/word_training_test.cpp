@@ -126,6 +126,26 @@ TEST(WordTraining, OneThreadIsReproducibleAndTheModelSurvivesAFile) {
             std::vector<float>(c.data(), c.data() + c.numel()));
 }
 
+TEST(WordTraining, ImportedVectorsKeepTheirOrderAndCase) {
+  const WordVectors table = WordVectors::read(
+      LineSource::from_memory("in.vec", "4 2\nParis 1 0\nthe 0 1\nParis 5 5\nparis 1 1\n"));
+  const Model model = word_model_from_vectors(table, "in.vec");
+  const ModelWordVectors vectors(model, std::string(kWordTower));
+  EXPECT_EQ(vectors.vocabulary(), (std::vector<std::string>{"Paris", "the", "paris"}));
+  EXPECT_EQ(vectors.find("Paris"), 0);
+  EXPECT_EQ(vectors.find("paris"), 2);
+  EXPECT_EQ(vectors.find("PARIS"), 0);       // case-folded: the first that folds to it
+  EXPECT_FLOAT_EQ(vectors.row(0)[0], 1.0f);  // the first of the duplicates
+  EXPECT_FLOAT_EQ(vectors.row(2)[1], 1.0f);
+  std::vector<float> out(2);
+  EXPECT_FALSE(vectors.out_of_vocabulary_vector("london", out));  // no n-grams
+  const std::vector<WordNeighbor> near = nearest_words(vectors, "Paris", 2);
+  ASSERT_EQ(near.size(), 2u);
+  EXPECT_EQ(near[0].word, "paris");  // cos 0.71 beats "the" (0)
+  EXPECT_NEAR(near[0].cosine, std::sqrt(0.5), 1e-6);
+  EXPECT_TRUE(nearest_words(vectors, "london", 3).empty());
+}
+
 TEST(WordTraining, ClearErrors) {
   const std::string corpus = "one two three\n";
   auto open = [&] { return LineSource::from_memory("tiny.txt", corpus); };

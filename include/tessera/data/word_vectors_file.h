@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,5 +49,11 @@ class WordVectors {
   std::unordered_map<std::string_view, int64_t> rows_;  // views into words_
   int64_t duplicates_ = 0;
 };
+
+// Writes words and their rows (words.size() x dim) in the same format, with the header, each
+// value in the shortest form that reads back to the same float; atomically (temporary file +
+// rename), or to standard output for "-". Words must be non-empty, without spaces or newlines.
+void write_word_vectors(const std::string& path, std::span<const std::string> words,
+                        const Tensor& vectors);
 
 }  // namespace tessera

@@ -41,11 +41,21 @@ class WordVectorSource {
   virtual const std::vector<std::string>& vocabulary() const = 0;
   // The vector of vocabulary()[row] (dim values).
   virtual std::span<const float> row(int64_t row) const = 0;
-  // The row of `word` (as written, then case-folded), or nullopt.
-  virtual std::optional<int64_t> find(std::string_view word) const = 0;
   // A vector for a word outside the vocabulary (subwords): writes `out` and returns true, or
   // returns false (no way to make one).
   virtual bool out_of_vocabulary_vector(std::string_view word, std::span<float> out) const = 0;
+
+  // The row of `word` as written, else of its case-folded form (the first word that folds to
+  // it), or nullopt.
+  std::optional<int64_t> find(std::string_view word) const;
+
+ protected:
+  // Builds find()'s maps from vocabulary(); derived classes call it once their words are set.
+  void index_vocabulary();
+
+ private:
+  std::unordered_map<std::string, int64_t> rows_;
+  std::unordered_map<std::string, int64_t> folded_rows_;
 };
 
 // A WordVectors table as a source: no vectors outside the vocabulary.
@@ -57,17 +67,16 @@ class TableWordVectors final : public WordVectorSource {
   std::span<const float> row(int64_t row) const override {
     return {table_.vectors().row(row), static_cast<size_t>(table_.dim())};
   }
-  std::optional<int64_t> find(std::string_view word) const override;
   bool out_of_vocabulary_vector(std::string_view, std::span<float>) const override { return false; }
 
  private:
   WordVectors table_;
-  std::unordered_map<std::string, int64_t> folded_rows_;  // case-folded word -> its first row
 };
 
-// A model's word tower as a source (a word model of `tessera train --task words`, or any model
-// whose `tower` reads texts): its vocabulary's words, each embedded as a one-word text, and any
-// other word from its char n-grams when the featurizer has them.
+// A model's word tower as a source (a word model of `tessera train --task words` or `tessera
+// import`, or any model whose `tower` reads features): its vocabulary's words, each the bag of
+// its own features (not re-tokenized), and any other word from its char n-grams when the
+// featurizer has them.
 class ModelWordVectors final : public WordVectorSource {
  public:
   ModelWordVectors(const Model& model, std::string tower);
@@ -76,7 +85,6 @@ class ModelWordVectors final : public WordVectorSource {
   std::span<const float> row(int64_t row) const override {
     return {rows_.row(row), static_cast<size_t>(rows_.cols())};
   }
-  std::optional<int64_t> find(std::string_view word) const override;
   bool out_of_vocabulary_vector(std::string_view word, std::span<float> out) const override;
 
  private:
@@ -88,6 +96,16 @@ class ModelWordVectors final : public WordVectorSource {
 
 // The case-folded form of a word (Unicode full case folding; invalid UTF-8 repaired).
 std::string fold_word_case(std::string_view word);
+
+struct WordNeighbor {
+  std::string word;
+  double cosine = 0;
+};
+
+// The k vocabulary words nearest `word` by cosine (the word itself left out), or empty when the
+// word has no vector.
+std::vector<WordNeighbor> nearest_words(const WordVectorSource& vectors, std::string_view word,
+                                        int64_t k);
 
 struct WordSimilarityResult {
   std::string name;

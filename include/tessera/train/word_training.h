@@ -30,6 +30,7 @@
 
 #include "tessera/core/enum_names.h"
 #include "tessera/data/line_source.h"
+#include "tessera/data/word_vectors_file.h"
 #include "tessera/model/model.h"
 #include "tessera/text/tokenizer.h"
 
@@ -84,5 +85,10 @@ struct WordTrainingReport {
 Model train_word_vectors(const std::function<LineSource()>& open_corpus,
                          const WordTrainingOptions& options, WordTrainingReport* report = nullptr,
                          const std::function<void(const WordTrainingProgress&)>& progress = {});
+
+// A word model of given vectors (`tessera import --vec`): a "word" tower whose vocabulary is the
+// table's words in file order (duplicates dropped, the first kept), each its own row, without
+// n-grams; words are matched as written (no case folding, NFKC only).
+Model word_model_from_vectors(const WordVectors& table, const std::string& source);
 
 }  // namespace tessera
