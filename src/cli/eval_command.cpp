@@ -23,6 +23,7 @@
 
 namespace tessera::cli {
 
+void add_eval_sts(CLI::App& eval);    // eval_sts.cpp
 void add_eval_words(CLI::App& eval);  // eval_words.cpp
 
 namespace {
@@ -188,6 +189,7 @@ void add_eval_command(CLI::App& app) {
   CLI::App* eval = app.add_subcommand("eval", "Measure representations on benchmark tasks");
   eval->require_subcommand(1);
   add_eval_beir(*eval);
+  add_eval_sts(*eval);
   add_eval_words(*eval);
 }
 
