@@ -12,7 +12,7 @@
 #include "tessera/core/check.h"
 #include "tessera/eval/metrics_json.h"
 #include "tessera/eval/sentence_similarity.h"
-#include "tessera/train/word_training.h"
+#include "tessera/eval/word_evaluation.h"
 
 namespace tessera::cli {
 
@@ -68,10 +68,7 @@ void add_eval_sts(CLI::App& eval) {
                                  "sif needs word counts, which imported vectors lack: use "
                                  "--pooling mean");
     }
-    std::string tower = args->tower;
-    if (tower.empty()) {
-      tower = model.towers().count(std::string(kWordTower)) ? kWordTower : kQueryTower;
-    }
+    const std::string tower = args->tower.empty() ? default_word_tower(model) : args->tower;
     nlohmann::ordered_json metrics = {{"model", args->model},
                                       {"pooling", name_of(args->sentences.pooling)},
                                       {"splits", nlohmann::ordered_json::object()}};

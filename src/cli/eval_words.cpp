@@ -18,7 +18,6 @@
 #include "tessera/data/word_vectors_file.h"
 #include "tessera/eval/metrics_json.h"
 #include "tessera/eval/word_evaluation.h"
-#include "tessera/train/word_training.h"
 
 namespace tessera::cli {
 namespace {
@@ -167,6 +166,9 @@ void add_eval_words(CLI::App& eval) {
     if (!args->tower.empty() && args->model.empty()) {
       throw CLI::ValidationError("--tower", "needs --model");
     }
+    if (args->max_words > 0 && args->vectors.empty()) {
+      throw CLI::ValidationError("--max-words", "needs --vectors");
+    }
     Stopwatch watch;
     std::unique_ptr<Model> word_model;
     std::unique_ptr<WordVectorSource> source;
@@ -175,11 +177,8 @@ void add_eval_words(CLI::App& eval) {
           WordVectors::read_file(args->vectors, args->max_words));
     } else {
       word_model = std::make_unique<Model>(Model::load(args->model));
-      std::string tower = args->tower;
-      if (tower.empty()) {
-        tower = word_model->towers().count(std::string(kWordTower)) ? kWordTower : kQueryTower;
-      }
-      source = std::make_unique<ModelWordVectors>(*word_model, tower);
+      source = std::make_unique<ModelWordVectors>(
+          *word_model, args->tower.empty() ? default_word_tower(*word_model) : args->tower);
     }
     const WordVectorSource& vectors = *source;
     fmt::print(stderr, "eval: {} words x {} dims read in {:.1f} s\n", vectors.vocabulary().size(),

@@ -9,7 +9,6 @@
 #include "options.h"
 #include "tessera/data/word_vectors_file.h"
 #include "tessera/eval/word_evaluation.h"
-#include "tessera/train/word_training.h"
 
 namespace tessera::cli {
 
@@ -32,10 +31,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Output file (- for standard output)")->required();
   cmd->callback([args] {
     const Model model = Model::load(args->model);
-    std::string tower = args->tower;
-    if (tower.empty()) {
-      tower = model.towers().count(std::string(kWordTower)) ? kWordTower : kQueryTower;
-    }
+    const std::string tower = args->tower.empty() ? default_word_tower(model) : args->tower;
     const ModelWordVectors vectors(model, tower);
     Tensor rows = Tensor::empty({static_cast<int64_t>(vectors.vocabulary().size()), vectors.dim()});
     for (int64_t r = 0; r < rows.rows(); ++r) {

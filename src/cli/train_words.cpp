@@ -103,13 +103,12 @@ void run_train_words(const CLI::App& cmd, const TrainArgs& a, const ClassifyArgs
   if (!given(cmd, "--char-ngram-max"))
     f.char_ngram_max = f.char_ngram_min == 0 ? 0 : o.char_ngram_max;
   if (!given(cmd, "--buckets")) f.buckets = o.buckets;
-  f.word_ngrams = 1;
-  f.max_tokens = 0;
   const FeaturizerConfig resolved = featurizer.resolve();
   o.tokenizer = resolved.tokenizer;
   o.char_ngram_min = resolved.char_ngram_min;
   o.char_ngram_max = resolved.char_ngram_max;
   o.buckets = resolved.buckets;
+  o.hash_seed = resolved.hash_seed;
   o.seed = a.training.trainer.seed;
   check_writable(a.out);
 

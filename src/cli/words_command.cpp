@@ -10,7 +10,6 @@
 #include "commands.h"
 #include "options.h"
 #include "tessera/eval/word_evaluation.h"
-#include "tessera/train/word_training.h"
 
 namespace tessera::cli {
 
@@ -18,6 +17,7 @@ void add_words_command(CLI::App& app) {
   struct Args {
     std::string model;
     std::string vectors;
+    std::string tower;
     std::vector<std::string> words;
     int64_t k = 10;
     bool json = false;
@@ -33,6 +33,8 @@ void add_words_command(CLI::App& app) {
   CLI::Option* vectors =
       cmd->add_option("--vectors", args->vectors, "Word vectors in the word2vec text format");
   model->excludes(vectors);
+  cmd->add_option("--tower", args->tower,
+                  "With --model: the tower that embeds words (default: word, else query)");
   cmd->add_option("--word", args->words, "A word (repeat for more)")->required();
   cmd->add_option("-k", args->k, "Neighbors per word")->check(positive())->capture_default_str();
   cmd->add_flag("--json", args->json, "One JSON line per word");
@@ -42,11 +44,15 @@ void add_words_command(CLI::App& app) {
     if (args->model.empty() == args->vectors.empty()) {
       throw CLI::ValidationError("--model", "give --model or --vectors");
     }
+    if (!args->tower.empty() && args->model.empty()) {
+      throw CLI::ValidationError("--tower", "needs --model");
+    }
     std::unique_ptr<Model> word_model;
     std::unique_ptr<WordVectorSource> source;
     if (!args->model.empty()) {
       word_model = std::make_unique<Model>(Model::load(args->model));
-      source = std::make_unique<ModelWordVectors>(*word_model, std::string(kWordTower));
+      source = std::make_unique<ModelWordVectors>(
+          *word_model, args->tower.empty() ? default_word_tower(*word_model) : args->tower);
     } else {
       source = std::make_unique<TableWordVectors>(WordVectors::read_file(args->vectors));
     }

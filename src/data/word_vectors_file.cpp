@@ -16,6 +16,8 @@
 namespace tessera {
 namespace {
 
+constexpr int64_t kMaxWordVectorDim = int64_t{1} << 20;
+
 bool parse_float(std::string_view text, float& value) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -23,10 +25,17 @@ bool parse_float(std::string_view text, float& value) {
          std::isfinite(value);
 }
 
-// A header is two positive integers and nothing else.
+// A header is two integers, a count >= 0 and a dim >= 1, and nothing else; set only when it is
+// one.
 bool parse_header(const std::vector<std::string_view>& fields, int64_t& count, int64_t& dim) {
-  return fields.size() == 2 && data_detail::parse_int64(fields[0], count) &&
-         data_detail::parse_int64(fields[1], dim) && count >= 0 && dim >= 1;
+  int64_t c = 0, d = 0;
+  if (fields.size() != 2 || !data_detail::parse_int64(fields[0], c) ||
+      !data_detail::parse_int64(fields[1], d) || c < 0 || d < 1) {
+    return false;
+  }
+  count = c;
+  dim = d;
+  return true;
 }
 
 }  // namespace
@@ -44,6 +53,9 @@ WordVectors WordVectors::read(LineSource source, int64_t max_words) {
     if (fields.empty()) continue;  // blank lines (a trailing one) carry nothing
     if (dim == 0 && header_count < 0 && result.words_.empty() &&
         parse_header(fields, header_count, dim)) {
+      if (dim > kMaxWordVectorDim) {
+        source.fail(fmt::format("a dim of at most {}", kMaxWordVectorDim), fields[1]);
+      }
       if (max_words > 0) header_count = std::min(header_count, max_words);
       // A header is a hint for memory, not a promise: a huge one must not allocate up front.
       if (header_count <= (int64_t{1} << 26) / dim) {
@@ -53,7 +65,7 @@ WordVectors WordVectors::read(LineSource source, int64_t max_words) {
     }
     if (dim == 0) dim = static_cast<int64_t>(fields.size()) - 1;
     if (dim < 1) source.fail("a word and its vector", quote_found(line));
-    if (static_cast<int64_t>(fields.size()) != dim + 1) {
+    if (static_cast<int64_t>(fields.size()) - 1 != dim) {
       source.fail(fmt::format("a word and {} values", dim),
                   fmt::format("{} values", fields.size() - 1));
     }

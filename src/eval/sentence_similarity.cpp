@@ -40,16 +40,6 @@ std::vector<double> first_singular_vector(const Tensor& x) {
   return u;
 }
 
-double cosine(const float* a, const float* b, int64_t n) {
-  double ab = 0, aa = 0, bb = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    ab += static_cast<double>(a[i]) * b[i];
-    aa += static_cast<double>(a[i]) * a[i];
-    bb += static_cast<double>(b[i]) * b[i];
-  }
-  return aa == 0 || bb == 0 ? 0.0 : ab / std::sqrt(aa * bb);
-}
-
 }  // namespace
 
 Tensor sentence_vectors(const Model& model, std::string_view tower,
@@ -120,8 +110,9 @@ StsResult evaluate_sts(const Model& model, std::string_view tower,
   std::vector<double> human, predicted;
   for (size_t i = 0; i < pairs.size(); ++i) {
     human.push_back(pairs[i].score);
-    predicted.push_back(cosine(vectors.row(static_cast<int64_t>(2 * i)),
-                               vectors.row(static_cast<int64_t>(2 * i + 1)), vectors.cols()));
+    const auto dim = static_cast<size_t>(vectors.cols());
+    predicted.push_back(cosine_similarity({vectors.row(static_cast<int64_t>(2 * i)), dim},
+                                          {vectors.row(static_cast<int64_t>(2 * i + 1)), dim}));
   }
   StsResult result;
   result.pairs = static_cast<int64_t>(pairs.size());

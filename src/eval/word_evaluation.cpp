@@ -12,6 +12,7 @@
 #include "tessera/core/ops.h"
 #include "tessera/core/parallel.h"
 #include "tessera/text/normalize.h"
+#include "tessera/train/word_training.h"
 
 namespace tessera {
 namespace {
@@ -45,16 +46,6 @@ double pearson(std::span<const double> x, std::span<const double> y) {
   return xx == 0 || yy == 0 ? 0.0 : xy / std::sqrt(xx * yy);
 }
 
-double cosine(std::span<const float> a, std::span<const float> b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    ab += static_cast<double>(a[i]) * b[i];
-    aa += static_cast<double>(a[i]) * a[i];
-    bb += static_cast<double>(b[i]) * b[i];
-  }
-  return aa == 0 || bb == 0 ? 0.0 : ab / std::sqrt(aa * bb);
-}
-
 bool is_ascii(std::string_view word) {
   return std::all_of(word.begin(), word.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -68,6 +59,11 @@ void add_counts(AnalogySectionResult& sum, const AnalogySectionResult& part) {
 }
 
 }  // namespace
+
+std::string default_word_tower(const Model& model) {
+  return model.towers().count(std::string(kWordTower)) ? std::string(kWordTower)
+                                                       : std::string(kQueryTower);
+}
 
 std::string fold_word_case(std::string_view word) {
   if (is_ascii(word)) {
@@ -150,7 +146,9 @@ std::vector<WordNeighbor> nearest_words(const WordVectorSource& vectors, std::st
   scored.reserve(static_cast<size_t>(n));
   for (int64_t row = 0; row < n; ++row) {
     if (self && row == *self) continue;
-    scored.emplace_back(cosine(query, vectors.row(row)), row);
+    if (vectors.find(vectors.vocabulary()[static_cast<size_t>(row)]) != row)
+      continue;  // a duplicate
+    scored.emplace_back(cosine_similarity(query, vectors.row(row)), row);
   }
   const auto keep = static_cast<size_t>(std::min<int64_t>(k, static_cast<int64_t>(scored.size())));
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep),
@@ -163,6 +161,17 @@ std::vector<WordNeighbor> nearest_words(const WordVectorSource& vectors, std::st
         {vectors.vocabulary()[static_cast<size_t>(scored[i].second)], scored[i].first});
   }
   return neighbors;
+}
+
+double cosine_similarity(std::span<const float> a, std::span<const float> b) {
+  TESSERA_CHECK(a.size() == b.size(), "cosine of {} and {} values", a.size(), b.size());
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ab += static_cast<double>(a[i]) * b[i];
+    aa += static_cast<double>(a[i]) * a[i];
+    bb += static_cast<double>(b[i]) * b[i];
+  }
+  return aa == 0 || bb == 0 ? 0.0 : ab / std::sqrt(aa * bb);
 }
 
 double spearman_correlation(std::span<const double> x, std::span<const double> y) {
@@ -197,7 +206,7 @@ WordSimilarityResult evaluate_word_similarity(const WordVectorSource& vectors,
     const std::span<const float> a = vector_of(pair.first, first_oov, first_known);
     const std::span<const float> b = vector_of(pair.second, second_oov, second_known);
     const bool both = !a.empty() && !b.empty();
-    const double similarity = both ? cosine(a, b) : 0.0;
+    const double similarity = both ? cosine_similarity(a, b) : 0.0;
     human_all.push_back(pair.score);
     model_all.push_back(similarity);
     if (both) ++result.with_vectors;

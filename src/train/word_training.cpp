@@ -23,6 +23,10 @@ namespace {
 
 constexpr int64_t kCountBatchLines = 4096;
 constexpr int64_t kWordsPerProgressUpdate = 10000;  // a thread's words between shared updates
+// Threads take turns by lines, a long line cut into chunks of this many tokens (word2vec's longest
+// sentence): a corpus of one long line (text8) is shared too, and the learning rate moves within
+// it.
+constexpr int64_t kChunkWords = 1000;
 
 void validate(const WordTrainingOptions& o) {
   TESSERA_CHECK(o.dim >= 1, "the dim must be >= 1, got {}", o.dim);
@@ -203,6 +207,7 @@ Model train_word_vectors(const std::function<LineSource()>& open_corpus,
   config.char_ngram_max = o.char_ngram_max;
   config.buckets = o.char_ngram_min > 0 ? o.buckets : 0;
   config.weighting = FeatureWeighting::kBinary;  // a word's vector: the plain mean of its rows
+  config.hash_seed = o.hash_seed;
   Featurizer featurizer = Featurizer::from_config(config, std::move(vocabulary));
   const Vocabulary& vocab = featurizer.vocabulary();
   const int32_t num_words = vocab.size();
@@ -258,23 +263,18 @@ Model train_word_vectors(const std::function<LineSource()>& open_corpus,
       for (int32_t epoch = 0; epoch < o.epochs; ++epoch) {
         LineSource source = open_corpus();
         std::string_view line;
-        int64_t line_index = 0;
-        while (source.next(line)) {
-          if (line_index++ % threads != k) continue;
-          words.clear();
-          int64_t tokens = 0;
-          tokenizer.for_each_token(line, {}, [&](std::string&& token) {
-            ++tokens;
-            const int32_t id = vocab.id(token);
-            if (id >= 0 && unit(worker.rng) < t.keep[static_cast<size_t>(id)]) words.push_back(id);
-            return true;
-          });
+        int64_t segment = -1;  // in this pass: lines, long ones cut into chunks, taken in turns
+        int64_t tokens = 0;    // this thread's since the last chunk trained
+        // Trains the words gathered (a chunk, or what of it a line held), then reports.
+        auto train_chunk = [&] {
           const double done = static_cast<double>(processed.load(std::memory_order_relaxed)) /
                               static_cast<double>(std::max<int64_t>(1, total_words));
           const float lr = o.lr * static_cast<float>(std::max(0.0, 1.0 - done));
           train_line(t, o, words, lr, worker);
+          words.clear();
           unreported += tokens;
-          if (unreported < kWordsPerProgressUpdate) continue;
+          tokens = 0;
+          if (unreported < kWordsPerProgressUpdate) return;
           processed.fetch_add(unreported, std::memory_order_relaxed);
           unreported = 0;
           std::lock_guard<std::mutex> lock(loss_mutex);
@@ -282,7 +282,7 @@ Model train_word_vectors(const std::function<LineSource()>& open_corpus,
           interval_predictions += worker.predictions;
           worker.loss = 0;
           worker.predictions = 0;
-          if (k != 0 || !progress || train_watch.seconds() - last_report < 0.2) continue;
+          if (k != 0 || !progress || train_watch.seconds() - last_report < 0.2) return;
           last_report = train_watch.seconds();
           if (interval_predictions > 0) {
             last_loss = interval_loss / static_cast<double>(interval_predictions);
@@ -298,6 +298,26 @@ Model train_word_vectors(const std::function<LineSource()>& open_corpus,
           p.loss = last_loss;
           p.lr = lr;
           progress(p);
+        };
+        while (source.next(line)) {
+          ++segment;
+          // A line of fewer bytes than a chunk's tokens is one segment: skipped unread when
+          // it is another thread's.
+          if (static_cast<int64_t>(line.size()) < kChunkWords && segment % threads != k) continue;
+          int64_t position = 0;
+          tokenizer.for_each_token(line, {}, [&](std::string&& token) {
+            if (position > 0 && position % kChunkWords == 0) {  // a long line's next segment
+              if (tokens > 0) train_chunk();
+              ++segment;
+            }
+            ++position;
+            if (segment % threads != k) return true;
+            ++tokens;
+            const int32_t id = vocab.id(token);
+            if (id >= 0 && unit(worker.rng) < t.keep[static_cast<size_t>(id)]) words.push_back(id);
+            return true;
+          });
+          if (tokens > 0) train_chunk();  // a line ends a sentence
         }
       }
       processed.fetch_add(unreported, std::memory_order_relaxed);
@@ -335,6 +355,7 @@ Model train_word_vectors(const std::function<LineSource()>& open_corpus,
                                      {"lr", o.lr},
                                      {"char_ngrams", {o.char_ngram_min, o.char_ngram_max}},
                                      {"buckets", config.buckets},
+                                     {"hash_seed", o.hash_seed},
                                      {"seed", o.seed},
                                      {"threads", threads},
                                      {"corpus_words", corpus_words}};

@@ -38,6 +38,13 @@ TEST(WordVectors, ReadsGloveFilesWithoutAHeaderAndKeepsTheFirstOfDuplicates) {
   EXPECT_EQ(v.find("a"), 0);
 }
 
+TEST(WordVectors, AFirstLineThatIsNoHeaderIsAVector) {
+  const WordVectors v = vectors_of("5 0.25\n6 0.5\n");  // one-dim vectors of the words 5 and 6
+  ASSERT_EQ(v.size(), 2);
+  EXPECT_EQ(v.dim(), 1);
+  EXPECT_FLOAT_EQ(v.vectors().row(1)[0], 0.5f);
+}
+
 TEST(WordVectors, MaxWordsReadsTheFirstOnly) {
   const WordVectors v = vectors_of("3 1\na 1\nb 2\nc 3\n", 2);
   EXPECT_EQ(v.size(), 2);
@@ -58,8 +65,10 @@ TEST(WordVectors, BadInputNamesTheLine) {
   EXPECT_THAT(error_message([] { vectors_of("lonely\n"); }),
               HasSubstr("w.vec:1: expected a word and its vector"));
   // A huge header is not allocated up front.
-  EXPECT_THAT(error_message([] { vectors_of("9000000000000 9000000\na 1\n"); }),
-              HasSubstr("w.vec:2: expected a word and 9000000 values"));
+  EXPECT_THAT(error_message([] { vectors_of("9000000000000 900000\na 1\n"); }),
+              HasSubstr("w.vec:2: expected a word and 900000 values"));
+  EXPECT_THAT(error_message([] { vectors_of("1 9223372036854775807\na 1\n"); }),
+              HasSubstr("w.vec:1: expected a dim of at most 1048576"));
 }
 
 TEST(WordVectors, ReadsGzippedFiles) {

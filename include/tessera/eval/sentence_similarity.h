@@ -5,8 +5,9 @@
 // row, or its char n-gram vector when the model has n-grams, or is skipped. Pooling:
 // - mean: the plain average;
 // - sif (Arora, Liang & Ma 2017, "A Simple but Tough-to-Beat Baseline for Sentence
-//   Embeddings"): the average weighted by a / (a + p(w)), p(w) the word's share of the training
-//   corpus (the vocabulary's counts; a word outside it counts as the rarest), then the
+//   Embeddings"): the average weighted by a / (a + p(w)), p(w) the word's count over the sum of
+//   the vocabulary's counts (the words min_count kept; a word outside them counts as the
+//   rarest), then the
 //   projection on the first singular vector of all the sentences' vectors removed (the
 //   component every sentence shares: frequent-word and syntax directions).
 #pragma once

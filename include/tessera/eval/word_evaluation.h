@@ -94,6 +94,9 @@ class ModelWordVectors final : public WordVectorSource {
   Tensor rows_;
 };
 
+// The tower a model embeds words with: "word" (a word model's) when it has one, else "query".
+std::string default_word_tower(const Model& model);
+
 // The case-folded form of a word (Unicode full case folding; invalid UTF-8 repaired).
 std::string fold_word_case(std::string_view word);
 
@@ -118,6 +121,9 @@ struct WordSimilarityResult {
 
 WordSimilarityResult evaluate_word_similarity(const WordVectorSource& vectors,
                                               const std::vector<WordPair>& pairs, std::string name);
+
+// Cosine of two vectors in double precision; 0 when either is zero.
+double cosine_similarity(std::span<const float> a, std::span<const float> b);
 
 // Spearman's rank correlation (ties take their mean rank), in [-1, 1]; 0 for fewer than two
 // values or a constant side.

@@ -5,9 +5,10 @@
 // The result is a Model of two towers: "word", a bag encoder (mean pooling) over the word's own
 // feature and its hashed char n-grams (the featurizer's: the vocabulary's words, then buckets),
 // which is the word vector; and "context", one output row per vocabulary word (id encoder), the
-// vectors the words are predicted by. Training streams the corpus twice per run: once to count
-// words (min_count keeps the vocabulary), then `epochs` passes; memory is the vocabulary, the
-// buckets and one line per thread, whatever the corpus size.
+// vectors the words are predicted by. Training streams the corpus: once to count words
+// (min_count keeps the vocabulary), then each thread reads every pass of `epochs` and trains on
+// its turns of lines (a long line cut into 1,000-token chunks); memory is the vocabulary, the
+// buckets, a batch of lines while counting and a line per thread, whatever the corpus size.
 //
 // The loop is word2vec's and fastText's: per line, the words in the vocabulary, each dropped
 // with word2vec's subsampling probability 1 - (sqrt(f / (sample N)) + 1) (sample N) / f for a
@@ -57,6 +58,7 @@ struct WordTrainingOptions {
   int32_t char_ngram_min = 3;  // 0: whole words only
   int32_t char_ngram_max = 6;
   int64_t buckets = 2'000'000;  // hashed char n-gram rows
+  uint64_t hash_seed = 0;       // mixed into the n-grams' hashes (featurizer_config.h)
   TokenizerOptions tokenizer;
   uint64_t seed = 1;
   int threads = 0;  // workers: 0, the pool's threads; more than the pool has are not used
