@@ -68,12 +68,14 @@ void add_eval_sts(CLI::App& eval) {
                                  "sif needs word counts, which imported vectors lack: use "
                                  "--pooling mean");
     }
-    const std::string tower = args->tower.empty() ? default_word_tower(model) : args->tower;
+    // The vocabulary's vectors, made once for every split.
+    const ModelWordVectors words(model,
+                                 args->tower.empty() ? default_word_tower(model) : args->tower);
     nlohmann::ordered_json metrics = {{"model", args->model},
                                       {"pooling", name_of(args->sentences.pooling)},
                                       {"splits", nlohmann::ordered_json::object()}};
     for (size_t s = 0; s < splits.size(); ++s) {
-      const StsResult r = evaluate_sts(model, tower, splits[s], args->sentences);
+      const StsResult r = evaluate_sts(words, splits[s], args->sentences);
       metrics["splits"][args->splits[s]] = {{"pairs", r.pairs}, {"spearman", r.spearman}};
       if (!args->json) {
         fmt::print("sts-{} ({} pairs, {}): Spearman {:.1f}\n", args->splits[s], r.pairs,

@@ -42,11 +42,10 @@ std::vector<double> first_singular_vector(const Tensor& x) {
 
 }  // namespace
 
-Tensor sentence_vectors(const Model& model, std::string_view tower,
-                        const std::vector<std::string>& texts,
+Tensor sentence_vectors(const ModelWordVectors& words, const std::vector<std::string>& texts,
                         const SentenceVectorOptions& options) {
   TESSERA_CHECK(options.sif_a > 0, "SIF's a must be > 0, got {}", options.sif_a);
-  const ModelWordVectors words(model, std::string(tower));
+  const Model& model = words.model();
   const Vocabulary& vocabulary = model.featurizer().vocabulary();
   double total = 0;
   int64_t rarest = 1;
@@ -67,15 +66,9 @@ Tensor sentence_vectors(const Model& model, std::string_view tower,
     float* sentence = out.row(static_cast<int64_t>(t));
     int64_t used = 0;
     for (const std::string& token : model.featurizer().tokens(texts[t])) {
-      const std::optional<int64_t> row = words.find(token);
-      std::span<const float> vector;
-      if (row) {
-        vector = words.row(*row);
-      } else if (words.out_of_vocabulary_vector(token, scratch)) {
-        vector = scratch;
-      } else {
-        continue;
-      }
+      std::optional<int64_t> row;
+      const std::span<const float> vector = words.vector_of(token, scratch, &row);
+      if (vector.empty()) continue;
       const auto w = static_cast<float>(weight(row));
       for (int64_t c = 0; c < dim; ++c) sentence[c] += w * vector[static_cast<size_t>(c)];
       ++used;
@@ -98,15 +91,15 @@ Tensor sentence_vectors(const Model& model, std::string_view tower,
   return out;
 }
 
-StsResult evaluate_sts(const Model& model, std::string_view tower,
-                       const std::vector<ScoredPair>& pairs, const SentenceVectorOptions& options) {
+StsResult evaluate_sts(const ModelWordVectors& words, const std::vector<ScoredPair>& pairs,
+                       const SentenceVectorOptions& options) {
   std::vector<std::string> texts;
   texts.reserve(2 * pairs.size());
   for (const ScoredPair& pair : pairs) {
     texts.push_back(pair.first);
     texts.push_back(pair.second);
   }
-  const Tensor vectors = sentence_vectors(model, tower, texts, options);
+  const Tensor vectors = sentence_vectors(words, texts, options);
   std::vector<double> human, predicted;
   for (size_t i = 0; i < pairs.size(); ++i) {
     human.push_back(pairs[i].score);

@@ -97,6 +97,15 @@ std::optional<int64_t> WordVectorSource::find(std::string_view word) const {
   return std::nullopt;
 }
 
+std::span<const float> WordVectorSource::vector_of(std::string_view word, std::span<float> scratch,
+                                                   std::optional<int64_t>* row) const {
+  const std::optional<int64_t> found = find(word);
+  if (row) *row = found;
+  if (found) return this->row(*found);
+  if (out_of_vocabulary_vector(word, scratch)) return scratch;
+  return {};
+}
+
 TableWordVectors::TableWordVectors(WordVectors table) : table_(std::move(table)) {
   index_vocabulary();
 }
@@ -132,15 +141,9 @@ std::vector<WordNeighbor> nearest_words(const WordVectorSource& vectors, std::st
                                         int64_t k) {
   TESSERA_CHECK(k >= 1, "k must be >= 1, got {}", k);
   std::vector<float> scratch(static_cast<size_t>(vectors.dim()));
-  const std::optional<int64_t> self = vectors.find(word);
-  std::span<const float> query;
-  if (self) {
-    query = vectors.row(*self);
-  } else if (vectors.out_of_vocabulary_vector(word, scratch)) {
-    query = scratch;
-  } else {
-    return {};
-  }
+  std::optional<int64_t> self;
+  const std::span<const float> query = vectors.vector_of(word, scratch, &self);
+  if (query.empty()) return {};
   const auto n = static_cast<int64_t>(vectors.vocabulary().size());
   std::vector<std::pair<double, int64_t>> scored;
   scored.reserve(static_cast<size_t>(n));
@@ -190,27 +193,17 @@ WordSimilarityResult evaluate_word_similarity(const WordVectorSource& vectors,
   result.pairs = static_cast<int64_t>(pairs.size());
   const auto dim = static_cast<size_t>(vectors.dim());
   std::vector<float> first_oov(dim), second_oov(dim);
-  // The vector of a word: its row, a subword vector, or an empty span.
-  auto vector_of = [&](const std::string& word, std::vector<float>& scratch, bool& in_vocabulary) {
-    in_vocabulary = false;
-    if (const std::optional<int64_t> row = vectors.find(word)) {
-      in_vocabulary = true;
-      return vectors.row(*row);
-    }
-    if (vectors.out_of_vocabulary_vector(word, scratch)) return std::span<const float>(scratch);
-    return std::span<const float>();
-  };
   std::vector<double> human_all, model_all, human_covered, model_covered;
   for (const WordPair& pair : pairs) {
-    bool first_known = false, second_known = false;
-    const std::span<const float> a = vector_of(pair.first, first_oov, first_known);
-    const std::span<const float> b = vector_of(pair.second, second_oov, second_known);
+    std::optional<int64_t> first_row, second_row;
+    const std::span<const float> a = vectors.vector_of(pair.first, first_oov, &first_row);
+    const std::span<const float> b = vectors.vector_of(pair.second, second_oov, &second_row);
     const bool both = !a.empty() && !b.empty();
     const double similarity = both ? cosine_similarity(a, b) : 0.0;
     human_all.push_back(pair.score);
     model_all.push_back(similarity);
     if (both) ++result.with_vectors;
-    if (first_known && second_known) {
+    if (first_row && second_row) {
       ++result.covered;
       human_covered.push_back(pair.score);
       model_covered.push_back(similarity);

@@ -23,7 +23,8 @@ TEST(SentenceVectors, MeanIsThePlainAverageOfTheWordsWithVectors) {
   const Model model = toy_model();
   SentenceVectorOptions mean;
   mean.pooling = SentencePooling::kMean;
-  const Tensor v = sentence_vectors(model, kWordTower, {"The cat unicorn", "unicorn", ""}, mean);
+  const Tensor v = sentence_vectors(ModelWordVectors(model, std::string(kWordTower)),
+                                    {"The cat unicorn", "unicorn", ""}, mean);
   EXPECT_FLOAT_EQ(v.row(0)[0], 0.5f);  // "The" found case-folded, "unicorn" skipped
   EXPECT_FLOAT_EQ(v.row(0)[1], 0.5f);
   EXPECT_FLOAT_EQ(v.row(1)[0], 0.0f);  // no word with a vector: zeros
@@ -35,7 +36,7 @@ TEST(SentenceVectors, SifWeighsDownFrequentWordsAndRemovesTheSharedComponent) {
   const std::vector<std::string> texts{"the cat", "the dog", "the car"};
   SentenceVectorOptions sif;
   sif.sif_a = 0.1;
-  const Tensor v = sentence_vectors(model, kWordTower, texts, sif);
+  const Tensor v = sentence_vectors(ModelWordVectors(model, std::string(kWordTower)), texts, sif);
   // Every sentence holds "the": the shared direction is mostly the first axis, removed.
   for (int64_t r = 0; r < 3; ++r) EXPECT_LT(std::abs(v.row(r)[0]), 0.05f) << r;
   // What is left tells cat from car.
@@ -49,7 +50,7 @@ TEST(Sts, CosinesRankedAgainstScores) {
       {"cat", "dog", 4.5, 1}, {"cat", "car", 0.5, 2}, {"dog", "car", 1.0, 3}};
   SentenceVectorOptions mean;
   mean.pooling = SentencePooling::kMean;
-  const StsResult r = evaluate_sts(model, kWordTower, pairs, mean);
+  const StsResult r = evaluate_sts(ModelWordVectors(model, std::string(kWordTower)), pairs, mean);
   EXPECT_EQ(r.pairs, 3);
   EXPECT_NEAR(r.spearman, 100.0, 1e-9);  // cos 0.99 > 0.11 > 0
 }

@@ -20,7 +20,7 @@
 #include "tessera/core/enum_names.h"
 #include "tessera/core/tensor.h"
 #include "tessera/data/pair_reader.h"
-#include "tessera/model/model.h"
+#include "tessera/eval/word_evaluation.h"
 
 namespace tessera {
 
@@ -35,10 +35,10 @@ struct SentenceVectorOptions {
   double sif_a = 1e-3;  // Arora et al.'s a (they found 1e-3 to 1e-4 best)
 };
 
-// texts -> (n x dim) sentence vectors from `tower`'s word vectors (a sentence without a word
-// with a vector is a zero row). SIF's first component is taken over these texts.
-Tensor sentence_vectors(const Model& model, std::string_view tower,
-                        const std::vector<std::string>& texts,
+// texts -> (n x dim) sentence vectors from a model's word vectors, tokenized by its featurizer (a
+// sentence without a word with a vector is a zero row). SIF's first component is taken over
+// these texts.
+Tensor sentence_vectors(const ModelWordVectors& words, const std::vector<std::string>& texts,
                         const SentenceVectorOptions& options = {});
 
 struct StsResult {
@@ -48,8 +48,7 @@ struct StsResult {
 
 // Every pair's two sentences embedded together (SIF's component over all of them), the cosine
 // of each pair ranked against the scores.
-StsResult evaluate_sts(const Model& model, std::string_view tower,
-                       const std::vector<ScoredPair>& pairs,
+StsResult evaluate_sts(const ModelWordVectors& words, const std::vector<ScoredPair>& pairs,
                        const SentenceVectorOptions& options = {});
 
 }  // namespace tessera

@@ -48,6 +48,10 @@ class WordVectorSource {
   // The row of `word` as written, else of its case-folded form (the first word that folds to
   // it), or nullopt.
   std::optional<int64_t> find(std::string_view word) const;
+  // The vector of `word`: its row (find), else its out-of-vocabulary vector written into
+  // `scratch` (dim values), else an empty span. `row`, when given, is set to find(word).
+  std::span<const float> vector_of(std::string_view word, std::span<float> scratch,
+                                   std::optional<int64_t>* row = nullptr) const;
 
  protected:
   // Builds find()'s maps from vocabulary(); derived classes call it once their words are set.
@@ -80,6 +84,7 @@ class TableWordVectors final : public WordVectorSource {
 class ModelWordVectors final : public WordVectorSource {
  public:
   ModelWordVectors(const Model& model, std::string tower);
+  const Model& model() const { return model_; }
   int64_t dim() const override { return rows_.cols(); }
   const std::vector<std::string>& vocabulary() const override { return words_; }
   std::span<const float> row(int64_t row) const override {
